@@ -1,0 +1,1 @@
+"""What was said and what it cites: articles, claims, sources, snapshots, evidence."""

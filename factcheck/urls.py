@@ -1,0 +1,16 @@
+"""Route URLs to the apps' interfaces."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import path
+
+from factcheck.health import healthz
+
+admin.site.site_header = settings.DESK_NAME
+admin.site.site_title = settings.DESK_NAME
+admin.site.index_title = "The desk"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,9 @@
+"""Expose the WSGI callable for gunicorn."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
+
+application = get_wsgi_application()

@@ -1,0 +1,1 @@
+"""What the desk decided: stages, assignments, verdicts, votes, corrections, audit trail."""

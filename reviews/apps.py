@@ -1,0 +1,9 @@
+"""Register the reviews app."""
+
+from django.apps import AppConfig
+
+
+class ReviewsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "reviews"
+    verbose_name = "Review desk"

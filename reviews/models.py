@@ -1,0 +1,1 @@
+"""Store what the desk decided about claims."""

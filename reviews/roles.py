@@ -1,0 +1,50 @@
+"""Declare the desk's roles as Django groups and the permissions each one carries."""
+
+from django.contrib.auth.management import create_permissions
+
+FACT_CHECKER = "Fact-checker"
+EDITOR = "Editor"
+API_CLIENT = "API client"
+
+_FACT_CHECKER_PERMISSIONS = [
+    "claims.view_article",
+    "claims.add_article",
+    "claims.view_claim",
+]
+_EDITOR_PERMISSIONS = [
+    *_FACT_CHECKER_PERMISSIONS,
+    "claims.change_article",
+]
+
+# Later migrations extend these lists and call sync_roles again; the mapping is the single truth.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    FACT_CHECKER: _FACT_CHECKER_PERMISSIONS,
+    EDITOR: _EDITOR_PERMISSIONS,
+    API_CLIENT: ["claims.view_article", "claims.view_claim"],
+}
+
+
+def sync_roles(apps, schema_editor=None) -> None:
+    """Create every role group and set its permissions to the declared ones that exist yet.
+
+    Each migration that adds permissions calls this again, so an early migration skips the
+    permissions of models that later migrations create; a test checks none is missing at the end.
+    """
+    for app_config in apps.get_app_configs():
+        # Permissions are normally created after migrate; create them now so groups can hold them.
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    for role, dotted in ROLE_PERMISSIONS.items():
+        group, _ = group_model.objects.get_or_create(name=role)
+        wanted = []
+        for name in dotted:
+            app_label, codename = name.split(".", 1)
+            wanted.extend(
+                permission_model.objects.filter(
+                    content_type__app_label=app_label, codename=codename
+                )
+            )
+        group.permissions.set(wanted)

@@ -1,0 +1,13 @@
+"""Configure the test run: the real settings module, with a throwaway key and fast hashing."""
+
+import os
+
+# Not a secret: it signs nothing outside the test run.
+os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-key-signing-nothing-real-0123456789abcdef")
+
+from factcheck.settings import *  # noqa: F403
+
+# The test client speaks plain HTTP to "testserver"; HTTPS redirects are tested with their own env.
+SECURE_SSL_REDIRECT = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
