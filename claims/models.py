@@ -136,3 +136,10 @@ class Claim(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("admin:claims_claim_change", args=[self.pk])
+
+    def paragraph_bounds(self) -> tuple[int, int]:
+        """Return the offsets of the paragraph around this claim in the article's plain text."""
+        text = self.article.plain_text
+        start = text.rfind("\n", 0, self.start) + 1
+        end = text.find("\n", self.end)
+        return start, len(text) if end == -1 else end
