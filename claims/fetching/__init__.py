@@ -1,0 +1,18 @@
+"""The SSRF-safe fetcher every outbound request goes through, and text extraction."""
+
+from .client import FetchResult, fetch
+from .content import ExtractedDocument, extract_document
+from .errors import BlockedDestination, FetchError
+from .policy import FetchPolicy
+from .urls import normalize_url
+
+__all__ = [
+    "BlockedDestination",
+    "ExtractedDocument",
+    "FetchError",
+    "FetchPolicy",
+    "FetchResult",
+    "extract_document",
+    "fetch",
+    "normalize_url",
+]
