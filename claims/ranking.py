@@ -1,0 +1,134 @@
+"""Split a source's text into passages and rank them as evidence for a claim."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+
+# Numbers keep their decimal point or thousands separator: "3.5" and "1,200" are one token.
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
+_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+_LINE = re.compile(r"[^\n]+")
+_SENTENCE = re.compile(r".+?(?:[.!?…][\"'”’)\]]*(?=\s)|$)", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A span of a text: ``text == source[start:end]``, scored against a query."""
+
+    index: int
+    start: int
+    end: int
+    text: str
+    score: float
+
+
+def tokenize(text: str) -> list[str]:
+    """Return the lower-cased words and numbers of ``text``, without English stopwords."""
+    return [
+        token
+        for token in _TOKEN.findall(text.lower())
+        if token not in ENGLISH_STOP_WORDS and (len(token) > 1 or token.isdigit())
+    ]
+
+
+def split_passages(text: str, *, max_chars: int = 600) -> list[Passage]:
+    """Split ``text`` into paragraph-sized passages of at most ``max_chars`` characters.
+
+    Blank lines always end a passage. Within a block, lines (trafilatura's paragraphs)
+    are packed together up to ``max_chars``; a longer line is cut at sentence ends,
+    and a longer sentence at the last space that fits. Offsets index ``text`` exactly.
+    """
+    if max_chars < 1:
+        raise ValueError("max_chars must be positive")
+    spans: list[tuple[int, int]] = []
+    for block_start, block_end in _blocks(text):
+        units = [
+            piece
+            for line in _LINE.finditer(text, block_start, block_end)
+            for piece in _units(text, line.start(), line.end(), max_chars)
+        ]
+        spans.extend(_pack(units, max_chars))
+    return [
+        Passage(index=index, start=start, end=end, text=text[start:end], score=0.0)
+        for index, (start, end) in enumerate(spans)
+    ]
+
+
+def rank_passages(text: str, query: str, *, top_k: int = 5) -> list[Passage]:
+    """Return the ``top_k`` passages of ``text`` that best match ``query``, best first.
+
+    Score with scikit-learn's TF-IDF and cosine similarity: its smoothed IDF stays
+    positive however few passages a short article has, unlike BM25's, so a passage
+    scores above zero exactly when it shares a word with the query. Passages that share
+    none are dropped; ties keep document order.
+    """
+    passages = split_passages(text)
+    query_tokens = tokenize(query)
+    if not passages or not query_tokens or top_k < 1:
+        return []
+    vectorizer = TfidfVectorizer(
+        tokenizer=tokenize, lowercase=False, token_pattern=None, sublinear_tf=True
+    )
+    try:
+        matrix = vectorizer.fit_transform([passage.text for passage in passages])
+    except ValueError:
+        # Every passage was stopwords only: nothing can match.
+        return []
+    scores = (matrix @ vectorizer.transform([query]).T).toarray().ravel()
+    scored = [
+        Passage(p.index, p.start, p.end, p.text, round(float(score), 9))
+        for p, score in zip(passages, scores, strict=True)
+        if score > 0
+    ]
+    scored.sort(key=lambda passage: (-passage.score, passage.index))
+    return scored[:top_k]
+
+
+def _blocks(text: str) -> list[tuple[int, int]]:
+    blocks, start = [], 0
+    for gap in _BLANK_LINE.finditer(text):
+        blocks.append((start, gap.start()))
+        start = gap.end()
+    blocks.append((start, len(text)))
+    return blocks
+
+
+def _units(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
+    """Return the trimmed spans of one line, cut to fit ``max_chars``."""
+    start, end = _trim(text, start, end)
+    if start >= end:
+        return []
+    if end - start <= max_chars:
+        return [(start, end)]
+    units = []
+    for sentence in _SENTENCE.finditer(text, start, end):
+        s_start, s_end = _trim(text, sentence.start(), sentence.end())
+        while s_end - s_start > max_chars:
+            cut = text.rfind(" ", s_start + 1, s_start + max_chars + 1)
+            cut = cut if cut > s_start else s_start + max_chars
+            units.append(_trim(text, s_start, cut))
+            s_start, s_end = _trim(text, cut, s_end)
+        if s_start < s_end:
+            units.append((s_start, s_end))
+    return _pack(units, max_chars)
+
+
+def _pack(units: list[tuple[int, int]], max_chars: int) -> list[tuple[int, int]]:
+    packed: list[tuple[int, int]] = []
+    for start, end in units:
+        if packed and end - packed[-1][0] <= max_chars:
+            packed[-1] = (packed[-1][0], end)
+        else:
+            packed.append((start, end))
+    return packed
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
