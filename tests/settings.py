@@ -11,3 +11,5 @@ from factcheck.settings import *  # noqa: F403
 SECURE_SSL_REDIRECT = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tests log in with the test client, which gives django-axes no request; its own test enables it.
+AXES_ENABLED = False
