@@ -32,5 +32,22 @@ format: $(STAMP)
 bench: $(STAMP)
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
+# The production topology on one machine: gunicorn, a default worker, a thread-pool fetch
+# worker and beat, against PostgreSQL and Redis, with production settings (debug off).
+STACK_ENV = DJANGO_DEBUG=0 \
+	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$(cat var/stack-secret-key)} \
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/factcheck} \
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
+	DJANGO_SECURE_SSL_REDIRECT=$${DJANGO_SECURE_SSL_REDIRECT:-0} \
+	DJANGO_SECURE_COOKIES=$${DJANGO_SECURE_COOKIES:-0} \
+	DJANGO_HSTS_SECONDS=$${DJANGO_HSTS_SECONDS:-0}
+
+stack: $(STAMP)
+	@mkdir -p var && test -s var/stack-secret-key || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/stack-secret-key
+	@createdb -h 127.0.0.1 -U postgres factcheck 2>/dev/null || true
+	$(STACK_ENV) $(BIN)/python manage.py migrate --noinput
+	$(STACK_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
+	$(STACK_ENV) PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho start -f Procfile
+
 clean:
 	rm -rf var/db.sqlite3 var/media var/static
