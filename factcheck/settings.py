@@ -187,6 +187,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 # How many proxies sit in front of the web processes; the client address is read behind them.
 NUM_PROXIES = env.int("DJANGO_NUM_PROXIES", default=0)
 AXES_IPWARE_PROXY_COUNT = NUM_PROXIES or None
