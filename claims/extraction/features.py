@@ -1,0 +1,270 @@
+"""Interpretable signals that tell checkable fact from opinion prose, and how they are combined.
+
+The final score is a logistic combination, in logit units:
+
+    score = sigmoid(MODEL_WEIGHT * logit(p_model) + sum(signal weights) + bias)
+
+p_model is the TF-IDF/logistic-regression probability learned from debate transcripts. It is
+discounted by MODEL_WEIGHT because opinion journalism does not read like a debate. The signal
+weights below are set by hand so that each one stays explainable. bias is fitted at training
+time on out-of-fold predictions for the training set, so that 0.5 is the decision threshold.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from .normalize import lexicon
+
+MODEL_WEIGHT = 0.6
+
+_H = "[-‑–]"  # hyphens, including the non-breaking one (U+2011) typeset prose uses
+_NUMBER_WORD = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+    r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
+    r"eighty|ninety|hundreds?|thousands?|millions?|billions?|trillions?|dozens?)"
+)
+_UNIT = (
+    r"(?:dollars?|euros?|pounds|yen|percent|per\s+cent|points?|people|jobs|workers|users|"
+    r"customers|employees|years|months|weeks|days|hours|times|tons|miles|votes|seats|"
+    r"barrels|acres|homes|students|troops|deaths|cases|companies|countries|states)"
+)
+_FIGURE = re.compile(
+    rf"(?<![\w‑-])(?:[$€£]\s?)?\d(?:[\d,.]*\d)?(?:\s*%|(?:\s|{_H})*(?:million|billion|trillion|"
+    rf"thousand|bn)\b)?(?:(?:\s|{_H})+{_UNIT}\b)?"
+    rf"|\b{_NUMBER_WORD}(?:(?:\s|{_H})+(?:and\s+)?{_NUMBER_WORD})*\b(?:(?:\s|{_H})+{_UNIT}\b)?",
+    re.IGNORECASE,
+)
+_SMALL_NUMBER = re.compile(r"(?i)^(?:one|two)$")
+_MONEY = re.compile(r"[$€£]|\b(?:dollars?|euros?|pounds|yen)\b", re.IGNORECASE)
+_PERCENT = re.compile(r"%|\bper\s?cent\b", re.IGNORECASE)
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_DATE = re.compile(
+    rf"\b(?:1[6-9]\d\d|20\d\d)s?\b|\b(?:{_MONTHS})\s+\d{{1,2}}\b|\bin\s+(?:{_MONTHS})\b"
+    r"|\bon\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+)
+# "This week" dates the writing more than the claim, so it counts for less.
+_RELATIVE_DATE = re.compile(
+    r"\b(?:last|this|next)\s+(?:week|month|year|quarter|spring|summer|autumn|fall|winter)\b",
+    re.IGNORECASE,
+)
+_CAPITALIZED = re.compile(r"\b[A-Z][\w‑-]*(?:[ ](?:[A-Z][\w‑-]*|of|de|von|van))*\b(?<![ ]of)")
+_NOT_ENTITIES = lexicon(
+    f"I {_MONTHS.replace('|', ' ')} Monday Tuesday Wednesday Thursday Friday Saturday "
+    "Sunday Mr Mrs Ms Dr"
+)
+_LEADING_ARTICLE = re.compile(r"^(?:The|A|An|This|That|These|Those) ")
+_QUOTE = re.compile(r"“([^”]{3,}?)”|\"([^\"\n]{3,}?)\"")
+_ATTRIBUTION = re.compile(
+    r"\baccording to\b|\breportedly\b|\b(?:reported|reports|reporting) (?:that|by)\b"
+    r"|\b(?:sources|officials|people familiar with [\w ]+?) (?:say|said|told)\b"
+    r"|\b(?:memo|report|filing|statement|letter|email|document)s? (?:says|said|states|shows|"
+    r"showed|reveals|revealed)\b"
+    r"|\b(?:complained|claimed|argued|insisted|warned|admitted|acknowledged|confirmed|announced|"
+    r"testified|alleged|disclosed|denied|stated|wrote|told \w+) that\b"
+    r"|\b(?:said|says|told|claims|claimed)\b",
+    re.IGNORECASE,
+)
+_REPORTING = re.compile(r"\breport(?:ed|edly|ing|s)?\b|\bsources\b", re.IGNORECASE)
+_EVENT = re.compile(
+    r"\b(?:poured|invested|walked (?:away|out)|pulled out|backed out|signed|acquired|bought|"
+    r"sold|raised|sued|filed|launched|fired|hired|paid|spent|agreed|failed to agree|"
+    r"reversed|laid off|resigned|merged|released|banned|approved|rejected|voted|passed|built|"
+    r"shut down|withdrew|declined|reached|struck a deal|arrested|charged|convicted|ruled|"
+    r"fined|settled|tripled|doubled|halved|announced|awarded|cancell?ed|closed|cut \w+ jobs)\b",
+    re.IGNORECASE,
+)
+_LEGAL = re.compile(
+    r"\b(?:legal action|lawsuits?|sued|suing|courts?|judges?|antitrust|regulators?|"
+    r"violat(?:es|ed|ing|ion)|breach(?:es|ed)?|exclusivity|agreements?|contracts?|deals?|"
+    r"terms|settlements?|investigations?|probes?|injunctions?|subpoena|merger|acquisition|"
+    r"stakes?|licen[cs]e|patents?)\b",
+    re.IGNORECASE,
+)
+_DELIBERATION = re.compile(
+    r"\b(?:is|are|was|were) (?:\w+ )?(?:exploring|weighing|considering|preparing|negotiating|"
+    r"investigating|planning|seeking)\b|\b(?:plans|planned|intends|threatened) to\b|\bin talks\b",
+    re.IGNORECASE,
+)
+_EVALUATIVE = re.compile(
+    r"\b(?:\w+ly )?(?:(?:feels?|reads?|looks?|sounds?) (?:\w+ )?like|seems?|seemed|appears to|"
+    r"arguably|perhaps|maybe|probably|surely|clearly|obviously|of course|frankly|strikingly|"
+    r"remarkably|surprisingly|ironically|blunt|uncomfortable|awkward|predictable|uneasy|absurd|ridiculous|"
+    r"shameful|brilliant|disastrous|stunning|troubling|worrying|alarming|embarrassing|reckless|"
+    r"cynical|naive|hypocritical|desperate|bizarre|baffling|unacceptable|should|ought to|"
+    r"must|deserves?|a surprise)\b",
+    re.IGNORECASE,
+)
+_FIGURATIVE = re.compile(
+    r"\b(?:like an?|as if|as though|the kind of|a kind of|sort of|so to speak|in a sense|"
+    r"resembled? an?|monument to|out loud)\b",
+    re.IGNORECASE,
+)
+# Case-sensitive so that "US" the country is not "us" the writer.
+_PERSONAL = re.compile(
+    r"\b(?:I|I’m|I'm|I’ve|I've|[Ww]e|us|[Oo]ur|[Yy]ou|[Yy]our|[Ll]et’s|[Ll]et's)\b(?: \w+){0,2}"
+)
+_MOTIVE = re.compile(
+    r"\b(?:wants?|hopes?|wishes|dreams? of|pretends?|pretend|fears?|craves?|longs? for|"
+    r"understood|realized|imagined|knows|knew)\b(?![‑-])(?: to(?: \w+)?)?",
+    re.IGNORECASE,
+)
+# Verbs of interpretation: the writer's reading of a move, not the move itself.
+_FRAMING = re.compile(
+    r"\b(?:positioning|framing|casting|painting|portraying|undermining|betraying|posturing)\b",
+    re.IGNORECASE,
+)
+_HYPOTHETICAL = re.compile(r"^\W*(?:If|Imagine|Suppose|Had)\b(?: \w+){0,2}")
+_SWEEPING = re.compile(
+    r"\b(?:always|never|nothing|none of|everyone|everything|nobody|whoever|whatever|no matter)\b",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[\w’'‑-]+")
+_STOPWORDS = lexicon(
+    "the and that this with from have has for are was were its their they them than then "
+    "what when which while will would could should been into about more most other some such "
+    "only also just"
+)
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One reason behind a score: its weight in logit units and a sentence a person can read."""
+
+    weight: float
+    reason: str
+
+
+def unquoted(text: str) -> str:
+    """Return text with quoted passages blanked, so a source's words are not the writer's."""
+    return _QUOTE.sub(lambda match: " " * len(match.group(0)), text)
+
+
+def is_attributed(text: str) -> bool:
+    """Tell whether text attributes its claim to someone or to reporting."""
+    return _ATTRIBUTION.search(unquoted(text)) is not None
+
+
+def signals(text: str) -> list[Signal]:
+    """Return the interpretable signals found in one sentence, strongest first."""
+    own = unquoted(text)
+    facts = _fact_signals(text, own)
+    if not facts:
+        facts = [Signal(-0.6, "no figure, date, name, quote, source or event to check")]
+    found = facts + _opinion_signals(text, own)
+    return sorted(found, key=lambda signal: -abs(signal.weight))
+
+
+def combined_logit(probability: float, signal_weight: float) -> float:
+    """Return the discounted model logit plus the summed signal weights, before the bias."""
+    probability = min(max(probability, 1e-6), 1 - 1e-6)
+    return MODEL_WEIGHT * math.log(probability / (1 - probability)) + signal_weight
+
+
+def combine(probability: float, found: list[Signal], bias: float) -> float:
+    """Return the final score in [0, 1] from the model probability and the signals."""
+    logit = combined_logit(probability, sum(signal.weight for signal in found)) + bias
+    return 1 / (1 + math.exp(-logit))
+
+
+def model_reason(probability: float) -> str:
+    """Return the reason string describing the model's own probability."""
+    return f"model: {probability:.2f} similar to check-worthy debate claims"
+
+
+def _fact_signals(text: str, own: str) -> list[Signal]:
+    found = []
+    figures = [
+        match.group(0).strip()
+        for match in _FIGURE.finditer(text)
+        if not _SMALL_NUMBER.match(match.group(0).strip()) and not _DATE.fullmatch(match.group(0))
+    ]
+    if figures:
+        figure = max(figures, key=len)
+        found.append(Signal(1.2, f"contains a figure: {figure}"))
+        if _MONEY.search(" ".join(figures)):
+            found.append(Signal(0.5, "involves money"))
+        if _PERCENT.search(" ".join(figures)):
+            found.append(Signal(0.5, "gives a percentage"))
+    if date := _DATE.search(text):
+        found.append(Signal(0.7, f"gives a date: {date.group(0)}"))
+    elif date := _RELATIVE_DATE.search(text):
+        found.append(Signal(0.3, f"gives a relative date: {date.group(0)}"))
+    if quote := _QUOTE.search(text):
+        words = (quote.group(1) or quote.group(2)).split()
+        if len(words) >= 2:
+            opening, closing = ("“", "”") if quote.group(1) else ('"', '"')
+            shown = " ".join(words[:4]) + (" …" if len(words) > 4 else "")
+            found.append(Signal(1.0, f"quotes someone: {opening}{shown}{closing}"))
+    if attribution := _ATTRIBUTION.search(own):
+        phrase = attribution.group(0)
+        if _REPORTING.search(own):
+            found.append(Signal(0.8, "attributed to reporting"))
+        else:
+            found.append(Signal(0.8, f"attributes the claim: '{phrase}'"))
+    if event := _EVENT.search(own):
+        found.append(Signal(0.8, f"reports an event: '{event.group(0)}'"))
+    if legal := _LEGAL.search(own):
+        found.append(Signal(0.6, f"concerns a legal or contractual matter: '{legal.group(0)}'"))
+    if deliberation := _DELIBERATION.search(own):
+        found.append(Signal(0.5, f"reports a plan or deliberation: '{deliberation.group(0)}'"))
+    if entities := _entities(own):
+        weight = 0.6 if len(entities) > 1 or " " in entities[0] else 0.3
+        found.append(Signal(weight, f"names {', '.join(entities[:3])}"))
+    return found
+
+
+def _opinion_signals(text: str, own: str) -> list[Signal]:
+    found = []
+    evaluative = list(dict.fromkeys(m.group(0) for m in _EVALUATIVE.finditer(own)))
+    if evaluative:
+        weight = -1.0 if len(evaluative) == 1 else -1.5
+        shown = ", ".join(f"'{phrase}'" for phrase in evaluative[:3])
+        found.append(Signal(weight, f"evaluative language: {shown}"))
+    if figurative := _FIGURATIVE.search(own):
+        found.append(Signal(-0.8, f"figurative language: '{figurative.group(0)}'"))
+    if text.rstrip(" ”’\"')").endswith("?"):
+        found.append(Signal(-2.0, "asks a question rather than stating something"))
+    if personal := _PERSONAL.search(own):
+        found.append(Signal(-1.0, f"speaks as 'I', 'we' or 'you': '{personal.group(0)}'"))
+    if motive := _MOTIVE.search(own):
+        found.append(Signal(-0.6, f"ascribes a motive: '{motive.group(0)}'"))
+    if framing := _FRAMING.search(own):
+        found.append(Signal(-0.6, f"interprets rather than reports: '{framing.group(0)}'"))
+    if hypothetical := _HYPOTHETICAL.search(own):
+        found.append(Signal(-0.5, f"hypothetical: '{hypothetical.group(0)}'"))
+    if repeated := _repetition(own):
+        found.append(Signal(-0.8, f"rhetorical repetition: '{repeated[0]}' ×{repeated[1]}"))
+    if sweeping := _SWEEPING.search(own):
+        found.append(Signal(-0.4, f"sweeping generalization: '{sweeping.group(0)}'"))
+    if len(_WORD.findall(text)) < 6:
+        found.append(Signal(-0.6, "too short to carry a checkable fact"))
+    return found
+
+
+def _entities(text: str) -> list[str]:
+    """Return capitalized names in text, skipping an ordinary sentence-initial word."""
+    names = []
+    for match in _CAPITALIZED.finditer(text):
+        name = match.group(0)
+        at_start = not text[: match.start()].strip(" \t\n\"“‘'([")
+        if at_start and " " not in name and not any(c.isupper() for c in name[1:]):
+            continue
+        name = _LEADING_ARTICLE.sub("", name)
+        if name in _NOT_ENTITIES or len(name) == 1:
+            continue
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def _repetition(text: str) -> tuple[str, int] | None:
+    """Return a content word used three or more times, the mark of parallel rhetoric."""
+    counts: dict[str, int] = {}
+    for word in _WORD.findall(text.lower()):
+        if len(word) > 3 and word not in _STOPWORDS:
+            counts[word] = counts.get(word, 0) + 1
+    best = max(counts.items(), key=lambda item: item[1], default=None)
+    return best if best and best[1] >= 3 else None

@@ -1,0 +1,287 @@
+"""Turn raw article bytes, HTML, Markdown or plain text into plain text, paragraphs and links."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import lxml.html
+from lxml import etree
+from markdown_it import MarkdownIt
+
+FORMATS = ("auto", "text", "markdown", "html")
+
+
+def lexicon(words: str) -> frozenset[str]:
+    """Return the set of space-separated words, a readable way to write word lists."""
+    return frozenset(words.split())
+
+
+# A long book is about a million characters; raw HTML of a heavy news page is a few million.
+# Beyond this, extraction would take more than a few seconds, so refuse instead of hanging.
+MAX_INPUT_CHARS = 5_000_000
+MAX_INPUT_BYTES = 4 * MAX_INPUT_CHARS
+
+# Elements whose content is never prose a reader sees.
+DROPPED_TAGS = lexicon(
+    "head script style iframe noscript template object embed svg math canvas audio video "
+    "source track map button select option textarea input"
+)
+BLOCK_TAGS = lexicon(
+    "address article aside blockquote body caption dd details dialog div dl dt fieldset "
+    "figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr html li main nav ol p "
+    "pre section summary table tbody td tfoot th thead tr ul"
+)
+
+# HTML collapses ASCII whitespace only; U+00A0 and friends are content and must survive.
+_HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
+_XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")
+_HTML_SNIFF = re.compile(
+    r"<(?:!doctype\s+html|/?(?:html|head|body|p|div|span|a|br|hr|h[1-6]|ul|ol|li|article|"
+    r"section|main|table|tr|td|blockquote|em|strong|b|i|img|script|style|iframe|noscript|"
+    r"template|pre|code|figure|header|footer|nav)(?:\s[^<>]*)?/?)>",
+    re.IGNORECASE,
+)
+_MARKDOWN_SNIFF = re.compile(
+    r"^ {0,3}#{1,6}[ \t]+\S"  # heading
+    r"|\[[^\]\n]+\]\([^)\s]+(?:\s+\"[^\"\n]*\")?\)"  # inline link
+    r"|^ {0,3}(?:```|~~~)"  # fenced code
+    r"|(\*\*|__)\S[^\n]*?\S\1",  # strong emphasis
+    re.MULTILINE,
+)
+_BARE_URL = re.compile(r"https?://[^\s<>\"'“”‘’()\[\]{}]+")
+_URL_TRAILING = ".,;:!?"
+# Hard-wrapped prose has every line but the last this long; shorter lines are headings or lists.
+_WRAP_MIN, _WRAP_MAX = 40, 100
+_MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+
+
+class ExtractionError(ValueError):
+    """Input that cannot be turned into claims; the message says what to do about it."""
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link whose anchor text spans plain_text[start:end]."""
+
+    href: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Document:
+    """Plain text with its paragraph spans and links, ready for segmentation."""
+
+    plain_text: str
+    format: str
+    paragraphs: tuple[tuple[int, int], ...]
+    links: tuple[Link, ...]
+
+
+def decode_input(raw: bytes, *, name: str) -> str:
+    """Decode uploaded bytes as UTF-8 text, refusing binary, empty and oversized input."""
+    if len(raw) > MAX_INPUT_BYTES:
+        raise ExtractionError(
+            f"{name}: {len(raw):,} bytes is more than the {MAX_INPUT_BYTES:,}-byte limit; "
+            "split it into smaller files"
+        )
+    if b"\x00" in raw:
+        raise ExtractionError(
+            f"{name}: not valid UTF-8 text (it contains NUL bytes, so it looks like a binary file)"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ExtractionError(
+            f"{name}: not valid UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+            "save it as UTF-8 and retry"
+        ) from None
+    text = text.removeprefix("\ufeff")
+    if not text:
+        raise ExtractionError(f"{name}: not valid UTF-8 text to extract from (it is empty)")
+    if text.isspace():
+        raise ExtractionError(
+            f"{name}: not valid UTF-8 text to extract from (it contains only whitespace)"
+        )
+    return text
+
+
+def sniff_format(body: str) -> str:
+    """Guess whether body is HTML, Markdown or plain text."""
+    head = body[:200_000]
+    if len(_HTML_SNIFF.findall(head)) >= 2:
+        return "html"
+    if _MARKDOWN_SNIFF.search(head):
+        return "markdown"
+    return "text"
+
+
+def normalize(body: str, *, fmt: str = "auto") -> Document:
+    """Return the plain text of body with paragraph spans and links."""
+    if fmt not in FORMATS:
+        raise ExtractionError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if len(body) > MAX_INPUT_CHARS:
+        raise ExtractionError(
+            f"input is {len(body):,} characters, more than the {MAX_INPUT_CHARS:,} limit; "
+            "split it into smaller documents"
+        )
+    if "\x00" in body:
+        raise ExtractionError("input contains NUL characters, so it is binary data, not text")
+    if fmt == "auto":
+        fmt = sniff_format(body)
+    if fmt == "html":
+        text, paragraphs, links = _html_to_text(body)
+    elif fmt == "markdown":
+        text, paragraphs, links = _html_to_text(_MARKDOWN.render(body))
+    else:
+        text, paragraphs, links = body, _text_paragraphs(body), []
+    if not paragraphs:
+        raise ExtractionError(f"no readable text in the {fmt} input once markup is removed")
+    links.extend(_bare_urls(text, links))
+    links.sort(key=lambda link: (link.start, link.end))
+    return Document(text, fmt, tuple(paragraphs), tuple(links))
+
+
+def _text_paragraphs(text: str) -> list[tuple[int, int]]:
+    """Split plain text into paragraphs on blank lines, or on every line when not hard-wrapped."""
+    blocks: list[list[tuple[int, int]]] = [[]]
+    for match in re.finditer(r"[^\n]*", text):
+        start, end = match.span()
+        line = text[start:end]
+        stripped = line.strip()
+        if not stripped:
+            if blocks[-1]:
+                blocks.append([])
+            continue
+        lead = len(line) - len(line.lstrip())
+        blocks[-1].append((start + lead, start + lead + len(stripped)))
+    paragraphs = []
+    for lines in blocks:
+        if not lines:
+            continue
+        wrapped = all(_WRAP_MIN <= end - start <= _WRAP_MAX for start, end in lines[:-1])
+        if len(lines) > 1 and wrapped:
+            paragraphs.append((lines[0][0], lines[-1][1]))
+        else:
+            paragraphs.extend(lines)
+    return paragraphs
+
+
+def _bare_urls(text: str, links: list[Link]) -> list[Link]:
+    """Return links for http(s) URLs written out in the text and not already inside an anchor."""
+    found = []
+    for match in _BARE_URL.finditer(text):
+        start, end = match.start(), match.end()
+        while end > start and text[end - 1] in _URL_TRAILING:
+            end -= 1
+        if any(link.start < end and start < link.end for link in links):
+            continue
+        found.append(Link(text[start:end], start, end))
+    return found
+
+
+class _TextBuilder:
+    """Accumulate visible HTML text, collapsing whitespace and tracking paragraph and link spans."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.length = 0
+        self.paragraphs: list[tuple[int, int]] = []
+        self.links: list[Link] = []
+        self._paragraph_start: int | None = None
+        self._separator = ""
+        self._open_links: list[list] = []
+
+    def text(self, value: str | None, *, preformatted: bool = False) -> None:
+        if not value:
+            return
+        if not preformatted:
+            value = _HTML_SPACE.sub(" ", value)
+            if value.startswith(" "):
+                self._separator = self._separator or " "
+            trailing = value.endswith(" ")
+            value = value.strip(" ")
+        else:
+            trailing = False
+        if not value:
+            return
+        if self._paragraph_start is None:
+            if self.paragraphs:
+                self._emit("\n\n")
+            self._paragraph_start = self.length
+        elif self._separator:
+            self._emit(self._separator)
+        self._separator = " " if trailing else ""
+        for link in self._open_links:
+            if link[1] is None:
+                link[1] = self.length
+        self._emit(value)
+
+    def line_break(self) -> None:
+        if self._paragraph_start is not None:
+            self._separator = "\n"
+
+    def end_paragraph(self) -> None:
+        if self._paragraph_start is not None:
+            self.paragraphs.append((self._paragraph_start, self.length))
+        self._paragraph_start = None
+        self._separator = ""
+
+    def open_link(self, href: str) -> None:
+        self._open_links.append([href, None])
+
+    def close_link(self) -> None:
+        href, start = self._open_links.pop()
+        if start is not None and self.length > start:
+            self.links.append(Link(href, start, self.length))
+
+    def _emit(self, value: str) -> None:
+        self.parts.append(value)
+        self.length += len(value)
+
+
+def _html_to_text(html: str) -> tuple[str, list[tuple[int, int]], list[Link]]:
+    """Walk the parsed HTML and return its visible text, paragraph spans and links."""
+    html = _XML_DECLARATION.sub("", html, count=1)
+    if not html.strip():
+        return "", [], []
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return "", [], []
+    out = _TextBuilder()
+    links_open: list[bool] = []
+    preformatted = 0
+    # iterwalk instead of recursion: deeply nested markup must not exhaust the stack.
+    walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
+    for event, element in walker:
+        if event in ("comment", "pi"):
+            out.text(element.tail, preformatted=preformatted > 0)
+            continue
+        tag = element.tag.lower() if isinstance(element.tag, str) else ""
+        if event == "start":
+            if tag in DROPPED_TAGS:
+                walker.skip_subtree()
+                continue
+            if tag in BLOCK_TAGS:
+                out.end_paragraph()
+            elif tag == "br":
+                out.line_break()
+            preformatted += tag == "pre"
+            href = element.get("href") if tag == "a" else None
+            is_link = bool(href) and not href.strip().lower().startswith("javascript:")
+            links_open.append(is_link)
+            if is_link:
+                out.open_link(href.strip())
+            out.text(element.text, preformatted=preformatted > 0)
+            continue
+        if tag not in DROPPED_TAGS:
+            if links_open.pop():
+                out.close_link()
+            preformatted -= tag == "pre"
+            if tag in BLOCK_TAGS:
+                out.end_paragraph()
+        out.text(element.tail, preformatted=preformatted > 0)
+    out.end_paragraph()
+    return "".join(out.parts), out.paragraphs, out.links
