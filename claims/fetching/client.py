@@ -332,7 +332,7 @@ def _translated_errors(deadline: Deadline, url: httpx.URL) -> Iterator[None]:
             raise deadline.error() from exc
         raise FetchError(f"{host} timed out: {exc}", reason="timeout", permanent=False) from exc
     except httpcore.ConnectError as exc:
-        if isinstance(exc.__cause__, ssl.SSLError):
+        if _caused_by_tls(exc):
             raise FetchError(
                 f"TLS with {host} failed: {exc}", reason="tls", permanent=False
             ) from exc
@@ -351,3 +351,13 @@ def _translated_errors(deadline: Deadline, url: httpx.URL) -> Iterator[None]:
         raise FetchError(
             f"{host} broke the HTTP protocol: {exc}", reason="network", permanent=False
         ) from exc
+
+
+def _caused_by_tls(exc: BaseException) -> bool:
+    # httpcore wraps the ssl error as an argument and, depending on the path, as the cause.
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError) or any(isinstance(a, ssl.SSLError) for a in seen.args):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False

@@ -43,10 +43,10 @@ def extract_document(
             reason="unsupported_type",
             permanent=True,
         )
-    # Without a declared charset, hand trafilatura the bytes so it can read <meta charset>.
-    markup: bytes | str = _decode(body, charset) if _known(charset) else body
     if not body.strip():
         return ExtractedDocument(text="", title="", author="", site_name="", published="")
+    # Without a declared charset, hand trafilatura the bytes so it can read <meta charset>.
+    markup: bytes | str = _decode(body, charset) if _known(charset) else body
     document = trafilatura.bare_extraction(
         markup,
         url=url or None,

@@ -6,7 +6,7 @@ from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 import httpx
 
-from .addresses import parse_numeric_host
+from .addresses import literal_address, parse_numeric_host
 from .errors import FetchError
 
 TRACKING_PARAMS = frozenset(
@@ -81,8 +81,9 @@ def normalize_url(url: str) -> str:
     """
     parsed = parse_url(url)
     host = parsed.raw_host.decode("ascii").rstrip(".")
-    if ":" in host:
-        host = f"[{host}]"
+    ip = literal_address(host)
+    if ip is not None:
+        host = f"[{ip.compressed}]" if ip.version == 6 else ip.compressed
     port = "" if parsed.port is None else f":{parsed.port}"
     path = parsed.raw_path.decode("ascii").partition("?")[0] or "/"
     pieces = [piece for piece in parsed.query.decode("ascii").split("&") if piece]
