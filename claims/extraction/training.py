@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .features import MODEL_WEIGHT, combined_logit, signals
-from .model import ANALYZERS, ARTIFACT_FORMAT, ARTIFACT_PATH, CheckworthinessModel
+from .model import ANALYZERS, ARTIFACT_FORMAT, ARTIFACT_PATH, CheckworthinessModel, load_model
 from .pipeline import CHECKWORTHY_THRESHOLD, score_with
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -100,6 +100,8 @@ def train(
         json.dumps(artifact, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n",
         encoding="utf-8",
     )
+    # A process that already scored with the old artifact must not keep using it.
+    load_model.cache_clear()
     model = CheckworthinessModel.from_dict(artifact)
     cross_validated = _scores([1 / (1 + math.exp(-(z - threshold))) for z in combined], labels)
     dev_combined = dev_model_only = None
