@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 from django_guid.integrations import CeleryIntegration
@@ -174,10 +175,54 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 # The reliability settings every task relies on live in factcheck/celery.py, one comment each.
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=180)
+# Periodic jobs for `celery beat`; each app's block below adds its own entries.
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 
 # --- The desk ----------------------------------------------------------------
 
 DESK_NAME = env.str("DESK_NAME", default="Fact-check desk")
+
+# --- Fetching ------------------------------------------------------------------
+
+# Test-only: lets the fetcher reach loopback and private networks (never link-local or metadata).
+FETCH_ALLOW_PRIVATE_NETWORKS = env.bool("FETCH_ALLOW_PRIVATE_NETWORKS", default=False)
+FETCH_ALLOWED_PORTS = [int(p) for p in env.list("FETCH_ALLOWED_PORTS", default=["80", "443"])]
+FETCH_MAX_BYTES = env.int("FETCH_MAX_BYTES", default=10 * 1024 * 1024)
+FETCH_DEADLINE_SECONDS = env.float("FETCH_DEADLINE_SECONDS", default=20.0)
+FETCH_USER_AGENT = env.str(
+    "FETCH_USER_AGENT",
+    default=(
+        "FactcheckDesk/1.0 (+https://github.com/factcheck-desk/factcheck; "
+        "archive of cited reporting)"
+    ),
+)
+# Attempts per source before it is marked failed; transient failures back off exponentially.
+FETCH_MAX_ATTEMPTS = env.int("FETCH_MAX_ATTEMPTS", default=5)
+FETCH_RETRY_BACKOFF_SECONDS = env.float("FETCH_RETRY_BACKOFF_SECONDS", default=30.0)
+FETCH_RETRY_BACKOFF_MAX_SECONDS = env.float("FETCH_RETRY_BACKOFF_MAX_SECONDS", default=3600.0)
+# A fetch holds its source this long; it must outlast the deadline plus archiving and ranking.
+FETCH_LEASE_SECONDS = env.float("FETCH_LEASE_SECONDS", default=120.0)
+# A source the sweeper queued is queued again after this if no worker has taken it.
+FETCH_REQUEUE_SECONDS = env.float("FETCH_REQUEUE_SECONDS", default=300.0)
+FETCH_QUEUE = env.str("FETCH_QUEUE", default="fetch")
+FETCH_PASSAGES_PER_CLAIM = env.int("FETCH_PASSAGES_PER_CLAIM", default=5)
+FETCH_RECHECK_AFTER_DAYS = env.int("FETCH_RECHECK_AFTER_DAYS", default=7)
+# Dotted path to a callable returning the claims whose sources the weekly re-check covers
+# (the reviews app supplies "claims behind published verdicts"); empty means every fetched source.
+FETCH_RECHECK_CLAIMS = env.str("FETCH_RECHECK_CLAIMS", default="")
+# Fetch tasks wait on the network: their own queue, served by a thread-pool worker.
+CELERY_TASK_ROUTES = {
+    "claims.fetch_source": {"queue": FETCH_QUEUE},
+    "claims.recheck_source": {"queue": FETCH_QUEUE},
+}
+CELERY_BEAT_SCHEDULE["claims.sweep_sources"] = {
+    "task": "claims.sweep_sources",
+    "schedule": env.float("FETCH_SWEEP_INTERVAL_SECONDS", default=60.0),
+}
+CELERY_BEAT_SCHEDULE["claims.recheck_links"] = {
+    "task": "claims.recheck_links",
+    "schedule": crontab(minute=17, hour=3, day_of_week="mon"),
+}
 
 # --- Hardening and observability ---------------------------------------------
 
