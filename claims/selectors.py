@@ -1,0 +1,46 @@
+"""Reads shared by the admin, the API and the templates, with their joins decided once."""
+
+from django.db.models import F, QuerySet
+
+from claims.models import Citation, Claim, Evidence, FetchAttempt, Passage, Source
+
+# --- Sources, citations and evidence -----------------------------------------------------
+
+
+def sources_for_claim(claim: Claim) -> QuerySet[Source]:
+    """Return the sources the claim cites, with their last snapshot."""
+    return (
+        Source.objects.filter(citations__claim=claim).select_related("last_snapshot").order_by("id")
+    )
+
+
+def citations_for_claim(claim: Claim) -> QuerySet[Citation]:
+    """Return the claim's citations in article order, then those the desk added."""
+    return (
+        Citation.objects.filter(claim=claim)
+        .select_related("source", "source__last_snapshot", "added_by")
+        .order_by(F("start").asc(nulls_last=True), "id")
+    )
+
+
+def passages_for_claim(claim: Claim) -> QuerySet[Passage]:
+    """Return the passages ranked for the claim from each source's current snapshot, best first."""
+    return (
+        Passage.objects.filter(claim=claim, snapshot_id=F("snapshot__source__last_snapshot_id"))
+        .select_related("snapshot", "snapshot__source")
+        .order_by("-score", "rank", "id")
+    )
+
+
+def evidence_for_claim(claim: Claim) -> QuerySet[Evidence]:
+    """Return the passages pinned to the claim, grouped by stance."""
+    return (
+        Evidence.objects.filter(claim=claim)
+        .select_related("source", "snapshot", "passage", "pinned_by")
+        .order_by("stance", "-pinned_at", "id")
+    )
+
+
+def attempts_for_source(source: Source) -> QuerySet[FetchAttempt]:
+    """Return every fetch and re-check of the source, latest first."""
+    return FetchAttempt.objects.filter(source=source).order_by("-started_at", "-id")

@@ -1,0 +1,377 @@
+"""Fetch, archive and re-queue cited sources; the database row, not the message, is the record."""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import random
+import time
+import uuid
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from claims.errors import ClaimsError
+from claims.fetching import (
+    BlockedDestination,
+    ExtractedDocument,
+    FetchError,
+    FetchPolicy,
+    FetchResult,
+    extract_document,
+    fetch,
+)
+from claims.models import Claim, FetchAttempt, Snapshot, Source
+
+from .evidence import passages_rank
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "TransientFetchError",
+    "retry_countdown",
+    "source_fetch",
+    "sources_fetch_now",
+    "sources_retry_failed",
+    "sources_schedule",
+    "sources_sweep",
+]
+
+State = Source.State
+Outcome = FetchAttempt.Outcome
+
+
+class TransientFetchError(Exception):
+    """A fetch failed in a way that may pass; the source is pending again after ``countdown``."""
+
+    def __init__(self, message: str, *, countdown: float) -> None:
+        super().__init__(message)
+        self.countdown = countdown
+
+    def __reduce__(self):
+        return _rebuild_transient, (str(self), self.countdown)
+
+
+def _rebuild_transient(message: str, countdown: float) -> TransientFetchError:
+    return TransientFetchError(message, countdown=countdown)
+
+
+def sources_schedule(*, source_ids: Iterable[int]) -> None:
+    """Queue a fetch of each source once the current transaction commits.
+
+    A broker that is down costs one bounded publish attempt, never an exception in the
+    caller: the sources stay pending and the sweeper queues them when the broker is back.
+    """
+    ids = list(dict.fromkeys(source_ids))
+    if ids:
+        transaction.on_commit(lambda: _enqueue_fetches(ids))
+
+
+def _enqueue_fetches(source_ids: list[int]) -> int:
+    """Publish one fetch message per source; return how many were sent."""
+    # Imported here: the tasks module imports this one.
+    from claims.tasks import fetch_source
+
+    eager = settings.CELERY_TASK_ALWAYS_EAGER
+    for sent, source_id in enumerate(source_ids):
+        try:
+            # The queue is read per call so that tests and operators can redirect fetches.
+            fetch_source.apply_async(kwargs={"source_id": source_id}, queue=settings.FETCH_QUEUE)
+        except Exception:
+            if eager:
+                # In-process (the demo): one source's bug must not stop the others or the caller.
+                logger.exception("fetching source %s in-process failed", source_id)
+                continue
+            unsent = source_ids[sent:]
+            logger.warning(
+                "could not queue %d source fetch(es); the sweeper will queue them",
+                len(unsent),
+                exc_info=True,
+            )
+            # The broker is down: don't pay the publish timeout once per source.
+            Source.objects.filter(pk__in=unsent, state=State.PENDING).update(
+                next_attempt_at=timezone.now()
+            )
+            return sent
+    return len(source_ids)
+
+
+def retry_countdown(*, attempt: int, retry_after: float | None = None) -> float:
+    """Return seconds to wait before attempt ``attempt + 1``: exponential, jittered, capped.
+
+    The server's Retry-After wins when it asks for longer (up to the same cap).
+    """
+    cap = settings.FETCH_RETRY_BACKOFF_MAX_SECONDS
+    backoff = min(cap, settings.FETCH_RETRY_BACKOFF_SECONDS * 2 ** max(attempt - 1, 0))
+    # Equal jitter: half fixed, half random, so retries of one outage spread out.
+    countdown = backoff / 2 + random.uniform(0, backoff / 2)  # noqa: S311 - not cryptographic
+    if retry_after:
+        countdown = max(countdown, min(retry_after, cap))
+    return countdown
+
+
+def source_fetch(*, source_id: int) -> Source:
+    """Fetch and archive the source if it is waiting and nobody holds it; return it.
+
+    Take the source with one conditional UPDATE (the lease), record the attempt, fetch through
+    the safe fetcher, then store the snapshot, rank passages for every citing claim and mark it
+    fetched. A permanent failure marks it failed or blocked; a transient one sets it pending
+    again and raises TransientFetchError, unless the attempts are used up.
+    """
+    now = timezone.now()
+    token = uuid.uuid4()
+    lease_until = now + timedelta(seconds=settings.FETCH_LEASE_SECONDS)
+    leased = (
+        Source.objects.filter(pk=source_id)
+        .filter(Q(state=State.PENDING) | Q(state=State.FETCHING, lease_expires_at__lte=now))
+        .update(
+            state=State.FETCHING,
+            lease_token=token,
+            lease_expires_at=lease_until,
+            # If this worker dies, the source is due again as soon as the lease runs out.
+            next_attempt_at=lease_until,
+            attempts=F("attempts") + 1,
+            updated_at=now,
+        )
+    )
+    source = Source.objects.get(pk=source_id)
+    if not leased:
+        logger.info("source %s is %s; nothing to fetch", source_id, source.state)
+        return source
+    attempt = FetchAttempt.objects.create(source=source, started_at=now)
+    started = time.monotonic()
+    try:
+        result = fetch(source.normalized_url, policy=FetchPolicy.from_settings())
+        document = extract_document(
+            result.body,
+            url=result.final_url,
+            content_type=result.content_type,
+            charset=result.charset,
+        )
+        body_name = _store_body(source, result)
+    except FetchError as exc:
+        return _record_failure(source_id, attempt, token, exc, started)
+    except Exception as exc:
+        # A bug or a library failure: retry like a network error, then give up with the reason.
+        logger.exception("fetching source %s failed unexpectedly", source_id)
+        return _record_failure(source_id, attempt, token, exc, started)
+    return _record_success(source_id, attempt, token, result, document, body_name, started)
+
+
+def _store_body(source: Source, result: FetchResult) -> str:
+    """Write the gzip-compressed body once per content; return its storage name."""
+    name = f"snapshots/{source.pk}/{result.sha256}.gz"
+    if not default_storage.exists(name):
+        # mtime=0 keeps the archive byte-identical for identical bodies.
+        name = default_storage.save(name, ContentFile(gzip.compress(result.body, mtime=0)))
+    return name
+
+
+def _record_success(
+    source_id: int,
+    attempt: FetchAttempt,
+    token: uuid.UUID,
+    result: FetchResult,
+    document: ExtractedDocument,
+    body_name: str,
+    started: float,
+) -> Source:
+    now = timezone.now()
+    with transaction.atomic():
+        source = Source.objects.select_for_update().get(pk=source_id)
+        _finish(attempt, started, http_status=result.status)
+        if source.lease_token != token:
+            return _superseded(source, attempt)
+        snapshot, created = Snapshot.objects.get_or_create(
+            source=source,
+            sha256=result.sha256,
+            defaults={
+                "final_url": result.final_url[:2000],
+                "status": result.status,
+                "content_type": result.content_type[:200],
+                "fetched_at": now,
+                "last_seen_at": now,
+                "size": len(result.body),
+                "body": body_name,
+                "text": document.text,
+                "title": document.title[:1000],
+                "author": document.author[:500],
+                "site_name": document.site_name[:500],
+                "published": _parse_date(document.published),
+            },
+        )
+        if not created:
+            snapshot.last_seen_at = now
+            snapshot.save(update_fields=["last_seen_at"])
+        source.state = State.FETCHED
+        source.state_reason = ""
+        source.last_snapshot = snapshot
+        _release(source)
+        source.save()
+        attempt.outcome = Outcome.SUCCEEDED
+        attempt.save()
+        citing = Claim.objects.filter(citations__source=source).order_by("id")
+        passages_rank(snapshot=snapshot, claims=citing)
+    return source
+
+
+def _record_failure(
+    source_id: int, attempt: FetchAttempt, token: uuid.UUID, exc: Exception, started: float
+) -> Source:
+    countdown = None
+    with transaction.atomic():
+        source = Source.objects.select_for_update().get(pk=source_id)
+        _finish(attempt, started, http_status=getattr(exc, "status", None))
+        attempt.error_class = type(exc).__name__
+        attempt.reason = getattr(exc, "reason", "")[:32]
+        attempt.message = str(exc)[:5000]
+        if source.lease_token != token:
+            return _superseded(source, attempt)
+        described = f"{attempt.reason or attempt.error_class}: {exc}"[:900]
+        if isinstance(exc, FetchError) and exc.permanent:
+            blocked = isinstance(exc, BlockedDestination) or exc.reason == "blocked"
+            source.state = State.BLOCKED if blocked else State.FAILED
+            attempt.outcome = Outcome.BLOCKED if blocked else Outcome.FAILED
+            source.state_reason = described
+            _release(source)
+        elif source.attempts >= settings.FETCH_MAX_ATTEMPTS:
+            source.state = State.FAILED
+            attempt.outcome = Outcome.FAILED
+            source.state_reason = f"gave up after {source.attempts} attempts; last: {described}"
+            _release(source)
+        else:
+            countdown = retry_countdown(
+                attempt=source.attempts, retry_after=getattr(exc, "retry_after", None)
+            )
+            source.state = State.PENDING
+            attempt.outcome = Outcome.RETRYING
+            attempt.retry_in_seconds = round(countdown, 3)
+            source.state_reason = f"retrying in {countdown:.0f}s after {described}"
+            _release(source)
+            source.next_attempt_at = timezone.now() + timedelta(seconds=countdown)
+        source.save()
+        attempt.save()
+    if countdown is not None:
+        raise TransientFetchError(source.state_reason, countdown=countdown)
+    return source
+
+
+def _finish(attempt: FetchAttempt, started: float, *, http_status: int | None) -> None:
+    attempt.finished_at = timezone.now()
+    attempt.duration_ms = int((time.monotonic() - started) * 1000)
+    attempt.http_status = http_status
+
+
+def _release(source: Source) -> None:
+    source.lease_token = None
+    source.lease_expires_at = None
+    source.next_attempt_at = None
+
+
+def _superseded(source: Source, attempt: FetchAttempt) -> Source:
+    # Our lease ran out and another attempt took the source over: it owns the outcome.
+    logger.warning("fetch attempt %s of source %s outlived its lease", attempt.pk, source.pk)
+    attempt.outcome = Outcome.SUPERSEDED
+    attempt.save()
+    return source
+
+
+def _parse_date(value: str | date | datetime | None) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date) or not value:
+        return value or None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def sources_sweep(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """Take back expired leases and queue sources that are due; return how many were queued.
+
+    Covers a lost message (broker down at ingestion, Redis restarted empty) and a worker
+    killed mid-fetch. Each queued source is due again only after FETCH_REQUEUE_SECONDS, so a
+    long queue is not flooded with duplicates; a duplicate that does arrive finds the lease.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        expired = list(
+            Source.objects.select_for_update(skip_locked=True)
+            .filter(state=State.FETCHING, lease_expires_at__lte=now)
+            .order_by("id")[:limit]
+        )
+        for source in expired:
+            FetchAttempt.objects.filter(
+                source=source, purpose=FetchAttempt.Purpose.FETCH, outcome=Outcome.STARTED
+            ).update(
+                outcome=Outcome.ABANDONED,
+                finished_at=now,
+                message="The worker stopped answering before the lease ran out.",
+            )
+            source.lease_token = None
+            source.lease_expires_at = None
+            if source.attempts >= settings.FETCH_MAX_ATTEMPTS:
+                source.state = State.FAILED
+                source.state_reason = (
+                    f"gave up after {source.attempts} attempts: the worker died each time"
+                )
+                source.next_attempt_at = None
+            else:
+                source.state = State.PENDING
+                source.state_reason = "its worker died mid-fetch; queued again"
+                source.next_attempt_at = now
+            source.save()
+    due = list(
+        Source.objects.filter(state=State.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+    Source.objects.filter(pk__in=due, state=State.PENDING).update(
+        next_attempt_at=now + timedelta(seconds=settings.FETCH_REQUEUE_SECONDS)
+    )
+    return _enqueue_fetches(due) if due else 0
+
+
+def sources_fetch_now(*, source_ids: Iterable[int], by=None, schedule: bool = True) -> int:
+    """Queue the sources again from their first attempt, refetching archived ones too."""
+    states = [state for state in State if state != State.FETCHING]
+    return _requeue(source_ids=source_ids, by=by, states=states, schedule=schedule)
+
+
+def sources_retry_failed(
+    *, source_ids: Iterable[int] | None = None, by=None, schedule: bool = True
+) -> int:
+    """Queue failed sources again from their first attempt (all of them by default).
+
+    With ``schedule=False`` they are only set pending, for a caller that fetches them itself.
+    """
+    return _requeue(source_ids=source_ids, by=by, states=[State.FAILED], schedule=schedule)
+
+
+def _requeue(*, source_ids: Iterable[int] | None, by, states: list[str], schedule: bool) -> int:
+    if by is not None and not by.has_perm("claims.change_source"):
+        raise ClaimsError("You cannot re-fetch sources: ask an editor for the permission.")
+    now = timezone.now()
+    with transaction.atomic():
+        # A source a worker holds right now is left to it.
+        queryset = Source.objects.select_for_update().filter(state__in=states)
+        if source_ids is not None:
+            queryset = queryset.filter(pk__in=list(source_ids))
+        ids = list(queryset.order_by("id").values_list("id", flat=True))
+        Source.objects.filter(pk__in=ids).update(
+            state=State.PENDING,
+            state_reason="",
+            attempts=0,
+            next_attempt_at=now + timedelta(seconds=settings.FETCH_REQUEUE_SECONDS),
+            updated_at=now,
+        )
+        if schedule:
+            sources_schedule(source_ids=ids)
+    return len(ids)
