@@ -1,3 +1,3 @@
 """Register the claims app's admin screens."""
 
-from . import articles  # noqa: F401
+from . import articles, sources  # noqa: F401
