@@ -105,7 +105,7 @@ class GuardedBackend(httpcore.NetworkBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
         """Connect to the first checked address of ``host`` that accepts."""
-        failure: Exception | None = None
+        failure: Exception = FetchError(f"{host} has no address", reason="dns", permanent=False)
         for ip in self.addresses(host, port):
             try:
                 stream = self._inner.connect_tcp(
@@ -119,7 +119,6 @@ class GuardedBackend(httpcore.NetworkBackend):
                 failure = exc
                 continue
             return DeadlineStream(stream, self._deadline)
-        assert failure is not None
         raise failure
 
     def connect_unix_socket(
