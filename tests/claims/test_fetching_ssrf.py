@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 
+import httpcore
 import pytest
 
 from claims.fetching import BlockedDestination, FetchError, FetchPolicy, fetch
+from claims.fetching.transport import Deadline, GuardedBackend
 from tests.claims.httpserver import page, redirect
 
 PRODUCTION = FetchPolicy()
@@ -189,3 +191,42 @@ def test_production_policy_refuses_the_local_server(server, connections):
         fetch(server.url("/"), policy=production_with_port)
 
     assert connections == []
+
+
+def test_rebinding_to_a_private_address_cannot_redirect_the_connection(fake_dns, monkeypatch):
+    # Production policy, no network: record where the backend dials, then fail the dial.
+    fake_dns.add("rebind.example", ["93.184.215.14"], ["127.0.0.1"])
+    dialled: list[tuple[str, int]] = []
+
+    def record(self, host, port, timeout=None, local_address=None, socket_options=None):
+        dialled.append((host, port))
+        raise httpcore.ConnectError("refused by the test")
+
+    monkeypatch.setattr(httpcore.SyncBackend, "connect_tcp", record)
+
+    with pytest.raises(FetchError) as caught:
+        fetch("https://rebind.example/story", policy=PRODUCTION)
+    assert caught.value.reason == "connect"
+    # A later fetch sees the rebound answer and is refused before dialling anything.
+    with pytest.raises(BlockedDestination):
+        fetch("https://rebind.example/story", policy=PRODUCTION)
+
+    assert dialled == [("93.184.215.14", 443)]
+    assert fake_dns.lookups == ["rebind.example", "rebind.example"]
+
+
+def test_backend_resolves_a_host_once_per_fetch(fake_dns, monkeypatch):
+    fake_dns.add("rebind.example", ["93.184.215.14"], ["169.254.169.254"])
+    dialled: list[tuple[str, int]] = []
+    monkeypatch.setattr(
+        httpcore.SyncBackend,
+        "connect_tcp",
+        lambda self, host, port, **kwargs: dialled.append((host, port)) or object(),
+    )
+    backend = GuardedBackend(PRODUCTION, Deadline(5))
+
+    backend.connect_tcp("rebind.example", 443, timeout=1)
+    backend.connect_tcp("rebind.example", 443, timeout=1)
+
+    assert fake_dns.lookups == ["rebind.example"]
+    assert dialled == [("93.184.215.14", 443), ("93.184.215.14", 443)]
