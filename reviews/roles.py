@@ -10,10 +10,28 @@ _FACT_CHECKER_PERMISSIONS = [
     "claims.view_article",
     "claims.add_article",
     "claims.view_claim",
+    # The review desk: read everything on the record, act through the workflow's services.
+    "reviews.view_ticket",
+    "reviews.view_verdict",
+    "reviews.view_verdictrevision",
+    "reviews.view_vote",
+    "reviews.view_correction",
+    "reviews.view_event",
+    "reviews.view_rating",
+    "reviews.triage_ticket",
+    "reviews.take_ticket",
+    "reviews.draft_verdict",
 ]
 _EDITOR_PERMISSIONS = [
     *_FACT_CHECKER_PERMISSIONS,
     "claims.change_article",
+    "reviews.assign_ticket",
+    "reviews.edit_any_verdict",
+    "reviews.vote_verdict",
+    "reviews.request_changes",
+    "reviews.publish_verdict",
+    "reviews.retract_verdict",
+    "reviews.request_correction",
 ]
 
 # Later migrations extend these lists and call sync_roles again; the mapping is the single truth.

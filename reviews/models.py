@@ -1,1 +1,0 @@
-"""Store what the desk decided about claims."""

@@ -1,0 +1,15 @@
+"""Store what the desk decided: tickets, verdicts, revisions, votes, corrections, events."""
+
+from reviews.models.tickets import Event, Notification, Ticket
+from reviews.models.verdicts import Correction, Rating, Verdict, VerdictRevision, Vote
+
+__all__ = [
+    "Correction",
+    "Event",
+    "Notification",
+    "Rating",
+    "Ticket",
+    "Verdict",
+    "VerdictRevision",
+    "Vote",
+]

@@ -1,0 +1,192 @@
+"""Store the desk's work on each claim: the ticket, its audit trail, the e-mails it owes."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin
+
+from claims.models import Claim
+from reviews.workflow import PERMISSIONS, WORK_STAGES, DismissReason, Stage, TicketWorkflow
+
+
+class Ticket(TicketWorkflow, FSMModelMixin, models.Model):
+    """The desk's work on one claim: its stage, who works on it and by when."""
+
+    claim = models.OneToOneField(
+        Claim, verbose_name=_("claim"), on_delete=models.CASCADE, related_name="ticket"
+    )
+    # Protected: only the transitions declared in reviews/workflow.py change it.
+    stage = FSMField(
+        _("stage"), max_length=32, choices=Stage.choices, default=Stage.NEW, protected=True
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_tickets",
+        help_text=_("The fact-checker researching the claim."),
+    )
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    dismiss_reason = models.CharField(
+        _("dismissed as"), max_length=32, choices=DismissReason.choices, blank=True
+    )
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=0,
+        help_text=_("Counts every change, so a form opened before a change can be refused."),
+    )
+    created_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("last change"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("claim ticket")
+        verbose_name_plural = _("claim tickets")
+        permissions = PERMISSIONS
+        indexes = [
+            models.Index(fields=["stage", "id"], name="ticket_stage_idx"),
+            models.Index(fields=["assignee", "stage"], name="ticket_assignee_idx"),
+            models.Index(fields=["due_at", "id"], name="ticket_due_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(stage=Stage.DISMISSED) & ~Q(dismiss_reason=""))
+                | (~Q(stage=Stage.DISMISSED) & Q(dismiss_reason="")),
+                name="ticket_dismissed_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(
+                    stage__in=[Stage.RESEARCHING, Stage.CHANGES_REQUESTED, Stage.CORRECTING]
+                )
+                | Q(assignee__isnull=False),
+                name="ticket_work_has_assignee",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Ticket #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:reviews_ticket_change", args=[self.pk])
+
+    def is_overdue(self, now=None) -> bool:
+        """Return whether the due date passed while the desk still owes work on the ticket."""
+        return (
+            self.due_at is not None
+            and self.stage in WORK_STAGES
+            and self.due_at < (now or timezone.now())
+        )
+
+
+class Event(models.Model):
+    """One entry of a ticket's audit trail: who did what, from which stage to which, and why."""
+
+    class Action(models.TextChoices):
+        # Triage accepted the claim.
+        QUEUE = "queue", _("queued")
+        # Triage set the claim aside; the reason is in the data.
+        DISMISS = "dismiss", _("dismissed")
+        # A dismissal was undone.
+        REOPEN = "reopen", _("reopened")
+        # A fact-checker took the ticket.
+        TAKE = "take", _("took")
+        # An editor assigned or reassigned the ticket, or changed its due date.
+        ASSIGN = "assign", _("assigned")
+        # A new revision of the verdict was saved.
+        REVISE = "revise", _("revised the verdict")
+        # The verdict was sent to the editors.
+        SUBMIT = "submit", _("submitted for review")
+        # An editor voted; an approval may carry the verdict, a rejection sends it back.
+        VOTE = "vote", _("voted")
+        # An editor sent the verdict back without voting.
+        REQUEST_CHANGES = "request_changes", _("requested changes")
+        # An editor released the verdict; the embargo holds it back.
+        SCHEDULE = "schedule", _("scheduled")
+        # The verdict (or its correction) became public.
+        PUBLISH = "publish", _("published")
+        # An editor reopened a published verdict for a correction.
+        OPEN_CORRECTION = "open_correction", _("requested a correction")
+        # An editor withdrew the published verdict.
+        RETRACT = "retract", _("retracted")
+
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty when the desk acted by itself (publication when an embargo lifts)."),
+    )
+    action = models.CharField(_("action"), max_length=32, choices=Action.choices)
+    from_stage = models.CharField(_("from"), max_length=32, choices=Stage.choices)
+    to_stage = models.CharField(_("to"), max_length=32, choices=Stage.choices)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("audit trail")
+        indexes = [
+            models.Index(fields=["ticket", "created_at", "id"], name="event_timeline_idx"),
+            models.Index(fields=["created_at", "id"], name="event_created_idx"),
+            models.Index(fields=["action", "created_at"], name="event_action_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.action} on ticket #{self.ticket_id}"
+
+
+class Notification(models.Model):
+    """One e-mail owed to one person about one event; pending until it was handed to the mailer."""
+
+    class Kind(models.TextChoices):
+        # A ticket was assigned to the recipient.
+        ASSIGNED = "assigned", _("assigned to you")
+        # A verdict awaits the recipient's vote.
+        REVIEW_REQUESTED = "review_requested", _("review requested")
+        # The recipient's verdict came back with a note.
+        CHANGES_REQUESTED = "changes_requested", _("changes requested")
+        # The recipient's verdict is public.
+        PUBLISHED = "published", _("published")
+        # The recipient's published verdict was reopened for a correction.
+        CORRECTION_REQUESTED = "correction_requested", _("correction requested")
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="review_notifications",
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "recipient"], name="notification_once")
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at", "id"],
+                condition=Q(sent_at__isnull=True),
+                name="notification_pending_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.kind} to {self.recipient_id}"
