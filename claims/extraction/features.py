@@ -41,8 +41,14 @@ _SMALL_NUMBER = re.compile(r"(?i)^(?:one|two)$")
 _MONEY = re.compile(r"[$€£]|\b(?:dollars?|euros?|pounds|yen)\b", re.IGNORECASE)
 _PERCENT = re.compile(r"%|\bper\s?cent\b", re.IGNORECASE)
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_YEAR = r"(?:1[6-9]|20)\d\d"
+_DATE_PREPOSITION = r"(?:in|on|since|by|until|last|next|this)"
+# Longest forms first: at one position the first alternative that matches wins.
 _DATE = re.compile(
-    rf"\b(?:1[6-9]\d\d|20\d\d)s?\b|\b(?:{_MONTHS})\s+\d{{1,2}}\b|\bin\s+(?:{_MONTHS})\b"
+    rf"\b(?:{_DATE_PREPOSITION}\s+)?(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,\s+{_YEAR})?\b"
+    rf"|\b(?:{_DATE_PREPOSITION}\s+)?(?:{_MONTHS})\s+{_YEAR}\b"
+    rf"|\b{_YEAR}s?\b"
+    rf"|\b{_DATE_PREPOSITION}\s+(?:{_MONTHS})\b"
     r"|\bon\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
 )
 # "This week" dates the writing more than the claim, so it counts for less.
@@ -176,10 +182,13 @@ def model_reason(probability: float) -> str:
 
 def _fact_signals(text: str, own: str) -> list[Signal]:
     found = []
+    dates = [match.span() for match in _DATE.finditer(text)]
+    # The day in "March 5" and a bare year are dates, not figures.
     figures = [
         match.group(0).strip()
         for match in _FIGURE.finditer(text)
-        if not _SMALL_NUMBER.match(match.group(0).strip()) and not _DATE.fullmatch(match.group(0))
+        if not _SMALL_NUMBER.match(match.group(0).strip())
+        and not any(start <= match.start() < end for start, end in dates)
     ]
     if figures:
         figure = max(figures, key=len)
@@ -188,8 +197,9 @@ def _fact_signals(text: str, own: str) -> list[Signal]:
             found.append(Signal(0.5, "involves money"))
         if _PERCENT.search(" ".join(figures)):
             found.append(Signal(0.5, "gives a percentage"))
-    if date := _DATE.search(text):
-        found.append(Signal(0.7, f"gives a date: {date.group(0)}"))
+    if dates:
+        start, end = max(dates, key=lambda span: span[1] - span[0])
+        found.append(Signal(0.7, f"gives a date: {text[start:end]}"))
     elif date := _RELATIVE_DATE.search(text):
         found.append(Signal(0.3, f"gives a relative date: {date.group(0)}"))
     if quote := _QUOTE.search(text):
@@ -239,7 +249,7 @@ def _opinion_signals(text: str, own: str) -> list[Signal]:
         found.append(Signal(-0.8, f"rhetorical repetition: '{repeated[0]}' ×{repeated[1]}"))
     if sweeping := _SWEEPING.search(own):
         found.append(Signal(-0.4, f"sweeping generalization: '{sweeping.group(0)}'"))
-    if len(_WORD.findall(text)) < 6:
+    if len(_WORD.findall(text)) < 5:
         found.append(Signal(-0.6, "too short to carry a checkable fact"))
     return found
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -17,9 +18,10 @@ def lexicon(words: str) -> frozenset[str]:
     return frozenset(words.split())
 
 
-# A long book is about a million characters; raw HTML of a heavy news page is a few million.
-# Beyond this, extraction would take more than a few seconds, so refuse instead of hanging.
-MAX_INPUT_CHARS = 5_000_000
+# Ten times a long-form feature, or the raw HTML of a heavy news page. Prose this long takes
+# about ten seconds to extract (BENCHMARKS.md); refusing beyond it keeps a stray upload from
+# tying up a worker. UTF-8 needs at most four bytes a character.
+MAX_INPUT_CHARS = 2_000_000
 MAX_INPUT_BYTES = 4 * MAX_INPUT_CHARS
 
 # Elements whose content is never prose a reader sees.
@@ -146,16 +148,16 @@ def normalize(body: str, *, fmt: str = "auto") -> Document:
 def _text_paragraphs(text: str) -> list[tuple[int, int]]:
     """Split plain text into paragraphs on blank lines, or on every line when not hard-wrapped."""
     blocks: list[list[tuple[int, int]]] = [[]]
-    for match in re.finditer(r"[^\n]*", text):
-        start, end = match.span()
-        line = text[start:end]
+    start = 0
+    for line in text.split("\n"):
+        line_start, start = start, start + len(line) + 1
         stripped = line.strip()
         if not stripped:
             if blocks[-1]:
                 blocks.append([])
             continue
         lead = len(line) - len(line.lstrip())
-        blocks[-1].append((start + lead, start + lead + len(stripped)))
+        blocks[-1].append((line_start + lead, line_start + lead + len(stripped)))
     paragraphs = []
     for lines in blocks:
         if not lines:
@@ -170,12 +172,15 @@ def _text_paragraphs(text: str) -> list[tuple[int, int]]:
 
 def _bare_urls(text: str, links: list[Link]) -> list[Link]:
     """Return links for http(s) URLs written out in the text and not already inside an anchor."""
+    # Anchors never nest, so the one starting last before a URL ends is the only candidate.
+    anchors = sorted((link.start, link.end) for link in links)
     found = []
     for match in _BARE_URL.finditer(text):
         start, end = match.start(), match.end()
         while end > start and text[end - 1] in _URL_TRAILING:
             end -= 1
-        if any(link.start < end and start < link.end for link in links):
+        before = bisect.bisect_left(anchors, (end,)) - 1
+        if before >= 0 and anchors[before][1] > start:
             continue
         found.append(Link(text[start:end], start, end))
     return found
