@@ -12,7 +12,7 @@ from claims.services import (
 )
 
 
-@shared_task(name="claims.fetch_source", bind=True)
+@shared_task(name="claims.fetch_source", bind=True, ignore_result=True)
 def fetch_source(self, *, source_id: int) -> str:
     """Fetch and archive one source; retry transient failures after the service's countdown."""
     try:
@@ -29,19 +29,19 @@ def fetch_source(self, *, source_id: int) -> str:
         ) from exc
 
 
-@shared_task(name="claims.sweep_sources")
+@shared_task(name="claims.sweep_sources", ignore_result=True)
 def sweep_sources() -> int:
     """Queue the sources that are due and not held by a worker (run by beat every minute)."""
     return sources_sweep()
 
 
-@shared_task(name="claims.recheck_links")
+@shared_task(name="claims.recheck_links", ignore_result=True)
 def recheck_links() -> int:
     """Queue weekly live re-checks of the sources behind published verdicts."""
     return sources_recheck_links()
 
 
-@shared_task(name="claims.recheck_source")
+@shared_task(name="claims.recheck_source", ignore_result=True)
 def recheck_source(*, source_id: int) -> str:
     """Re-check one source's live URL against its snapshot."""
     return source_recheck(source_id=source_id).link_status
