@@ -1,0 +1,168 @@
+"""Measure claim extraction: speed per 1,000-word article, throughput, and label quality.
+
+Run: .venv/bin/python bench/extraction.py [--runs 50]
+The article is built from paragraphs written for this benchmark, never from published pieces.
+"""
+
+import argparse
+import csv
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from claims.extraction import CHECKWORTHY_THRESHOLD, extract, score_sentence  # noqa: E402
+from claims.extraction.model import ARTIFACT_PATH, load_model  # noqa: E402
+from claims.extraction.training import DEV_PATH, load_tsv  # noqa: E402
+
+PROSE = REPO / "tests" / "claims" / "data" / "opinion_prose.tsv"
+
+PARAGRAPHS = [
+    "The harbour board approved a 48 million dollar dredging contract on Tuesday, and the "
+    "chair told reporters the work would start before the autumn storms. Critics on the "
+    "council called the timetable “wildly optimistic.” The last dredging project, in 2017, "
+    "ran fourteen months late.",
+    "It is hard to read the board’s statement without wincing. The language is soothing, the "
+    "numbers are vague, and the promise of “minimal disruption” sounds like something written "
+    "by people who have never tried to sell fish at the quay on a Monday morning.",
+    "According to the port’s own annual report, cargo volumes fell 6.2 percent last year, "
+    "the third decline in a row. Container traffic moved to the deep-water terminal up the "
+    "coast, which opened in 2019 with three times the berth length.",
+    "Nobody should pretend this is a surprise. The warning signs were there for anyone who "
+    "cared to look, and plenty of people did look; they simply chose to hope the problem would "
+    "solve itself. Hope is not a dredging strategy.",
+    "Dr. Amara Okafor, who led the 2021 environmental review, said the sediment contains "
+    "elevated levels of copper and zinc. Her team recommended a two-stage disposal plan that "
+    "the board rejected in March as too expensive, at roughly nine million dollars.",
+    "Is the board simply out of ideas? Perhaps. Or perhaps it has decided that any activity "
+    "looks better than none in an election year, which would be a cynical but familiar "
+    "calculation for a body that has never faced a serious challenge at the ballot box.",
+    "The mayor’s office confirmed that the city will borrow 30 million dollars of the total "
+    "and that the remainder comes from a regional development fund. Repayments are scheduled "
+    "over twenty years at a fixed rate of 3.1 percent.",
+    "Fishermen I spoke to were blunt. One of them, a third-generation skipper, put it simply: "
+    "“They dredge the channel, then they raise the fees, then we leave.” It was not a "
+    "complaint so much as a forecast, and it was delivered with a shrug.",
+    "The board has hired a consultancy from the capital, paid 1.2 million dollars so far, and "
+    "published none of its reports. Freedom-of-information requests filed in January are still "
+    "awaiting an answer, and the deadline for a reply passed in April.",
+    "Harbours are strange places: half industry, half postcard. The tourists photograph the "
+    "painted boats and never see the diesel bills, the insurance letters, or the slow arithmetic "
+    "that decides whether a family keeps fishing or sells the licence.",
+    "In 2015 the town had forty-two registered fishing vessels; today it has seventeen, "
+    "according to the maritime registry. Over the same period the marina added 140 berths for "
+    "leisure craft, most of them owned by people who live elsewhere.",
+    "There is a better way to do this, and it starts with admitting what the harbour is for. "
+    "If it is a marina with a fish market attached, say so. If it is a working port, spend the "
+    "money on the quays and the ice plant, not on a channel deep enough for ships that no "
+    "longer come.",
+]
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return f"{cpu}, nproc={cores}, Python {platform.python_version()}, {platform.system()}"
+
+
+def article(min_words: int) -> str:
+    """Return whole paragraphs, cycling through PARAGRAPHS, until min_words is reached."""
+    chosen, words, index = [], 0, 0
+    while words < min_words:
+        paragraph = PARAGRAPHS[index % len(PARAGRAPHS)]
+        chosen.append(paragraph)
+        words += len(paragraph.split())
+        index += 1
+    return "\n\n".join(chosen)
+
+
+def timed(body: str, runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        extract(body)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def label_scores(texts: list[str], labels: list[int], score) -> str:
+    predicted = [score(text) >= CHECKWORTHY_THRESHOLD for text in texts]
+    tp = sum(p and y for p, y in zip(predicted, labels, strict=True))
+    precision = tp / max(sum(predicted), 1)
+    recall = tp / max(sum(labels), 1)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return f"P={precision:.3f} R={recall:.3f} F1={f1:.3f} (n={len(labels)})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=50)
+    runs = parser.parse_args().runs
+
+    print(f"machine: {machine()}")
+    start = time.perf_counter()
+    model = load_model(ARTIFACT_PATH)
+    print(f"model load (once per process): {(time.perf_counter() - start) * 1000:.0f} ms")
+
+    body = article(1_000)
+    words = len(body.split())
+    extraction = extract(body)
+    times = timed(body, runs)
+    median = statistics.median(times)
+    p95 = statistics.quantiles(times, n=20)[-1]
+    print(
+        f"1,000-word article ({words} words, {len(body)} chars, {extraction.sentences} sentences, "
+        f"{len(extraction.assertions)} assertions): median {median * 1000:.1f} ms, "
+        f"p95 {p95 * 1000:.1f} ms, per 1,000 words {median * 1000 * 1000 / words:.1f} ms "
+        f"({runs} runs)"
+    )
+    for fmt, wrapped in (
+        ("html", "".join(f"<p>{p}</p>" for p in body.split("\n\n"))),
+        ("markdown", body.replace("Dr. Amara Okafor", "**Dr. Amara Okafor**")),
+    ):
+        median_fmt = statistics.median(timed(wrapped, max(runs // 5, 3)))
+        print(f"  same article as {fmt}: median {median_fmt * 1000:.1f} ms")
+
+    long_body = article(100_000)
+    long_words = len(long_body.split())
+    long_times = timed(long_body, 3)
+    print(
+        f"throughput on a {long_words:,}-word document: "
+        f"{long_words / statistics.median(long_times):,.0f} words/s"
+    )
+
+    dev_texts, dev_labels = load_tsv(DEV_PATH)
+    print(
+        "dev set, final score:    ",
+        label_scores(dev_texts, dev_labels, lambda text: score_sentence(text)[0]),
+    )
+    print(
+        "dev set, model alone:    ",
+        label_scores(dev_texts, dev_labels, model.probability),
+    )
+    with open(PROSE, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    print(
+        "own opinion-prose sample:",
+        label_scores(
+            [row["text"] for row in rows],
+            [int(row["checkworthy"] == "Yes") for row in rows],
+            lambda text: score_sentence(text)[0],
+        ),
+    )
+
+
+if __name__ == "__main__":
+    main()
