@@ -224,6 +224,39 @@ CELERY_BEAT_SCHEDULE["claims.recheck_links"] = {
     "schedule": crontab(minute=17, hour=3, day_of_week="mon"),
 }
 
+# --- Review desk -----------------------------------------------------------------
+
+# Editors' approvals a verdict's current revision needs before it can be published.
+REVIEW_APPROVALS_REQUIRED = env.int("REVIEW_APPROVALS_REQUIRED", default=1)
+# Editors who may vote on one revision: 0 lets any number vote; 3 makes a PolitiFact-style panel.
+REVIEW_PANEL_SIZE = env.int("REVIEW_PANEL_SIZE", default=0)
+if REVIEW_APPROVALS_REQUIRED < 1 or 0 < REVIEW_PANEL_SIZE < REVIEW_APPROVALS_REQUIRED:
+    raise ImproperlyConfigured(
+        "REVIEW_APPROVALS_REQUIRED must be at least 1 and, with a panel (REVIEW_PANEL_SIZE > 0), "
+        "no more than the panel's size; otherwise no verdict could ever be approved."
+    )
+# Links in notification e-mails start with this.
+DESK_BASE_URL = env.str("DESK_BASE_URL", default="http://127.0.0.1:8000")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="desk@localhost")
+if DEBUG:
+    # The demo prints notification e-mails on the console instead of sending them.
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    # EMAIL_URL such as smtp+tls://user:password@mail.example.org:587
+    globals().update(
+        (key, value)
+        for key, value in env.email_url("EMAIL_URL", default="smtp://localhost:25").items()
+        if key.startswith("EMAIL_") and value is not None
+    )
+CELERY_BEAT_SCHEDULE["reviews.publish_due"] = {
+    "task": "reviews.publish_due",
+    "schedule": env.float("REVIEW_PUBLISH_DUE_INTERVAL_SECONDS", default=60.0),
+}
+CELERY_BEAT_SCHEDULE["reviews.resend_notifications"] = {
+    "task": "reviews.resend_notifications",
+    "schedule": 600.0,
+}
+
 # --- Hardening and observability ---------------------------------------------
 
 # Brute force against the admin login: lock a username+address pair after repeated failures.

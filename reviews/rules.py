@@ -1,0 +1,191 @@
+"""Decide whether a person may take a workflow action on a ticket now, and say why not."""
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.conf import settings
+from django.utils import timezone
+
+from reviews import workflow
+from reviews.errors import InvalidTransition, NotAllowed
+from reviews.models import Ticket, Verdict, Vote
+from reviews.workflow import Stage
+
+
+@dataclass(frozen=True)
+class Action:
+    """A workflow action as the desk names it: its transition, a verb for errors, a button label."""
+
+    name: str
+    transition: str
+    verb: str
+    label: str
+
+
+ACTIONS = {
+    a.name: a
+    for a in [
+        Action("queue", "queue", "queue this claim", "Queue for research"),
+        Action("dismiss", "dismiss", "dismiss this claim", "Dismiss"),
+        Action("reopen", "reopen", "reopen this claim", "Reopen"),
+        Action("take", "take", "take this ticket", "Take it"),
+        Action("assign", "assign", "assign this ticket", "Assign"),
+        Action("revise", "revise", "edit this verdict", "Save draft"),
+        Action("submit", "submit", "submit this verdict for review", "Submit for review"),
+        Action("vote", "vote", "vote on this verdict", "Vote"),
+        Action("request_changes", "request_changes", "request changes", "Request changes"),
+        Action("publish", "publish", "publish this verdict", "Publish"),
+        Action("open_correction", "open_correction", "request a correction", "Request correction"),
+        Action("retract", "retract", "retract this verdict", "Retract"),
+    ]
+}
+
+_WHO = {
+    workflow.TRIAGE: "fact-checkers and editors",
+    workflow.TAKE: "fact-checkers and editors",
+    workflow.DRAFT: "fact-checkers and editors",
+}
+
+
+def approvals_required() -> int:
+    """Return how many editors must approve a revision (REVIEW_APPROVALS_REQUIRED)."""
+    return max(1, int(settings.REVIEW_APPROVALS_REQUIRED))
+
+
+def panel_size() -> int:
+    """Return how many editors may vote on one revision; 0 means any number (REVIEW_PANEL_SIZE)."""
+    return max(0, int(settings.REVIEW_PANEL_SIZE))
+
+
+class Facts:
+    """What the rules need to know about a ticket beyond its row, each read at most once."""
+
+    def __init__(self, ticket: Ticket):
+        self.ticket = ticket
+
+    @cached_property
+    def verdict(self) -> Verdict | None:
+        try:
+            return self.ticket.verdict
+        except Verdict.DoesNotExist:
+            return None
+
+    @cached_property
+    def author_ids(self) -> set[int]:
+        """Return everyone who wrote a revision of the verdict: none of them may vote on it."""
+        if self.verdict is None:
+            return set()
+        return set(self.verdict.revisions.values_list("author_id", flat=True))
+
+    @cached_property
+    def current_votes(self) -> list[Vote]:
+        if self.verdict is None or self.verdict.current_revision_id is None:
+            return []
+        return list(Vote.objects.filter(revision_id=self.verdict.current_revision_id))
+
+    @cached_property
+    def open_correction(self):
+        if self.verdict is None:
+            return None
+        return self.verdict.corrections.filter(published_at__isnull=True).first()
+
+
+def _stage_list(stages: list[Stage]) -> str:
+    labels = [str(s.label).lower() for s in stages]
+    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} or {labels[-1]}"
+
+
+def require(name: str, *, ticket: Ticket, user, facts: Facts | None = None) -> None:
+    """Raise NotAllowed or InvalidTransition unless `user` may take action `name` on `ticket` now.
+
+    `user=None` is the desk itself (a scheduled publication): only the stage rules apply.
+    """
+    action = ACTIONS[name]
+    facts = facts or Facts(ticket)
+    if user is not None:
+        if not user.is_authenticated:
+            raise NotAllowed("Log in as a fact-checker or an editor to work on tickets.")
+        required = workflow.permission(action.transition)
+        if not user.has_perm(required):
+            raise NotAllowed(f"Only {_WHO.get(required, 'editors')} can {action.verb}.")
+    if not workflow.allowed_from(action.transition, ticket.stage):
+        raise InvalidTransition(
+            f"Cannot {action.verb}: the ticket is {Stage(ticket.stage).label.lower()}. That is "
+            f"possible only when it is {_stage_list(workflow.sources(action.transition))}."
+        )
+    check = _CHECKS.get(name)
+    if check is not None:
+        check(ticket, user, facts)
+
+
+def allowed_actions(*, ticket: Ticket, user) -> list[str]:
+    """Return the names of the actions `user` may take on `ticket` now, in the desk's order."""
+    facts = Facts(ticket)
+    allowed = []
+    for name in ACTIONS:
+        try:
+            require(name, ticket=ticket, user=user, facts=facts)
+        except (NotAllowed, InvalidTransition):
+            continue
+        allowed.append(name)
+    return allowed
+
+
+def _check_take(ticket: Ticket, user, facts: Facts) -> None:
+    if ticket.assignee_id is not None:
+        raise InvalidTransition(
+            f"This ticket is already assigned to {ticket.assignee}; ask an editor to reassign it."
+        )
+
+
+def _check_author_or_editor(ticket: Ticket, user, facts: Facts) -> None:
+    if user is None or ticket.assignee_id == user.pk or user.has_perm(workflow.EDIT_ANY):
+        return
+    raise NotAllowed(
+        f"This ticket is assigned to {ticket.assignee or 'nobody'}; only the assignee or an "
+        "editor can work on its verdict."
+    )
+
+
+def _check_submit(ticket: Ticket, user, facts: Facts) -> None:
+    _check_author_or_editor(ticket, user, facts)
+    verdict = facts.verdict
+    if verdict is None or verdict.current_revision_id is None:
+        raise InvalidTransition("Save a draft verdict before submitting it for review.")
+    if ticket.stage == Stage.CORRECTING and (
+        verdict.current_revision_id == verdict.published_revision_id
+    ):
+        raise InvalidTransition(
+            "Nothing is corrected yet: save a corrected draft before submitting it for review."
+        )
+
+
+def _check_vote(ticket: Ticket, user, facts: Facts) -> None:
+    if user is not None and user.pk in facts.author_ids:
+        raise NotAllowed("You wrote part of this verdict, so another editor must vote on it.")
+    if user is not None and any(v.editor_id == user.pk for v in facts.current_votes):
+        raise InvalidTransition("You already voted on this revision.")
+    size = panel_size()
+    if size and len(facts.current_votes) >= size:
+        raise InvalidTransition(f"The panel of {size} has already voted on this revision.")
+
+
+def _check_publish(ticket: Ticket, user, facts: Facts) -> None:
+    article = ticket.claim.article
+    if ticket.stage == Stage.SCHEDULED and article.is_embargoed():
+        embargo = timezone.localtime(article.embargo_until)
+        raise InvalidTransition(
+            f"The article is under embargo until {embargo:%Y-%m-%d %H:%M %Z}; the verdict "
+            "publishes itself then."
+        )
+    if not any(v.approve for v in facts.current_votes):
+        raise InvalidTransition("The current revision has no editor's approval; review it first.")
+
+
+_CHECKS = {
+    "take": _check_take,
+    "revise": _check_author_or_editor,
+    "submit": _check_submit,
+    "vote": _check_vote,
+    "publish": _check_publish,
+}

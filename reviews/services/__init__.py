@@ -1,0 +1,39 @@
+"""The review desk's services: every write by the admin, the API and the jobs goes through here."""
+
+from reviews.services.publication import (
+    correction_open,
+    verdict_publish,
+    verdict_retract,
+    verdicts_publish_due,
+)
+from reviews.services.tickets import (
+    ticket_assign,
+    ticket_dismiss,
+    ticket_queue,
+    ticket_reopen,
+    ticket_take,
+    tickets_open,
+)
+from reviews.services.verdicts import (
+    verdict_request_changes,
+    verdict_save_draft,
+    verdict_submit,
+    vote_cast,
+)
+
+__all__ = [
+    "correction_open",
+    "ticket_assign",
+    "ticket_dismiss",
+    "ticket_queue",
+    "ticket_reopen",
+    "ticket_take",
+    "tickets_open",
+    "verdict_publish",
+    "verdict_request_changes",
+    "verdict_retract",
+    "verdict_save_draft",
+    "verdict_submit",
+    "verdicts_publish_due",
+    "vote_cast",
+]

@@ -1,0 +1,130 @@
+"""Publish approved verdicts (now or when the embargo lifts), correct and retract them."""
+
+import logging
+
+from django.utils import timezone
+
+from reviews.errors import ReviewError
+from reviews.models import Correction, Notification, Ticket
+from reviews.services._steps import Step, required_text, step
+from reviews.services.verdicts import _people_on
+from reviews.workflow import Stage
+
+logger = logging.getLogger(__name__)
+
+
+def _make_public(s: Step) -> None:
+    """Make the approved current revision the public one, closing an open correction."""
+    now = timezone.now()
+    verdict = s.facts.verdict
+    correction = s.facts.open_correction
+    verdict.published_revision = verdict.current_revision
+    if verdict.published_at is None:
+        verdict.published_at = now
+    verdict.save(update_fields=["published_revision", "published_at", "updated_at"])
+    if correction is not None:
+        correction.published_revision = verdict.current_revision
+        correction.published_at = now
+        correction.save(update_fields=["published_revision", "published_at"])
+    s.ticket.publish()
+    s.action = "publish"
+    s.data = {
+        "revision": verdict.current_revision.number,
+        "rating": verdict.current_revision.rating.slug,
+        "correction": correction.pk if correction else None,
+    }
+    s.notify_users(Notification.Kind.PUBLISHED, _people_on(s.ticket, verdict))
+
+
+def verdict_publish(
+    *, ticket: Ticket, by, correction_note: str = "", expected_version: int | None = None
+) -> Ticket:
+    """Publish the approved verdict now, or schedule it while the article's embargo holds.
+
+    When the verdict corrects a published one, `correction_note` is the public note that
+    readers see with it.
+    """
+    with step(ticket, by=by, action="publish", expected_version=expected_version) as s:
+        correction = s.facts.open_correction
+        if correction is not None:
+            correction.public_note = required_text(
+                correction_note or correction.public_note,
+                "This publishes a correction: write the correction note readers will see.",
+            )
+            correction.save(update_fields=["public_note"])
+            s.note = correction.public_note
+        article = s.ticket.claim.article
+        if article.is_embargoed():
+            s.ticket.schedule()
+            s.action = "schedule"
+            s.data = {
+                "revision": s.facts.verdict.current_revision.number,
+                "embargo_until": article.embargo_until.isoformat(),
+            }
+        else:
+            _make_public(s)
+    return s.ticket
+
+
+def verdicts_publish_due(*, now=None) -> int:
+    """Publish every scheduled verdict whose embargo has lifted; return how many were published.
+
+    The desk acts by itself here (no actor on the events). Each ticket is its own transaction,
+    so one failure does not hold back the others.
+    """
+    now = now or timezone.now()
+    due = (
+        Ticket.objects.filter(stage=Stage.SCHEDULED)
+        .exclude(claim__article__embargo_until__gt=now)
+        .order_by("id")
+        .values_list("pk", flat=True)
+    )
+    published = 0
+    for pk in list(due):
+        try:
+            with step(pk, by=None, action="publish") as s:
+                _make_public(s)
+        except ReviewError as error:
+            # Someone acted on it meanwhile (requested changes); nothing is left to publish.
+            logger.info("Scheduled ticket %s not published: %s", pk, error)
+            continue
+        published += 1
+    return published
+
+
+def correction_open(
+    *, ticket: Ticket, by, note: str, expected_version: int | None = None
+) -> Correction:
+    """Reopen a published verdict for a correction; the published version stays public."""
+    note = required_text(note, "Say what needs correcting.")
+    with step(
+        ticket, by=by, action="open_correction", expected_version=expected_version, note=note
+    ) as s:
+        verdict = s.facts.verdict
+        correction = Correction.objects.create(
+            verdict=verdict,
+            reason=note,
+            opened_by=by,
+            replaced_revision_id=verdict.published_revision_id,
+        )
+        s.ticket.open_correction()
+        s.data = {"correction": correction.pk}
+        s.notify_users(
+            Notification.Kind.CORRECTION_REQUESTED, [s.ticket.assignee] if s.ticket.assignee else []
+        )
+    return correction
+
+
+def verdict_retract(
+    *, ticket: Ticket, by, reason: str, expected_version: int | None = None
+) -> Ticket:
+    """Withdraw a published verdict; clients see it as retracted, with the reason."""
+    reason = required_text(reason, "Give the public reason for the retraction.")
+    with step(ticket, by=by, action="retract", expected_version=expected_version, note=reason) as s:
+        verdict = s.facts.verdict
+        verdict.retracted_at = timezone.now()
+        verdict.retraction_reason = reason
+        verdict.save(update_fields=["retracted_at", "retraction_reason", "updated_at"])
+        s.ticket.retract()
+        s.data = {"revision": verdict.published_revision.number}
+    return s.ticket

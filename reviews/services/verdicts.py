@@ -1,0 +1,151 @@
+"""Write verdicts, submit them, and let editors vote on them or send them back."""
+
+from django.db.models import Max
+
+from reviews import workflow
+from reviews.errors import InvalidTransition, ReviewError
+from reviews.models import Notification, Rating, Ticket, Verdict, VerdictRevision, Vote
+from reviews.rules import approvals_required
+from reviews.selectors import users_with_permission
+from reviews.services._steps import required_text, step
+from reviews.workflow import Stage
+
+SUMMARY_MAX = VerdictRevision._meta.get_field("summary").max_length
+
+
+def _people_on(ticket: Ticket, verdict: Verdict | None) -> list:
+    """Return the assignee and every author of the verdict: those told about its fate."""
+    people = [ticket.assignee] if ticket.assignee_id else []
+    if verdict is not None:
+        people += [r.author for r in verdict.revisions.select_related("author")]
+    return people
+
+
+def verdict_save_draft(
+    *,
+    ticket: Ticket,
+    by,
+    rating: Rating,
+    summary: str,
+    explanation: str,
+    expected_version: int | None = None,
+) -> VerdictRevision:
+    """Save the verdict as a new immutable revision, which becomes the current one.
+
+    In review, the votes cast so far stay on the record with the revision they judged, but no
+    longer count: the new revision needs its own approvals.
+    """
+    summary = required_text(summary, "Write a one-sentence summary of the verdict.")
+    explanation = required_text(explanation, "Explain the verdict and the evidence behind it.")
+    if len(summary) > SUMMARY_MAX:
+        raise ReviewError(f"Keep the summary to {SUMMARY_MAX} characters (it has {len(summary)}).")
+    with step(ticket, by=by, action="revise", expected_version=expected_version) as s:
+        verdict, _created = Verdict.objects.get_or_create(ticket=s.ticket)
+        last = verdict.current_revision
+        if last is not None and (last.rating_id, last.summary, last.explanation) == (
+            rating.pk,
+            summary,
+            explanation,
+        ):
+            raise InvalidTransition(f"Nothing changed since revision {last.number}.")
+        if not rating.is_active and (last is None or last.rating_id != rating.pk):
+            raise ReviewError(f"“{rating}” is no longer offered; choose another rating.")
+        in_review = s.ticket.stage == Stage.IN_REVIEW
+        discarded = list(last.votes.all()) if in_review and last is not None else []
+        number = (verdict.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
+        revision = VerdictRevision.objects.create(
+            verdict=verdict,
+            number=number,
+            rating=rating,
+            summary=summary,
+            explanation=explanation,
+            author=by,
+        )
+        # Only the pointer moves: the public-facing updated_at must not change for a draft.
+        verdict.current_revision = revision
+        verdict.save(update_fields=["current_revision"])
+        s.ticket.revise()
+        s.data = {
+            "revision": number,
+            "rating": rating.slug,
+            "summary": summary,
+            "discarded_votes": len(discarded),
+        }
+        if discarded:
+            s.note = f"{len(discarded)} vote(s) on revision {last.number} no longer count."
+    return revision
+
+
+def verdict_submit(
+    *, ticket: Ticket, by, note: str = "", expected_version: int | None = None
+) -> Ticket:
+    """Ask the editors to review the current revision."""
+    with step(ticket, by=by, action="submit", expected_version=expected_version, note=note) as s:
+        revision = s.facts.verdict.current_revision
+        s.ticket.submit()
+        s.data = {"revision": revision.number, "rating": revision.rating.slug}
+        authors = s.facts.author_ids
+        s.notify_users(
+            Notification.Kind.REVIEW_REQUESTED,
+            users_with_permission(workflow.VOTE).exclude(pk__in=authors),
+        )
+    return s.ticket
+
+
+def vote_cast(
+    *,
+    ticket: Ticket,
+    by,
+    approve: bool,
+    rating: Rating | None = None,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Vote:
+    """Record an editor's vote on the current revision, with the rating they would give.
+
+    The approval that reaches REVIEW_APPROVALS_REQUIRED approves the verdict; a rejection sends
+    it back to the fact-checker with the note at once.
+    """
+    if not approve:
+        required_text(note, "Say what must change: a rejection needs a note.")
+    with step(ticket, by=by, action="vote", expected_version=expected_version, note=note) as s:
+        revision = s.facts.verdict.current_revision
+        vote = Vote.objects.create(
+            revision=revision,
+            editor=by,
+            approve=approve,
+            rating=rating or (revision.rating if approve else None),
+            note=s.note,
+        )
+        approvals = revision.votes.filter(approve=True).count()
+        required = approvals_required()
+        if not approve:
+            s.ticket.reject()
+            s.notify_users(
+                Notification.Kind.CHANGES_REQUESTED, _people_on(s.ticket, s.facts.verdict)
+            )
+        elif approvals >= required:
+            s.ticket.approve()
+        else:
+            s.ticket.vote()
+        s.data = {
+            "revision": revision.number,
+            "approve": approve,
+            "rating": vote.rating.slug if vote.rating else None,
+            "approvals": approvals,
+            "required": required,
+        }
+    return vote
+
+
+def verdict_request_changes(
+    *, ticket: Ticket, by, note: str, expected_version: int | None = None
+) -> Ticket:
+    """Send the verdict back to the fact-checker with a note, without voting on it."""
+    note = required_text(note, "Say what must change.")
+    with step(
+        ticket, by=by, action="request_changes", expected_version=expected_version, note=note
+    ) as s:
+        s.ticket.request_changes()
+        s.notify_users(Notification.Kind.CHANGES_REQUESTED, _people_on(s.ticket, s.facts.verdict))
+    return s.ticket
