@@ -1,0 +1,207 @@
+"""The ticket list: what a desk scans, filters and triages or assigns in bulk."""
+
+from django.contrib import admin, messages
+from django.forms import Media
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from reviews import services, workflow
+from reviews.admin.desk import TicketPageMixin
+from reviews.admin.export import events_csv_response
+from reviews.admin.filters import RatingFilter, WorkFilter
+from reviews.errors import ReviewError
+from reviews.forms import TicketListActionForm
+from reviews.models import Event, Ticket
+from reviews.selectors import events_for_export, tickets_for_desk
+
+# How many refusals a bulk action lists by name before it only counts them.
+SHOWN_REFUSALS = 5
+
+
+def stage_badge(ticket: Ticket) -> str:
+    return format_html(
+        '<span class="stage-badge stage-{}">{}</span>', ticket.stage, ticket.get_stage_display()
+    )
+
+
+def rating_badge(rating) -> str:
+    if rating is None:
+        return "—"
+    return format_html('<span class="rating-badge rating-{}">{}</span>', rating.slug, rating)
+
+
+class DeskMedia:
+    """Add the desk's stylesheet and the rating scale's colours to an admin's pages."""
+
+    @property
+    def media(self):
+        return super().media + Media(
+            css={"all": ["reviews/desk.css", reverse("admin:reviews_rating_css")]}
+        )
+
+
+@admin.register(Ticket)
+class TicketAdmin(DeskMedia, TicketPageMixin, admin.ModelAdmin):
+    list_display = [
+        "number",
+        "claim_text",
+        "article_title",
+        "stage_shown",
+        "assignee",
+        "due_shown",
+        "score",
+        "rating_shown",
+    ]
+    list_display_links = ["number", "claim_text"]
+    list_filter = [
+        "stage",
+        WorkFilter,
+        ("assignee", admin.RelatedOnlyFieldListFilter),
+        RatingFilter,
+        ("claim__article", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["claim__text", "claim__article__title"]
+    ordering = ["-claim__score", "id"]
+    list_per_page = 50
+    action_form = TicketListActionForm
+    actions = ["queue_selected", "dismiss_selected", "assign_selected", "export_trail"]
+
+    def get_queryset(self, request):
+        return tickets_for_desk()
+
+    def has_add_permission(self, request):
+        # Tickets open when a piece is received (manage.py ingest, the API), one per claim.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a ticket would delete its audit trail.
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Nothing on a ticket is edited as a form: every change is a workflow action.
+        return False
+
+    def has_triage_permission(self, request):
+        return request.user.has_perm(workflow.TRIAGE)
+
+    def has_assign_permission(self, request):
+        return request.user.has_perm(workflow.ASSIGN)
+
+    @admin.display(description="#", ordering="id")
+    def number(self, ticket):
+        return f"#{ticket.pk}"
+
+    @admin.display(description=_("claim"), ordering="claim__text")
+    def claim_text(self, ticket):
+        text = ticket.claim.text
+        return text if len(text) <= 110 else f"{text[:109]}…"
+
+    @admin.display(description=_("article"), ordering="claim__article__title")
+    def article_title(self, ticket):
+        return ticket.claim.article.title
+
+    @admin.display(description=_("stage"), ordering="stage")
+    def stage_shown(self, ticket):
+        return stage_badge(ticket)
+
+    @admin.display(description=_("due"), ordering="due_at")
+    def due_shown(self, ticket):
+        if ticket.due_at is None:
+            return "—"
+        due = date_format(timezone.localtime(ticket.due_at), "SHORT_DATETIME_FORMAT")
+        if ticket.is_overdue():
+            return format_html('<span class="overdue">{} ({})</span>', due, _("overdue"))
+        return due
+
+    @admin.display(description=_("check-worthiness"), ordering="claim__score")
+    def score(self, ticket):
+        return f"{ticket.claim.score:.2f}"
+
+    @admin.display(description=_("rating"), ordering="verdict__current_revision__rating__order")
+    def rating_shown(self, ticket):
+        verdict = getattr(ticket, "verdict", None)
+        revision = verdict.current_revision if verdict else None
+        return rating_badge(revision.rating if revision else None)
+
+    def _bulk(self, request, queryset, done: str, act) -> None:
+        """Run `act` on each selected ticket through its service; report what was refused."""
+        succeeded, refused = 0, []
+        for ticket in queryset.order_by("pk"):
+            try:
+                act(ticket)
+            except ReviewError as error:
+                refused.append(f"#{ticket.pk}: {error.message}")
+            else:
+                succeeded += 1
+        if succeeded:
+            messages.success(request, f"{succeeded} {done}.")
+        if refused:
+            more = len(refused) - SHOWN_REFUSALS
+            listed = " ".join(refused[:SHOWN_REFUSALS]) + (
+                f" …and {more} more." if more > 0 else ""
+            )
+            messages.warning(request, f"{len(refused)} refused. {listed}")
+
+    def _action_form(self, request) -> TicketListActionForm | None:
+        form = TicketListActionForm(request.POST)
+        form.fields["action"].choices = self.get_action_choices(request)
+        if not form.is_valid():
+            messages.error(request, "Check the fields next to the action.")
+            return None
+        return form
+
+    @admin.action(description=_("Queue selected claims for research"), permissions=["triage"])
+    def queue_selected(self, request, queryset):
+        self._bulk(
+            request,
+            queryset,
+            "queued",
+            lambda t: services.ticket_queue(ticket=t, by=request.user),
+        )
+
+    @admin.action(
+        description=_("Dismiss selected claims (choose a reason)"), permissions=["triage"]
+    )
+    def dismiss_selected(self, request, queryset):
+        form = self._action_form(request)
+        if form is None:
+            return
+        if not form.cleaned_data["reason"]:
+            messages.error(request, "Choose the reason for dismissing them.")
+            return
+        self._bulk(
+            request,
+            queryset,
+            "dismissed",
+            lambda t: services.ticket_dismiss(
+                ticket=t, by=request.user, reason=form.cleaned_data["reason"]
+            ),
+        )
+
+    @admin.action(description=_("Assign selected tickets (choose who)"), permissions=["assign"])
+    def assign_selected(self, request, queryset):
+        form = self._action_form(request)
+        if form is None:
+            return
+        if form.cleaned_data["assignee"] is None:
+            messages.error(request, "Choose whom to assign them to.")
+            return
+        self._bulk(
+            request,
+            queryset,
+            "assigned",
+            lambda t: services.ticket_assign(
+                ticket=t,
+                by=request.user,
+                assignee=form.cleaned_data["assignee"],
+                due_at=form.due_at(),
+            ),
+        )
+
+    @admin.action(description=_("Export the audit trail of selected tickets (CSV)"))
+    def export_trail(self, request, queryset):
+        events = events_for_export(Event.objects.filter(ticket__in=queryset.values("pk")))
+        return events_csv_response(events, filename="audit-trail.csv")

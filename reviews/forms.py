@@ -1,0 +1,174 @@
+"""The admin's forms for each workflow action: they collect input, the services decide."""
+
+from datetime import datetime, time
+
+from django import forms
+from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.widgets import AdminDateWidget, AdminSplitDateTime
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from reviews import workflow
+from reviews.models import Rating
+from reviews.selectors import rating_scale, users_with_permission
+from reviews.workflow import DismissReason
+
+
+class AssigneeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return user.get_full_name() or user.get_username()
+
+
+def assignee_field(*, required: bool) -> AssigneeChoiceField:
+    return AssigneeChoiceField(
+        queryset=users_with_permission(workflow.DRAFT), required=required, label=_("Assignee")
+    )
+
+
+class ActionFormBase(forms.Form):
+    """A form for one action on one ticket, carrying the ticket version it was opened at."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, ticket, **kwargs):
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("version", ticket.version)
+        super().__init__(*args, **kwargs)
+        self.ticket = ticket
+
+
+class PlainActionForm(ActionFormBase):
+    """An action that needs nothing but the person's say-so (take, queue, submit)."""
+
+
+class NoteForm(ActionFormBase):
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea({"rows": 2}))
+
+
+class RequiredNoteForm(ActionFormBase):
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea({"rows": 3}))
+
+
+class DismissForm(NoteForm):
+    reason = forms.ChoiceField(label=_("Reason"), choices=DismissReason.choices)
+    field_order = ["reason", "note"]
+
+
+class AssignForm(ActionFormBase):
+    assignee = forms.ModelChoiceField(queryset=None, label=_("Assignee"))
+    due_at = forms.SplitDateTimeField(label=_("Due"), required=False, widget=AdminSplitDateTime)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"] = assignee_field(required=True)
+        self.initial.setdefault("assignee", self.ticket.assignee_id)
+        self.initial.setdefault("due_at", self.ticket.due_at)
+
+
+class VerdictForm(ActionFormBase):
+    rating = forms.ModelChoiceField(
+        queryset=Rating.objects.none(),
+        label=_("Rating"),
+        widget=forms.RadioSelect,
+        empty_label=None,
+    )
+    summary = forms.CharField(
+        label=_("Summary"),
+        max_length=200,
+        help_text=_("One headline-length sentence."),
+        widget=forms.TextInput({"size": 90}),
+    )
+    explanation = forms.CharField(
+        label=_("Explanation"),
+        widget=forms.Textarea({"rows": 10}),
+        help_text=_("The full reasoning, citing the evidence it relies on."),
+    )
+
+    def __init__(self, *args, current=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A retired rating stays selectable on the verdict that already uses it.
+        kept = Q(pk=current.rating_id) if current is not None else Q(pk__in=[])
+        self.fields["rating"].queryset = rating_scale().filter(Q(is_active=True) | kept)
+        if current is not None:
+            self.initial.setdefault("rating", current.rating_id)
+            self.initial.setdefault("summary", current.summary)
+            self.initial.setdefault("explanation", current.explanation)
+
+
+class VoteForm(ActionFormBase):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("reject", _("Reject: send it back"))],
+        widget=forms.RadioSelect,
+    )
+    rating = forms.ModelChoiceField(
+        queryset=Rating.objects.none(),
+        label=_("The rating you would give"),
+        required=False,
+        help_text=_("Leave it on the verdict's rating if you agree with it."),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea({"rows": 3}),
+        help_text=_("Required when you reject; dissent stays on the record."),
+    )
+
+    def __init__(self, *args, current=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rating"].queryset = rating_scale()
+        if current is not None:
+            self.initial.setdefault("rating", current.rating_id)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "reject" and not (cleaned.get("note") or "").strip():
+            self.add_error("note", _("Say what must change: a rejection needs a note."))
+        return cleaned
+
+
+class PublishForm(ActionFormBase):
+    correction_note = forms.CharField(
+        label=_("Correction note"),
+        required=False,
+        widget=forms.Textarea({"rows": 3}),
+        help_text=_("Shown to readers with the corrected verdict."),
+    )
+
+    def __init__(self, *args, correction=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if correction is None:
+            del self.fields["correction_note"]
+        else:
+            self.fields["correction_note"].required = True
+            self.initial.setdefault("correction_note", correction.public_note)
+
+
+class RetractForm(ActionFormBase):
+    reason = forms.CharField(
+        label=_("Public reason"),
+        widget=forms.Textarea({"rows": 3}),
+        help_text=_("Readers and API clients see it with the retracted verdict."),
+    )
+
+
+class TicketListActionForm(ActionForm):
+    """The changelist's action bar, with what bulk dismissal and bulk assignment need."""
+
+    reason = forms.ChoiceField(
+        label=_("Reason"), required=False, choices=[("", "—"), *DismissReason.choices]
+    )
+    assignee = forms.ModelChoiceField(queryset=None, required=False, label=_("Assignee"))
+    due_on = forms.DateField(label=_("Due on"), required=False, widget=AdminDateWidget)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"] = assignee_field(required=False)
+
+    def due_at(self) -> datetime | None:
+        """Return the end of the chosen due day in the desk's time zone."""
+        day = self.cleaned_data.get("due_on")
+        if day is None:
+            return None
+        return timezone.make_aware(datetime.combine(day, time(23, 59)))
