@@ -21,6 +21,7 @@ from claims.extraction.model import ARTIFACT_PATH, load_model  # noqa: E402
 from claims.extraction.training import DEV_PATH, load_tsv  # noqa: E402
 
 PROSE = REPO / "tests" / "claims" / "data" / "opinion_prose.tsv"
+SAMPLE = REPO / "seeds" / "openai-microsoft-bedrock-opinion.txt"
 
 PARAGRAPHS = [
     "The harbour board approved a 48 million dollar dredging contract on Tuesday, and the "
@@ -162,6 +163,15 @@ def main() -> None:
             lambda text: score_sentence(text)[0],
         ),
     )
+
+    sample = extract(SAMPLE.read_text(encoding="utf-8"))
+    ranked = sorted(sample.assertions, key=lambda a: -a.score)
+    print(
+        f"sample piece: {len(sample.assertions)} assertions, "
+        f"{sum(a.checkworthy for a in sample.assertions)} check-worthy; top 10:"
+    )
+    for assertion in ranked[:10]:
+        print(f"  {assertion.score:.3f}  {assertion.text[:90]}")
 
 
 if __name__ == "__main__":
