@@ -1,8 +1,7 @@
-"""Measure claim extraction: speed per 1,000-word article, throughput, and label quality.
+"""Measure claim extraction: speed per 1,000-word article, throughput, and label quality."""
 
-Run: .venv/bin/python bench/extraction.py [--runs 50]
-The article is built from paragraphs written for this benchmark, never from published pieces.
-"""
+# Run: .venv/bin/python bench/extraction.py [--runs 50]
+# The article is built from paragraphs written for this benchmark, never from published pieces.
 
 import argparse
 import csv

@@ -1,14 +1,4 @@
-"""Interpretable signals that tell checkable fact from opinion prose, and how they are combined.
-
-The final score is a logistic combination, in logit units:
-
-    score = sigmoid(MODEL_WEIGHT * logit(p_model) + sum(signal weights) + bias)
-
-p_model is the TF-IDF/logistic-regression probability learned from debate transcripts. It is
-discounted by MODEL_WEIGHT because opinion journalism does not read like a debate. The signal
-weights below are set by hand so that each one stays explainable. bias is fitted at training
-time on out-of-fold predictions for the training set, so that 0.5 is the decision threshold.
-"""
+"""Interpretable signals that tell checkable fact from opinion prose, and how they combine."""
 
 from __future__ import annotations
 
@@ -193,7 +183,18 @@ def combined_logit(probability: float, signal_weight: float) -> float:
 
 
 def combine(probability: float, found: list[Signal], bias: float) -> float:
-    """Return the final score in [0, 1] from the model probability and the signals."""
+    """Return the final score in [0, 1] from the model probability and the signals.
+
+    The combination is logistic, in logit units:
+
+        score = sigmoid(MODEL_WEIGHT * logit(p_model) + sum(signal weights) + bias)
+
+    p_model comes from the TF-IDF/logistic-regression model learned on debate transcripts;
+    MODEL_WEIGHT discounts it because opinion journalism does not read like a debate. The
+    signal weights are set by hand so that each one stays explainable. bias is fitted at
+    training time on out-of-fold predictions for the training set, so that 0.5
+    (CHECKWORTHY_THRESHOLD) is the F1-maximizing cut there.
+    """
     logit = combined_logit(probability, sum(signal.weight for signal in found)) + bias
     return 1 / (1 + math.exp(-logit))
 

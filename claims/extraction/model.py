@@ -62,6 +62,7 @@ class CheckworthinessModel:
 
     @classmethod
     def from_dict(cls, data: Mapping) -> CheckworthinessModel:
+        """Build the model from the artifact's JSON data."""
         if data.get("format") != ARTIFACT_FORMAT:
             raise ValueError(f"unsupported artifact format {data.get('format')!r}")
         blocks = {
