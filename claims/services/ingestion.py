@@ -9,8 +9,9 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from claims.errors import ClaimsError
-from claims.extraction import Extraction, ExtractionError, Link, extract
+from claims.extraction import Extraction, ExtractionError, extract
 from claims.models import Article, Claim
+from claims.services.citations import citations_from_links
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -64,10 +65,6 @@ def _unique_slug(title: str, digest: str) -> str:
     return f"{base}-{digest[:8]}"
 
 
-def _cited(start: int, end: int, links: tuple[Link, ...]) -> bool:
-    return any(link.start < end and start < link.end for link in links)
-
-
 def article_ingest(
     *,
     body: str,
@@ -84,6 +81,8 @@ def article_ingest(
 
     The same piece (same plain text) ingested again returns the existing article with
     `created=False`. `by` is the person ingesting it, or None for an operator's command.
+    Links in the piece become citations; an attributed claim that carries one is not flagged
+    as uncited. Fetches of new sources are scheduled once the transaction commits.
     """
     if by is not None and not by.has_perm("claims.add_article"):
         raise ClaimsError(
@@ -136,12 +135,18 @@ def article_ingest(
                         checkworthy=assertion.checkworthy,
                         reasons=list(assertion.reasons),
                         split=assertion.split,
-                        attributed_uncited=assertion.attributed_uncited
-                        and not _cited(assertion.start, assertion.end, extraction.links),
+                        attributed_uncited=assertion.attributed_uncited,
                     )
                     for position, assertion in enumerate(extraction.assertions)
                 ]
             )
+            # The piece's own links are its citations; their fetches start after commit.
+            citations = citations_from_links(article=article, claims=claims, links=extraction.links)
+            cited = {citation.claim_id for citation in citations}
+            now_cited = [c for c in claims if c.attributed_uncited and c.pk in cited]
+            for claim in now_cited:
+                claim.attributed_uncited = False
+            Claim.objects.bulk_update(now_cited, ["attributed_uncited"])
     except IntegrityError:
         # Someone ingested the same piece a moment ago; theirs is the article.
         existing = Article.objects.filter(content_hash=digest).first()
