@@ -16,6 +16,7 @@ $(STAMP): requirements.txt
 demo: $(STAMP)
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(BIN)/python manage.py demo_setup
+	DJANGO_DEBUG=1 $(BIN)/python manage.py ingest seeds/manifest.json
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP)
