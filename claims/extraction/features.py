@@ -50,10 +50,11 @@ _NOT_ENTITIES = lexicon(
     "Sunday Mr Mrs Ms Dr"
 )
 _LEADING_ARTICLE = re.compile(r"^(?:The|A|An|This|That|These|Those) ")
-_QUOTE = re.compile(r"“([^”]{3,}?)”|\"([^\"\n]{3,}?)\"")
+# The body excludes the opening mark too, so unbalanced quotes cannot make matching quadratic.
+_QUOTE = re.compile(r"“([^“”]{3,}?)”|\"([^\"\n]{3,}?)\"")
 _ATTRIBUTION = re.compile(
     r"\baccording to\b|\breportedly\b|\b(?:reported|reports|reporting) (?:that|by)\b"
-    r"|\b(?:sources|officials|people familiar with [\w ]+?) (?:say|said|told)\b"
+    r"|\b(?:(?:sources|officials) |people familiar with (?:\w+ ){1,4}?)(?:say|said|told)\b"
     r"|\b(?:memo|report|filing|statement|letter|email|document)s? (?:says|said|states|shows|"
     r"showed|reveals|revealed)\b"
     r"|\b(?:complained|claimed|argued|insisted|warned|admitted|acknowledged|confirmed|announced|"

@@ -138,8 +138,12 @@ def normalize(body: str, *, fmt: str = "auto") -> Document:
         text, paragraphs, links = _html_to_text(_MARKDOWN.render(body))
     else:
         text, paragraphs, links = body, _text_paragraphs(body), []
+    if not paragraphs and fmt == "text":
+        raise ExtractionError("no text to extract: the input is empty or only whitespace")
     if not paragraphs:
-        raise ExtractionError(f"no readable text in the {fmt} input once markup is removed")
+        raise ExtractionError(
+            f"no readable text in the {fmt} input once scripts, styles and markup are removed"
+        )
     links.extend(_bare_urls(text, links))
     links.sort(key=lambda link: (link.start, link.end))
     return Document(text, fmt, tuple(paragraphs), tuple(links))

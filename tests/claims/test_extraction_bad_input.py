@@ -8,6 +8,7 @@ from claims.extraction import (
     ExtractionError,
     decode_input,
     extract,
+    score_sentence,
 )
 from claims.extraction.segment import MAX_SENTENCE_CHARS
 
@@ -108,3 +109,15 @@ def test_right_to_left_text_and_emoji_keep_exact_offsets():
     assert any("👨‍👩‍👧" in text for text in texts)
     for assertion in extraction.assertions:
         assert body[assertion.start : assertion.end] == assertion.text
+
+
+def test_whitespace_given_straight_to_extract_says_there_is_no_text():
+    with pytest.raises(ExtractionError, match="no text to extract") as error:
+        extract(" \n\t \n")
+    assert_one_line(error)
+
+
+def test_a_long_line_of_unbalanced_quotation_marks_is_scored_without_a_quote():
+    score, reasons = score_sentence("“an opening mark never closed " * 5_000)
+    assert 0.0 <= score <= 1.0
+    assert not any(reason.startswith("quotes someone") for reason in reasons)
