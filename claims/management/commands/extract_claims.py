@@ -64,12 +64,17 @@ class Command(BaseCommand):
             raise CommandError(
                 message if message.startswith(f"{name}: ") else f"{name}: {message}"
             ) from None
-        for record in records:
-            if output == "jsonl":
-                record["reasons"] = list(record["reasons"])
-                self.stdout.write(json.dumps(record, ensure_ascii=False))
-            else:
-                self._write_text(record)
+        try:
+            for record in records:
+                if output == "jsonl":
+                    record["reasons"] = list(record["reasons"])
+                    self.stdout.write(json.dumps(record, ensure_ascii=False))
+                else:
+                    self._write_text(record)
+        except BrokenPipeError:
+            # The reader (head, less) stopped early; that deserves no traceback. Point stdout
+            # at /dev/null so the interpreter's final flush does not raise again.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
     def _read(self, path: str, name: str) -> bytes:
         # Read one byte past the limit so decode_input can refuse oversized input without
