@@ -1,8 +1,14 @@
-"""Give the review desk's tests the people they act as."""
+"""Give the review desk's tests the people they act as, and send their e-mails in-process."""
+
+import importlib
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 
+from reviews.roles import sync_roles
+from reviews.tasks import send_notification
 from tests.factories import UserFactory
 from tests.reviews.factories import new_editor, new_fact_checker
 
@@ -31,3 +37,30 @@ def people(db):
         "api client": UserFactory(username="role-api", role="API client"),
         "anonymous": AnonymousUser(),
     }
+
+
+@pytest.fixture(autouse=True)
+def notifications_in_process(monkeypatch):
+    """Run notification tasks in the test's process even when a real broker is configured.
+
+    The tests read the outbox right away, and no message of theirs is left on a shared broker
+    for some other test's worker to pick up.
+    """
+
+    def run_here(**kwargs):
+        return send_notification.apply(kwargs=kwargs)
+
+    monkeypatch.setattr(send_notification, "delay", run_here)
+    return run_here
+
+
+@pytest.fixture
+def desk_data(transactional_db):
+    """Recreate the roles and the rating scale that a transactional test's flush removed.
+
+    They come from data migrations; another transactional test may have flushed them away.
+    """
+    # The migrations' own functions, run against the migrated state as `migrate` runs them.
+    state = MigrationLoader(connection).project_state().apps
+    sync_roles(state)
+    importlib.import_module("reviews.migrations.0003_rating_scale").seed_scale(state, None)

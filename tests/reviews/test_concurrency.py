@@ -42,8 +42,7 @@ def run_at_once(act, people) -> tuple[list, list]:
 
 
 @pytest.mark.postgres
-# The roles and the rating scale come from migrations: restore them for this test.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("desk_data")
 def test_twenty_editors_approving_at_once_make_exactly_one_transition():
     ticket = ticket_in(Stage.IN_REVIEW)
     editors = [new_editor(username=f"rush{n}") for n in range(THREADS)]
@@ -66,8 +65,7 @@ def test_twenty_editors_approving_at_once_make_exactly_one_transition():
 
 
 @pytest.mark.postgres
-# The roles and the rating scale come from migrations: restore them for this test.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("desk_data")
 def test_twenty_fact_checkers_taking_one_ticket_leave_it_with_one():
     ticket = ticket_in(Stage.QUEUED)
     checkers = [new_fact_checker(username=f"grab{n}") for n in range(THREADS)]
