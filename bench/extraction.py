@@ -15,9 +15,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from claims.extraction import CHECKWORTHY_THRESHOLD, extract, score_sentence  # noqa: E402
+from claims.extraction import extract, score_sentence  # noqa: E402
 from claims.extraction.model import ARTIFACT_PATH, load_model  # noqa: E402
-from claims.extraction.training import DEV_PATH, load_tsv  # noqa: E402
+from claims.extraction.training import (  # noqa: E402
+    DEV_PATH,
+    Scores,
+    load_tsv,
+    precision_recall_f1,
+)
 
 PROSE = REPO / "tests" / "claims" / "data" / "opinion_prose.tsv"
 SAMPLE = REPO / "seeds" / "openai-microsoft-bedrock-opinion.txt"
@@ -97,13 +102,8 @@ def timed(body: str, runs: int) -> list[float]:
     return times
 
 
-def label_scores(texts: list[str], labels: list[int], score) -> str:
-    predicted = [score(text) >= CHECKWORTHY_THRESHOLD for text in texts]
-    tp = sum(p and y for p, y in zip(predicted, labels, strict=True))
-    precision = tp / max(sum(predicted), 1)
-    recall = tp / max(sum(labels), 1)
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return f"P={precision:.3f} R={recall:.3f} F1={f1:.3f} (n={len(labels)})"
+def label_scores(texts: list[str], labels: list[int], score) -> Scores:
+    return precision_recall_f1([score(text) for text in texts], labels)
 
 
 def main() -> None:

@@ -103,12 +103,14 @@ def train(
     # A process that already scored with the old artifact must not keep using it.
     load_model.cache_clear()
     model = CheckworthinessModel.from_dict(artifact)
-    cross_validated = _scores([1 / (1 + math.exp(-(z - threshold))) for z in combined], labels)
+    cross_validated = precision_recall_f1(
+        [1 / (1 + math.exp(threshold - z)) for z in combined], labels
+    )
     dev_combined = dev_model_only = None
     if dev_path is not None:
         dev_texts, dev_labels = load_tsv(dev_path)
-        dev_combined = _scores([score_with(model, t)[0] for t in dev_texts], dev_labels)
-        dev_model_only = _scores([model.probability(t) for t in dev_texts], dev_labels)
+        dev_combined = precision_recall_f1([score_with(model, t)[0] for t in dev_texts], dev_labels)
+        dev_model_only = precision_recall_f1([model.probability(t) for t in dev_texts], dev_labels)
     return TrainingReport(
         output=output,
         train_rows=len(texts),
@@ -206,7 +208,8 @@ def _best_threshold(values: list[float], labels: list[int]) -> float:
     return (ranked[best_at - 1][0] + ranked[best_at][0]) / 2
 
 
-def _scores(scores: list[float], labels: list[int]) -> Scores:
+def precision_recall_f1(scores: list[float], labels: list[int]) -> Scores:
+    """Return precision, recall and F1 of scores at CHECKWORTHY_THRESHOLD against 0/1 labels."""
     predicted = [score >= CHECKWORTHY_THRESHOLD for score in scores]
     true_positives = sum(p and y for p, y in zip(predicted, labels, strict=True))
     precision = true_positives / max(sum(predicted), 1)
