@@ -139,6 +139,13 @@ class VerdictRevision(models.Model):
         on_delete=models.PROTECT,
         related_name="verdict_revisions",
     )
+    evidence = models.ManyToManyField(
+        "claims.Evidence",
+        verbose_name=_("evidence"),
+        blank=True,
+        related_name="verdict_revisions",
+        help_text=_("The pinned passages and sources this revision relies on."),
+    )
     created_at = models.DateTimeField(_("written at"), default=timezone.now)
 
     class Meta:
