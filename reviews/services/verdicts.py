@@ -1,7 +1,10 @@
 """Write verdicts, submit them, and let editors vote on them or send them back."""
 
+from collections.abc import Iterable
+
 from django.db.models import Max
 
+from claims.models import Evidence
 from reviews import workflow
 from reviews.errors import InvalidTransition, ReviewError
 from reviews.models import Notification, Rating, Ticket, Verdict, VerdictRevision, Vote
@@ -28,13 +31,20 @@ def verdict_save_draft(
     rating: Rating,
     summary: str,
     explanation: str,
+    evidence: Iterable[Evidence] = (),
     expected_version: int | None = None,
 ) -> VerdictRevision:
     """Save the verdict as a new immutable revision, which becomes the current one.
 
+    `evidence` is the pinned evidence of this ticket's claim that the revision relies on.
     In review, the votes cast so far stay on the record with the revision they judged, but no
     longer count: the new revision needs its own approvals.
     """
+    evidence = list(evidence)
+    foreign = [item for item in evidence if item.claim_id != ticket.claim_id]
+    if foreign:
+        raise ReviewError("Evidence pinned to another claim cannot support this verdict.")
+    evidence_ids = {item.pk for item in evidence}
     summary = required_text(summary, "Write a one-sentence summary of the verdict.")
     explanation = required_text(explanation, "Explain the verdict and the evidence behind it.")
     if len(summary) > SUMMARY_MAX:
@@ -42,11 +52,12 @@ def verdict_save_draft(
     with step(ticket, by=by, action="revise", expected_version=expected_version) as s:
         verdict, _created = Verdict.objects.get_or_create(ticket=s.ticket)
         last = verdict.current_revision
-        if last is not None and (last.rating_id, last.summary, last.explanation) == (
-            rating.pk,
-            summary,
-            explanation,
-        ):
+        if last is not None and (
+            last.rating_id,
+            last.summary,
+            last.explanation,
+            set(last.evidence.values_list("pk", flat=True)),
+        ) == (rating.pk, summary, explanation, evidence_ids):
             raise InvalidTransition(f"Nothing changed since revision {last.number}.")
         if not rating.is_active and (last is None or last.rating_id != rating.pk):
             raise ReviewError(f"“{rating}” is no longer offered; choose another rating.")
@@ -61,6 +72,7 @@ def verdict_save_draft(
             explanation=explanation,
             author=by,
         )
+        revision.evidence.set(evidence)
         # Only the pointer moves: the public-facing updated_at must not change for a draft.
         verdict.current_revision = revision
         verdict.save(update_fields=["current_revision"])
@@ -69,6 +81,7 @@ def verdict_save_draft(
             "revision": number,
             "rating": rating.slug,
             "summary": summary,
+            "evidence": sorted(evidence_ids),
             "discarded_votes": len(discarded),
         }
         if discarded:
