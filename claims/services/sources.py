@@ -127,24 +127,26 @@ def source_fetch(*, source_id: int) -> Source:
     now = timezone.now()
     token = uuid.uuid4()
     lease_until = now + timedelta(seconds=settings.FETCH_LEASE_SECONDS)
-    leased = (
-        Source.objects.filter(pk=source_id)
-        .filter(Q(state=State.PENDING) | Q(state=State.FETCHING, lease_expires_at__lte=now))
-        .update(
-            state=State.FETCHING,
-            lease_token=token,
-            lease_expires_at=lease_until,
-            # If this worker dies, the source is due again as soon as the lease runs out.
-            next_attempt_at=lease_until,
-            attempts=F("attempts") + 1,
-            updated_at=now,
+    # One transaction for the lease and the attempt's record: one commit on the hot path.
+    with transaction.atomic():
+        leased = (
+            Source.objects.filter(pk=source_id)
+            .filter(Q(state=State.PENDING) | Q(state=State.FETCHING, lease_expires_at__lte=now))
+            .update(
+                state=State.FETCHING,
+                lease_token=token,
+                lease_expires_at=lease_until,
+                # If this worker dies, the source is due again as soon as the lease runs out.
+                next_attempt_at=lease_until,
+                attempts=F("attempts") + 1,
+                updated_at=now,
+            )
         )
-    )
-    source = Source.objects.get(pk=source_id)
-    if not leased:
-        logger.info("source %s is %s; nothing to fetch", source_id, source.state)
-        return source
-    attempt = FetchAttempt.objects.create(source=source, started_at=now)
+        source = Source.objects.get(pk=source_id)
+        if not leased:
+            logger.info("source %s is %s; nothing to fetch", source_id, source.state)
+            return source
+        attempt = FetchAttempt.objects.create(source=source, started_at=now)
     started = time.monotonic()
     try:
         result = fetch(source.normalized_url, policy=FetchPolicy.from_settings())
@@ -188,25 +190,26 @@ def _record_success(
         _finish(attempt, started, http_status=result.status)
         if source.lease_token != token:
             return _superseded(source, attempt)
-        snapshot, created = Snapshot.objects.get_or_create(
-            source=source,
-            sha256=result.sha256,
-            defaults={
-                "final_url": result.final_url[:2000],
-                "status": result.status,
-                "content_type": result.content_type[:200],
-                "fetched_at": now,
-                "last_seen_at": now,
-                "size": len(result.body),
-                "body": body_name,
-                "text": document.text,
-                "title": document.title[:1000],
-                "author": document.author[:500],
-                "site_name": document.site_name[:500],
-                "published": _parse_date(document.published),
-            },
-        )
-        if not created:
+        # Every writer of this source's snapshots holds its row lock: no insert race here.
+        snapshot = Snapshot.objects.filter(source=source, sha256=result.sha256).first()
+        if snapshot is None:
+            snapshot = Snapshot.objects.create(
+                source=source,
+                sha256=result.sha256,
+                final_url=result.final_url[:2000],
+                status=result.status,
+                content_type=result.content_type[:200],
+                fetched_at=now,
+                last_seen_at=now,
+                size=len(result.body),
+                body=body_name,
+                text=document.text,
+                title=document.title[:1000],
+                author=document.author[:500],
+                site_name=document.site_name[:500],
+                published=_parse_date(document.published),
+            )
+        else:
             snapshot.last_seen_at = now
             snapshot.save(update_fields=["last_seen_at"])
         source.state = State.FETCHED
