@@ -207,9 +207,11 @@ FETCH_REQUEUE_SECONDS = env.float("FETCH_REQUEUE_SECONDS", default=300.0)
 FETCH_QUEUE = env.str("FETCH_QUEUE", default="fetch")
 FETCH_PASSAGES_PER_CLAIM = env.int("FETCH_PASSAGES_PER_CLAIM", default=5)
 FETCH_RECHECK_AFTER_DAYS = env.int("FETCH_RECHECK_AFTER_DAYS", default=7)
-# Dotted path to a callable returning the claims whose sources the weekly re-check covers
-# (the reviews app supplies "claims behind published verdicts"); empty means every fetched source.
-FETCH_RECHECK_CLAIMS = env.str("FETCH_RECHECK_CLAIMS", default="")
+# Dotted path to a callable returning the claims whose sources the weekly re-check covers; the
+# wiring lives here because claims never imports reviews. Empty means every archived source.
+FETCH_RECHECK_CLAIMS = env.str(
+    "FETCH_RECHECK_CLAIMS", default="reviews.selectors.claims_behind_published_verdicts"
+)
 # Fetch tasks wait on the network: their own queue, served by a thread-pool worker.
 CELERY_TASK_ROUTES = {
     "claims.fetch_source": {"queue": FETCH_QUEUE},

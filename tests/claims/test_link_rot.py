@@ -6,8 +6,10 @@ from django.utils import timezone
 from claims.models import Claim, FetchAttempt, Snapshot, Source
 from claims.services import source_fetch, source_recheck, sources_recheck_links
 from claims.tasks import recheck_source
+from reviews.workflow import Stage
 from tests.claims.httpserver import page
 from tests.claims.sourcing import REPORT_HTML, bridge_claim, cite, fetch_settings  # noqa: F401
+from tests.reviews.factories import ticket_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fetch_settings")]
 
@@ -48,7 +50,10 @@ def test_the_live_page_is_compared_with_the_archive(server, archived, live, stat
     assert attempt.purpose == FetchAttempt.Purpose.RECHECK
 
 
-def test_only_archived_sources_not_checked_lately_are_queued(server, archived, monkeypatch):
+def test_only_archived_sources_not_checked_lately_are_queued(
+    server, archived, monkeypatch, settings
+):
+    settings.FETCH_RECHECK_CLAIMS = ""  # every archived source
     queued = []
     monkeypatch.setattr(
         recheck_source, "apply_async", lambda kwargs, **o: queued.append(kwargs["source_id"])
@@ -78,3 +83,19 @@ def test_the_recheck_covers_the_claims_the_configured_callable_chooses(
 def claims_chosen():
     """Stand in for the reviews app's "claims behind published verdicts"."""
     return Claim.objects.filter(citations__source__normalized_url__endswith="mine=1")
+
+
+def test_by_default_the_recheck_covers_the_sources_behind_published_verdicts(
+    server, archived, monkeypatch
+):
+    queued = []
+    monkeypatch.setattr(
+        recheck_source, "apply_async", lambda kwargs, **o: queued.append(kwargs["source_id"])
+    )
+    published = ticket_in(Stage.PUBLISHED).claim
+    behind = source_fetch(source_id=cite(server.url("/report?published=1"), published).pk)
+    source_fetch(source_id=cite(server.url("/report?draft=1"), ticket_in(Stage.APPROVED).claim).pk)
+
+    # `archived` and the approved-only claim's source have no published verdict behind them.
+    assert sources_recheck_links() == 1
+    assert queued == [behind.pk]
