@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "django_filters",
+    "rest_framework_api_key",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_guid",
     "axes",
     "claims",
@@ -326,4 +329,78 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# --- API ---------------------------------------------------------------------------
+
+# Anyone may read published verdicts (rate-limited); off, reading needs an API key.
+API_PUBLIC_READ = env.bool("API_PUBLIC_READ", default=True)
+# Each client of a syncing loop pages through this many verdicts; it may ask for up to the max.
+API_PAGE_SIZE = env.int("API_PAGE_SIZE", default=50)
+API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=200)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so that an unauthenticated request is answered 401 with WWW-Authenticate.
+        "reviews.api.authentication.ClientKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["reviews.api.permissions.DeskStaff"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "reviews.api.throttling.AnonThrottle",
+        "reviews.api.throttling.ClientKeyThrottle",
+        "reviews.api.throttling.StaffThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_THROTTLE_ANON", default="120/min"),
+        "key": env.str("API_THROTTLE_KEY", default="600/min"),
+        "staff": env.str("API_THROTTLE_STAFF", default="1200/min"),
+    },
+    # Throttles count per client address, read behind this many proxies (0: the socket's peer;
+    # never None, which would trust whatever X-Forwarded-For a client sends).
+    "NUM_PROXIES": NUM_PROXIES,
+    "EXCEPTION_HANDLER": "reviews.api.errors.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_VERSIONING_CLASS": None,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+# Throttle counters: shared by every web process when a cache URL (redis://...) is given.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": env.cache("API_THROTTLE_CACHE_URL", default="locmemcache://api-throttle"),
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{DESK_NAME} API",
+    "DESCRIPTION": (
+        "Published verdicts for REST clients: list and sync them, fetch their ClaimReview, "
+        "ingest pieces, and drive the desk's workflow from newsroom tooling."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # Served from our own static files: the CSP allows no other origin, and docs need no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+# ClaimReview's author: the organization that publishes the verdicts.
+CLAIMREVIEW_PUBLISHER_NAME = env.str("CLAIMREVIEW_PUBLISHER_NAME", default=DESK_NAME)
+CLAIMREVIEW_PUBLISHER_URL = env.str("CLAIMREVIEW_PUBLISHER_URL", default=DESK_BASE_URL)
+# A webhook delivery is tried this often, backing off exponentially, then marked failed.
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_BACKOFF_SECONDS = env.float("WEBHOOK_BACKOFF_SECONDS", default=30.0)
+WEBHOOK_BACKOFF_MAX_SECONDS = env.float("WEBHOOK_BACKOFF_MAX_SECONDS", default=6 * 3600.0)
+# A subscription whose deliveries fail this many times in a row is paused until an admin resumes.
+WEBHOOK_PAUSE_AFTER_FAILURES = env.int("WEBHOOK_PAUSE_AFTER_FAILURES", default=20)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+# Deliveries wait on the network like fetches: the thread-pool fetch worker sends them.
+CELERY_TASK_ROUTES["reviews.deliver_webhook"] = {"queue": FETCH_QUEUE}
+CELERY_BEAT_SCHEDULE["reviews.sweep_webhooks"] = {
+    "task": "reviews.sweep_webhooks",
+    "schedule": env.float("WEBHOOK_SWEEP_INTERVAL_SECONDS", default=60.0),
 }

@@ -10,6 +10,8 @@ _FACT_CHECKER_PERMISSIONS = [
     "claims.view_article",
     "claims.add_article",
     "claims.view_claim",
+    # Cite more reporting for a claim (the admin's citation inline, the API's citation endpoint).
+    "claims.add_citation",
     # The review desk: read everything on the record, act through the workflow's services.
     "reviews.view_ticket",
     "reviews.view_verdict",

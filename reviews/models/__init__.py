@@ -1,9 +1,17 @@
 """Store what the desk decided: tickets, verdicts, revisions, votes, corrections, events."""
 
+from reviews.models.api import (
+    ClientKey,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookSubscription,
+)
 from reviews.models.tickets import Event, Notification, Ticket
 from reviews.models.verdicts import Correction, Rating, Verdict, VerdictRevision, Vote
 
 __all__ = [
+    "ClientKey",
     "Correction",
     "Event",
     "Notification",
@@ -12,4 +20,8 @@ __all__ = [
     "Verdict",
     "VerdictRevision",
     "Vote",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEvent",
+    "WebhookSubscription",
 ]
