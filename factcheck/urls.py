@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from factcheck.health import healthz
 
@@ -13,4 +13,6 @@ admin.site.index_title = "The desk"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # The REST API (/api/v1/...), its OpenAPI schema and documentation.
+    path("api/", include("reviews.api.urls")),
 ]

@@ -1,11 +1,12 @@
 """The review desk's reads, shared by the admin, the API, the public pages and the jobs."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db.models import F, Max, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from claims.models import Claim
+from claims.models import Claim, Evidence
 from reviews.models import Correction, Event, Rating, Ticket, Verdict, VerdictRevision, Vote
 from reviews.workflow import WORK_STAGES
 
@@ -77,9 +78,10 @@ def verdicts_published(*, now=None) -> QuerySet[Verdict]:
     """Return the verdicts the public may see, including retracted ones, oldest change first.
 
     Use `published_revision` (never `current_revision`, which may be an unapproved draft),
-    `retracted_at`/`retraction_reason`, and `published_corrections` (the corrections made
-    public, oldest first). Order and sync by (`updated_at`, `id`): it moves only when what the
-    public sees changes. A verdict whose article is under embargo is left out.
+    `retracted_at`/`retraction_reason`, `published_corrections` (the corrections made
+    public, oldest first) and `published_revision.evidence` (with each source and snapshot).
+    Order and sync by (`updated_at`, `id`): it moves only when what the public sees changes.
+    A verdict whose article is under embargo is left out.
     """
     return (
         Verdict.objects.filter(published_revision__isnull=False)
@@ -92,10 +94,21 @@ def verdicts_published(*, now=None) -> QuerySet[Verdict]:
                     "published_at", "id"
                 ),
                 to_attr="published_corrections",
-            )
+            ),
+            Prefetch(
+                "published_revision__evidence",
+                queryset=Evidence.objects.select_related("source", "snapshot").order_by(
+                    "pinned_at", "id"
+                ),
+            ),
         )
         .order_by("updated_at", "id")
     )
+
+
+def verdict_public_url(verdict_id: int) -> str:
+    """Return the absolute URL of the verdict's public page (the readers' pages serve it)."""
+    return f"{settings.DESK_BASE_URL.rstrip('/')}/verdicts/{verdict_id}/"
 
 
 def claims_behind_published_verdicts() -> QuerySet[Claim]:

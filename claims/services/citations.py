@@ -12,7 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from claims.errors import ClaimsError
-from claims.fetching import FetchError, normalize_url
+from claims.fetching import BlockedDestination, FetchError, FetchPolicy, normalize_url
+from claims.fetching.urls import parse_url
 from claims.models import Article, Citation, Claim, Source
 
 from .evidence import passages_rank
@@ -123,6 +124,7 @@ def citation_add(*, claim: Claim, url: str, by) -> Citation:
             f"{url[:200]!r} cannot be cited: {exc}. Paste the full address, starting with "
             "https:// or http://."
         ) from exc
+    _refuse_blocked(url, normalized)
     with transaction.atomic():
         source, created = source_for_url(url=url, normalized_url=normalized)
         citation, cited = Citation.objects.get_or_create(
@@ -136,6 +138,19 @@ def citation_add(*, claim: Claim, url: str, by) -> Citation:
         elif created or source.state == Source.State.PENDING:
             sources_schedule(source_ids=[source.pk])
     return citation
+
+
+def _refuse_blocked(url: str, normalized: str) -> None:
+    """Refuse at once a URL whose host is not on the public internet (an address, localhost).
+
+    Names are resolved, and ports checked, only when fetching, which checks every hop again.
+    """
+    try:
+        FetchPolicy.from_settings().check_host(parse_url(normalized).raw_host.decode("ascii"))
+    except BlockedDestination as exc:
+        raise ClaimsError(
+            f"{url[:200]!r} cannot be cited: {exc}. Cite the reporting's public address."
+        ) from exc
 
 
 def source_for_url(*, url: str, normalized_url: str) -> tuple[Source, bool]:

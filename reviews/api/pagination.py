@@ -1,0 +1,133 @@
+"""Page through verdicts by (updated_at, id), so a syncing client never misses or repeats one."""
+
+import base64
+import binascii
+import json
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import BasePagination, CursorPagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+CURSOR_PARAM = "cursor"
+PAGE_SIZE_PARAM = "page_size"
+
+
+def encode_cursor(updated_at: datetime, pk: int) -> str:
+    """Return the opaque cursor that resumes just after the row (`updated_at`, `pk`)."""
+    raw = json.dumps([updated_at.isoformat(), pk], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(value: str) -> tuple[datetime, int]:
+    """Return the position a cursor names; refuse anything this API did not hand out."""
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+        stamp, pk = json.loads(raw)
+        when = datetime.fromisoformat(stamp)
+        if when.tzinfo is None or not isinstance(pk, int) or isinstance(pk, bool):
+            raise ValueError
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        raise ValidationError(
+            {CURSOR_PARAM: ["Not a cursor this API handed out; follow the next or resume link."]}
+        ) from None
+    return when, pk
+
+
+class SyncPagination(BasePagination):
+    """Keyset pagination over a queryset ordered by (updated_at, id).
+
+    Each page says `next` (more rows now) and `resume` (where to poll later, even at the end),
+    so a client that follows `next` until it is null, then polls `resume`, sees every change
+    exactly once per change. The services serialize the changes the public sees, so updated_at
+    order is commit order and a cursor never passes a row still being written.
+    """
+
+    def page_size(self, request) -> int:
+        raw = request.query_params.get(PAGE_SIZE_PARAM)
+        if raw is None:
+            return settings.API_PAGE_SIZE
+        if not raw.isdigit() or not 1 <= int(raw) <= settings.API_MAX_PAGE_SIZE:
+            raise ValidationError(
+                {PAGE_SIZE_PARAM: [f"Give a number from 1 to {settings.API_MAX_PAGE_SIZE}."]}
+            )
+        return int(raw)
+
+    def positioned(self, queryset: QuerySet, request) -> QuerySet:
+        """Return the rows from the cursor's position on, in (updated_at, id) order."""
+        raw = request.query_params.get(CURSOR_PARAM)
+        self.position = decode_cursor(raw) if raw else None
+        if self.position is not None:
+            when, pk = self.position
+            queryset = queryset.filter(Q(updated_at__gt=when) | Q(updated_at=when, pk__gt=pk))
+        return queryset.order_by("updated_at", "pk")
+
+    def window_size(self, request) -> int:
+        """Return how many rows a page reads: one more than it shows, to know if more follow."""
+        return self.page_size(request) + 1
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        size = self.page_size(request)
+        rows = list(self.positioned(queryset, request)[: size + 1])
+        self.has_next = len(rows) > size
+        self.rows = rows[:size]
+        return self.rows
+
+    def _link(self, position) -> str:
+        url = self.request.build_absolute_uri()
+        if position is None:
+            return remove_query_param(url, CURSOR_PARAM)
+        return replace_query_param(url, CURSOR_PARAM, encode_cursor(*position))
+
+    def get_paginated_response(self, data):
+        last = (self.rows[-1].updated_at, self.rows[-1].pk) if self.rows else self.position
+        return Response(
+            {
+                "next": self._link(last) if self.has_next else None,
+                "resume": self._link(last),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        link = {"type": "string", "format": "uri"}
+        return {
+            "type": "object",
+            "required": ["next", "resume", "results"],
+            "properties": {
+                "next": {**link, "nullable": True, "description": "The next page, if any."},
+                "resume": {**link, "description": "Poll this later to get what changed."},
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": CURSOR_PARAM,
+                "in": "query",
+                "required": False,
+                "description": "Opaque position from a next or resume link.",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": PAGE_SIZE_PARAM,
+                "in": "query",
+                "required": False,
+                "description": f"Rows per page (default {settings.API_PAGE_SIZE}).",
+                "schema": {"type": "integer", "minimum": 1, "maximum": settings.API_MAX_PAGE_SIZE},
+            },
+        ]
+
+
+class StaffPagination(CursorPagination):
+    """Page through the desk's claims in id order."""
+
+    ordering = "id"
+    page_size = 50
+    page_size_query_param = PAGE_SIZE_PARAM
+    max_page_size = 200

@@ -1,0 +1,211 @@
+"""Serve published verdicts, their ClaimReview, and ingestion, to REST clients."""
+
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from reviews.api.conditional import fingerprint, not_modified, with_validators
+from reviews.api.desk_serializers import ArticleIngestSerializer, IngestResultSerializer
+from reviews.api.filters import VerdictFilter
+from reviews.api.pagination import CURSOR_PARAM, PAGE_SIZE_PARAM, SyncPagination
+from reviews.api.permissions import CanIngest, PublicRead
+from reviews.api.serializers import VerdictSerializer
+from reviews.claimreview import claimreview, claimreview_graph
+from reviews.intake import article_receive
+from reviews.selectors import verdicts_published
+
+# Ids are bigints: anything longer is no id of ours (and would overflow the database's type).
+MAX_ID = 2**63 - 1
+ERRORS = {
+    code: OpenApiResponse(description=text)
+    for code, text in [
+        (400, "Bad filter, date or cursor."),
+        (401, "Credentials needed or not valid."),
+        (403, "These credentials may not do this."),
+        (404, "No such published verdict or article."),
+        (429, "Too many requests; see Retry-After."),
+    ]
+}
+
+
+class JSONLDRenderer(JSONRenderer):
+    media_type = "application/ld+json"
+    format = "jsonld"
+
+
+class Gone(APIException):
+    status_code = status.HTTP_410_GONE
+    default_detail = "This verdict was retracted; it has no ClaimReview any more."
+    default_code = "retracted"
+
+
+def parse_id(raw: str) -> int:
+    """Return `raw` as an id, or answer 404 as for any id without a published verdict."""
+    if not raw.isdigit() or int(raw) > MAX_ID:
+        raise NotFound()
+    return int(raw)
+
+
+class ConditionalMixin:
+    """Answer 304 from a fingerprint before any row is serialized."""
+
+    def conditional(self, request, queryset: QuerySet, *, limit=None, extra=""):
+        print_ = fingerprint(queryset, request, limit=limit, extra=extra)
+        return print_, not_modified(request, print_)
+
+    def context_with(self, print_) -> dict:
+        return {**self.get_serializer_context(), "rating_bounds": print_.bounds}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List published verdicts",
+        description=(
+            "Every published verdict, retracted ones included (as such), in the order they last "
+            "changed. Follow `next` until it is null, then poll `resume` to get only what changed "
+            "since: publications, corrections and retractions."
+        ),
+        responses={200: VerdictSerializer(many=True), 304: OpenApiResponse(), **ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="One published verdict",
+        responses={200: VerdictSerializer, 304: OpenApiResponse(), **ERRORS},
+    ),
+)
+class VerdictViewSet(ConditionalMixin, viewsets.GenericViewSet):
+    """Published verdicts: read-only, from their published revision only."""
+
+    permission_classes = [PublicRead]
+    serializer_class = VerdictSerializer
+    filterset_class = VerdictFilter
+    pagination_class = SyncPagination
+    lookup_value_regex = "[^/]+"
+
+    def get_queryset(self):
+        return verdicts_published()
+
+    def _refuse_unknown(self, request) -> None:
+        known = {*VerdictFilter.base_filters, CURSOR_PARAM, PAGE_SIZE_PARAM, "format"}
+        unknown = sorted(set(request.query_params) - known)
+        if unknown:
+            raise ValidationError(
+                {
+                    name: [f"Unknown parameter; use one of {', '.join(sorted(known))}."]
+                    for name in unknown
+                }
+            )
+
+    def list(self, request):
+        self._refuse_unknown(request)
+        queryset = self.filter_queryset(self.get_queryset())
+        positioned = self.paginator.positioned(queryset, request)
+        print_, cached = self.conditional(
+            request, positioned, limit=self.paginator.window_size(request)
+        )
+        if cached is not None:
+            return cached
+        page = self.paginator.paginate_queryset(queryset, request, view=self)
+        data = VerdictSerializer(page, many=True, context=self.context_with(print_)).data
+        return with_validators(self.paginator.get_paginated_response(data), print_)
+
+    def _one(self, request, pk: str, *, extra: str = ""):
+        verdicts = self.get_queryset().filter(pk=parse_id(pk))
+        print_, cached = self.conditional(request, verdicts, extra=extra)
+        if print_.count == 0:
+            raise NotFound()
+        return verdicts, print_, cached
+
+    def retrieve(self, request, pk: str):
+        verdicts, print_, cached = self._one(request, pk)
+        if cached is not None:
+            return cached
+        data = VerdictSerializer(verdicts.get(), context=self.context_with(print_)).data
+        return with_validators(Response(data), print_)
+
+    @extend_schema(
+        summary="A published verdict as schema.org ClaimReview (JSON-LD)",
+        filters=False,
+        responses={
+            (200, "application/ld+json"): OpenApiTypes.OBJECT,
+            (304, "application/ld+json"): OpenApiResponse(),
+            (410, "application/ld+json"): OpenApiResponse(description="Retracted."),
+            **{(code, "application/ld+json"): response for code, response in ERRORS.items()},
+        },
+    )
+    @action(detail=True, url_path="claimreview", renderer_classes=[JSONLDRenderer, JSONRenderer])
+    def claimreview(self, request, pk: str):
+        verdicts, print_, cached = self._one(request, pk, extra="claimreview")
+        if cached is not None:
+            return cached
+        verdict = verdicts.get()
+        if verdict.is_retracted:
+            raise Gone()
+        return with_validators(Response(claimreview(verdict, bounds=print_.bounds)), print_)
+
+
+@extend_schema_view(
+    create=extend_schema(
+        summary="Ingest an article",
+        description=(
+            "The same inputs as `manage.py ingest`. 201 with the article and its claims; the "
+            "same piece again answers 200 with the existing article, never a duplicate."
+        ),
+        request=ArticleIngestSerializer,
+        responses={
+            201: IngestResultSerializer,
+            200: IngestResultSerializer,
+            413: OpenApiResponse(description="Body too large."),
+            **ERRORS,
+        },
+    ),
+)
+class ArticleViewSet(ConditionalMixin, viewsets.GenericViewSet):
+    """Articles: ingestion for the CMS, and the ClaimReview of an article's verdicts."""
+
+    serializer_class = ArticleIngestSerializer
+    lookup_value_regex = "[^/]+"
+    pagination_class = None
+
+    def get_permissions(self):
+        if self.action == "claimreview":
+            return [PublicRead()]
+        return [CanIngest()]
+
+    def create(self, request):
+        given = ArticleIngestSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        fields = dict(given.validated_data)
+        by = request.user if request.user.is_authenticated else None
+        result = article_receive(fmt=fields.pop("format"), by=by, **fields)
+        claims = result.article.claims.order_by("position", "id")
+        data = IngestResultSerializer(
+            {"created": result.created, "article": result.article, "claims": claims}
+        ).data
+        return Response(
+            data, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        )
+
+    @extend_schema(
+        summary="An article's published verdicts as schema.org ClaimReview (JSON-LD graph)",
+        request=None,
+        responses={
+            (200, "application/ld+json"): OpenApiTypes.OBJECT,
+            (304, "application/ld+json"): OpenApiResponse(),
+            **{(code, "application/ld+json"): response for code, response in ERRORS.items()},
+        },
+    )
+    @action(detail=True, url_path="claimreview", renderer_classes=[JSONLDRenderer, JSONRenderer])
+    def claimreview(self, request, pk: str):
+        verdicts = verdicts_published().filter(ticket__claim__article_id=parse_id(pk))
+        print_, cached = self.conditional(request, verdicts, extra="article-claimreview")
+        if print_.count == 0:
+            raise NotFound()
+        if cached is not None:
+            return cached
+        ordered = verdicts.order_by("ticket__claim__position", "pk")
+        return with_validators(Response(claimreview_graph(ordered, bounds=print_.bounds)), print_)
