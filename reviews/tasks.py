@@ -1,7 +1,8 @@
-"""Run the desk's background jobs: notification e-mails and publication when embargoes lift."""
+"""Run the desk's background jobs: e-mails, publication when embargoes lift, webhooks."""
 
 from celery import shared_task
 
+from reviews import webhooks
 from reviews.notifications import (
     NotificationNotSent,
     notification_send,
@@ -32,3 +33,15 @@ def resend_notifications() -> int:
 def publish_due() -> int:
     """Publish the scheduled verdicts whose article's embargo has lifted."""
     return verdicts_publish_due()
+
+
+@shared_task(name="reviews.deliver_webhook")
+def deliver_webhook(*, delivery_id: int) -> bool:
+    """Try one webhook delivery; retries come from the sweeper, by the row's next attempt time."""
+    return webhooks.delivery_send(delivery_id=delivery_id)
+
+
+@shared_task(name="reviews.sweep_webhooks")
+def sweep_webhooks() -> int:
+    """Queue the webhook deliveries that are due (retries, and any the broker lost)."""
+    return webhooks.deliveries_send_due()

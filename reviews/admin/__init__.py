@@ -1,6 +1,15 @@
-"""Register the review desk in the admin: the ticket list and page, and the desk's records."""
+"""Register the review desk in the admin: tickets, the desk's records, the API's clients."""
 
+from reviews.admin.api import ClientKeyAdmin, WebhookDeliveryAdmin, WebhookSubscriptionAdmin
 from reviews.admin.records import EventAdmin, NotificationAdmin, RatingAdmin
 from reviews.admin.tickets import TicketAdmin
 
-__all__ = ["EventAdmin", "NotificationAdmin", "RatingAdmin", "TicketAdmin"]
+__all__ = [
+    "ClientKeyAdmin",
+    "EventAdmin",
+    "NotificationAdmin",
+    "RatingAdmin",
+    "TicketAdmin",
+    "WebhookDeliveryAdmin",
+    "WebhookSubscriptionAdmin",
+]

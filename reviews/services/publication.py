@@ -2,15 +2,39 @@
 
 import logging
 
+from django.db import connection
+from django.db.models.functions import Now
 from django.utils import timezone
 
+from reviews import webhooks
 from reviews.errors import ReviewError
-from reviews.models import Correction, Notification, Ticket
+from reviews.models import Correction, Notification, Ticket, Verdict, WebhookEvent
 from reviews.services._steps import Step, required_text, step
 from reviews.services.verdicts import _people_on
 from reviews.workflow import Stage
 
 logger = logging.getLogger(__name__)
+
+
+# Any constant works: it names the one lock that every change to what the public sees takes.
+_PUBLIC_CHANGES_LOCK = 0x7665726469637473
+
+
+def _save_public_change(verdict: Verdict, fields: list[str]) -> None:
+    """Save `fields` of the verdict and stamp its updated_at, one public change at a time.
+
+    On PostgreSQL the changes take turns (a lock held until commit) and the stamp is the
+    database's clock, so updated_at follows commit order: an API client syncing by (updated_at,
+    id) never moves its cursor past a change that commits later with an earlier time.
+    """
+    stamp = timezone.now()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PUBLIC_CHANGES_LOCK])
+        stamp = Now()
+    Verdict.objects.filter(pk=verdict.pk).update(
+        updated_at=stamp, **{name: getattr(verdict, name) for name in fields}
+    )
 
 
 def _make_public(s: Step) -> None:
@@ -21,11 +45,15 @@ def _make_public(s: Step) -> None:
     verdict.published_revision = verdict.current_revision
     if verdict.published_at is None:
         verdict.published_at = now
-    verdict.save(update_fields=["published_revision", "published_at", "updated_at"])
+    _save_public_change(verdict, ["published_revision", "published_at"])
     if correction is not None:
         correction.published_revision = verdict.current_revision
         correction.published_at = now
         correction.save(update_fields=["published_revision", "published_at"])
+    webhooks.deliveries_create(
+        verdict=verdict,
+        event=WebhookEvent.CORRECTED if correction is not None else WebhookEvent.PUBLISHED,
+    )
     s.ticket.publish()
     s.action = "publish"
     s.data = {
@@ -124,7 +152,8 @@ def verdict_retract(
         verdict = s.facts.verdict
         verdict.retracted_at = timezone.now()
         verdict.retraction_reason = reason
-        verdict.save(update_fields=["retracted_at", "retraction_reason", "updated_at"])
+        _save_public_change(verdict, ["retracted_at", "retraction_reason"])
+        webhooks.deliveries_create(verdict=verdict, event=WebhookEvent.RETRACTED)
         s.ticket.retract()
         s.data = {"revision": verdict.published_revision.number}
     return s.ticket
