@@ -15,4 +15,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The REST API (/api/v1/...), its OpenAPI schema and documentation.
     path("api/", include("reviews.api.urls")),
+    # The readers' pages and feeds: articles, verdicts, archived sources.
+    path("", include("reviews.urls_public")),
 ]

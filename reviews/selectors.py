@@ -1,12 +1,14 @@
 """The review desk's reads, shared by the admin, the API, the public pages and the jobs."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.db.models import F, Max, Min, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from claims.models import Claim, Evidence
+from claims.models import Article, Citation, Claim, Evidence, Snapshot, Source
 from reviews.models import Correction, Event, Rating, Ticket, Verdict, VerdictRevision, Vote
 from reviews.workflow import WORK_STAGES
 
@@ -148,3 +150,153 @@ def events_for_export(events: QuerySet[Event] | None = None) -> QuerySet[Event]:
     """Return events (all, or those given) with what the CSV export writes, oldest first."""
     events = Event.objects.all() if events is None else events
     return events.select_related("actor", "ticket__claim__article").order_by("created_at", "id")
+
+
+# --- Readers' pages and feeds: every read starts from verdicts_published() ------------------
+
+
+@dataclass(frozen=True)
+class PublishedArticle:
+    """An article as readers see it: the piece and its public verdicts in text order."""
+
+    article: Article
+    verdicts: list[Verdict]
+
+
+def _verdicts_of_article(slug: str, *, now=None) -> QuerySet[Verdict]:
+    return verdicts_published(now=now).filter(ticket__claim__article__slug=slug)
+
+
+def article_published_view(slug: str, *, now=None) -> PublishedArticle:
+    """Return the article with `slug` and its public verdicts, first claim first.
+
+    An article is public only once one of its verdicts is: raise Article.DoesNotExist before
+    that, so a piece under embargo or still in review never shows.
+    """
+    verdicts = list(
+        _verdicts_of_article(slug, now=now)
+        .select_related("published_revision__rating", "ticket__claim__article")
+        .order_by("ticket__claim__start", "ticket__claim__position", "id")
+    )
+    if not verdicts:
+        raise Article.DoesNotExist(f"No public verdicts on an article {slug!r}.")
+    return PublishedArticle(article=verdicts[0].ticket.claim.article, verdicts=verdicts)
+
+
+def article_public(slug: str, *, now=None) -> Article:
+    """Return the article with `slug` if one of its verdicts is public; else DoesNotExist."""
+    public = verdicts_published(now=now).order_by().values("ticket__claim__article_id")
+    return Article.objects.get(slug=slug, pk__in=public)
+
+
+def verdicts_published_stamp(*, now=None) -> tuple[int, object] | None:
+    """Return (public verdicts, newest public change), or None while nothing is public."""
+    public = verdicts_published(now=now).order_by()
+    stamp = public.aggregate(count=Count("id"), at=Max("updated_at"))
+    return (stamp["count"], stamp["at"]) if stamp["count"] else None
+
+
+def article_published_stamp(slug: str, *, now=None) -> tuple[int, object] | None:
+    """Return (public verdicts, newest change) of the article's public page, or None if none."""
+    stamp = (
+        _verdicts_of_article(slug, now=now)
+        .order_by()
+        .aggregate(
+            count=Count("id"),
+            verdict=Max("updated_at"),
+            article=Max("ticket__claim__article__updated_at"),
+        )
+    )
+    if not stamp["count"]:
+        return None
+    return stamp["count"], max(stamp["verdict"], stamp["article"])
+
+
+def _public_corrections() -> Prefetch:
+    return Prefetch(
+        "corrections",
+        queryset=Correction.objects.filter(published_at__isnull=False)
+        .select_related("replaced_revision__rating", "published_revision__rating")
+        .order_by("published_at", "id"),
+        to_attr="public_corrections",
+    )
+
+
+def verdict_published_view(pk: int, *, now=None) -> Verdict:
+    """Return one public verdict with its claim, article, sources and correction history.
+
+    Besides what verdicts_published() loads, `public_corrections` carries each correction with
+    the rating it replaced, and the claim's `article_citations` the links the article itself
+    gave (a fact-checker's research in progress stays out until a revision relies on it).
+    """
+    return (
+        verdicts_published(now=now)
+        .prefetch_related(
+            _public_corrections(),
+            Prefetch(
+                "ticket__claim__citations",
+                queryset=Citation.objects.filter(added_by__isnull=True)
+                .select_related("source__last_snapshot")
+                .order_by("start", "id"),
+                to_attr="article_citations",
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
+def verdict_published_stamp(pk: int, *, now=None) -> object | None:
+    """Return the newest change behind a public verdict's page, or None if it is not public."""
+    stamp = (
+        verdicts_published(now=now)
+        .filter(pk=pk)
+        .order_by()
+        .values_list("updated_at", "ticket__claim__article__updated_at")
+        .first()
+    )
+    return max(stamp) if stamp else None
+
+
+def verdicts_recently_changed(*, limit: int, article: Article | None = None) -> list[Verdict]:
+    """Return the `limit` public verdicts whose public side changed last, newest first.
+
+    Each carries `public_corrections`: its published corrections with the ratings they replaced.
+    """
+    verdicts = verdicts_published().prefetch_related(_public_corrections())
+    if article is not None:
+        verdicts = verdicts.filter(ticket__claim__article=article)
+    return list(verdicts.order_by("-updated_at", "-id")[:limit])
+
+
+def snapshots_public(*, now=None) -> QuerySet[Snapshot]:
+    """Return the archived snapshots readers may open: those public verdicts point to.
+
+    That is the snapshots of the evidence that published revisions rely on, and the latest
+    snapshot of each link an article with a public verdict gave for the claim.
+    """
+    visible = verdicts_published(now=now).order_by()
+    revisions = visible.values("published_revision_id")
+    cited = Citation.objects.filter(
+        claim__in=visible.values("ticket__claim_id"), added_by__isnull=True
+    ).values("source__last_snapshot_id")
+    return Snapshot.objects.filter(
+        Q(pk__in=Evidence.objects.filter(verdict_revisions__in=revisions).values("snapshot_id"))
+        | Q(pk__in=cited)
+    ).select_related("source")
+
+
+# --- The desk's dashboard ------------------------------------------------------------------
+
+
+def ticket_stage_counts() -> dict[str, int]:
+    """Return how many tickets are in each stage (stages without tickets are left out)."""
+    rows = Ticket.objects.order_by().values_list("stage").annotate(total=Count("id"))
+    return dict(rows)
+
+
+def sources_failing() -> QuerySet[Source]:
+    """Return the cited sources that could not be archived, or keep failing, latest first."""
+    return Source.objects.filter(
+        Q(state__in=[Source.State.FAILED, Source.State.BLOCKED])
+        | Q(state=Source.State.PENDING, attempts__gt=0)
+    ).order_by("-updated_at", "-id")

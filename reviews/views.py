@@ -1,0 +1,228 @@
+"""The readers' pages: articles with their checked claims marked, verdicts, archived sources."""
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Callable
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import condition, require_safe
+
+from claims.models import Article, Snapshot
+from reviews import selectors
+from reviews.claimreview import claimreview, claimreview_graph
+from reviews.colours import scale_stylesheet
+from reviews.highlight import Mark, highlight, highlight_paragraphs, paragraph_bounds
+
+# Readers may see a page up to this many seconds old; the desk's changes are rarely urgent.
+PUBLIC_MAX_AGE = 60
+# Bump when the pages' markup changes, so conditional requests stop matching old copies.
+PAGE_VERSION = "1"
+# How many verdicts the front page lists.
+FRONT_PAGE_VERDICTS = 20
+# json_script's escapes: no "</script>" or "<!--" can end or bend the JSON-LD block.
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def _scale_fingerprint() -> str:
+    """Return a digest of the rating scale as pages show it (labels, definitions, colours)."""
+    rows = list(
+        selectors.rating_scale().values_list("slug", "label", "definition", "colour", "order")
+    )
+    return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
+
+
+def conditional(stamp: Callable):
+    """Answer conditional GETs from `stamp(**url kwargs)`, read once per request.
+
+    `stamp` returns None (the page does not exist: the view answers 404) or a tuple whose last
+    item is the newest change behind the page; the ETag also covers the rating scale.
+    """
+
+    def read(request, **kwargs):
+        if not hasattr(request, "_public_stamp"):
+            request._public_stamp = stamp(**kwargs)
+        return request._public_stamp
+
+    def etag(request, **kwargs):
+        value = read(request, **kwargs)
+        if value is None:
+            return None
+        key = repr((PAGE_VERSION, value, _scale_fingerprint())).encode()
+        return hashlib.sha256(key).hexdigest()[:32]
+
+    def last_modified(request, **kwargs):
+        value = read(request, **kwargs)
+        return None if value is None else value[-1]
+
+    def decorate(view):
+        view = condition(etag_func=etag, last_modified_func=last_modified)(view)
+        view = cache_control(public=True, max_age=PUBLIC_MAX_AGE)(view)
+        return require_safe(view)
+
+    return decorate
+
+
+def json_ld(data: dict) -> str:
+    """Return `data` as a JSON-LD script block, escaped like Django's json_script."""
+    text = json.dumps(data, cls=DjangoJSONEncoder).translate(_JSON_SCRIPT_ESCAPES)
+    # Safe: json.dumps quoted every string, and the escapes above leave no markup in it.
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308
+
+
+def verdict_url(verdict) -> str:
+    return reverse("verdict_page", args=[verdict.pk])
+
+
+def verdict_mark(verdict, *, link: bool = True) -> Mark:
+    """Return how a public verdict's claim is marked: its rating, or retracted."""
+    claim, rating = verdict.ticket.claim, verdict.published_revision.rating
+    tone, label = (
+        ("retracted", "Retracted") if verdict.is_retracted else (rating.slug, rating.label)
+    )
+    return Mark(
+        start=claim.start,
+        end=claim.end,
+        tone=tone,
+        label=label if link else "",
+        href=verdict_url(verdict) if link else "",
+        anchor=f"claim-{claim.pk}" if link else "",
+    )
+
+
+def rating_tally(verdicts) -> list[tuple[object, int]]:
+    """Return (rating, how many) for the standing verdicts, in the scale's order."""
+    standing = [v.published_revision.rating for v in verdicts if not v.is_retracted]
+    counts = Counter(rating.pk for rating in standing)
+    ratings = {rating.pk: rating for rating in standing}
+    ordered = sorted(ratings.values(), key=lambda r: (r.order, r.pk))
+    return [(rating, counts[rating.pk]) for rating in ordered]
+
+
+@conditional(lambda: selectors.verdicts_published_stamp())
+def front_page(request):
+    """List the verdicts that changed last, with the feeds to follow them."""
+    verdicts = selectors.verdicts_recently_changed(limit=FRONT_PAGE_VERDICTS)
+    return render(request, "public/front.html", {"verdicts": verdicts})
+
+
+@conditional(lambda slug: selectors.article_published_stamp(slug))
+def article_page(request, slug: str):
+    """Show the piece as published, each claim with a public verdict marked and linked."""
+    try:
+        page = selectors.article_published_view(slug)
+    except Article.DoesNotExist as missing:
+        raise Http404("No published verdicts on this article.") from missing
+    article = page.article
+    paragraphs = highlight_paragraphs(article.plain_text, [verdict_mark(v) for v in page.verdicts])
+    return render(
+        request,
+        "public/article.html",
+        {
+            "article": article,
+            "paragraphs": paragraphs,
+            "verdicts": page.verdicts,
+            "tally": rating_tally(page.verdicts),
+            "retracted": sum(1 for v in page.verdicts if v.is_retracted),
+            "claimreview": claimreview_graph_block(page.verdicts),
+        },
+    )
+
+
+def _verdict_stamp(pk: int):
+    changed = selectors.verdict_published_stamp(pk)
+    return None if changed is None else (pk, changed)
+
+
+def _sources(verdict) -> list[dict]:
+    """Group what the verdict relies on by source: its quotes, then the article's own links."""
+    by_source: dict[int, dict] = {}
+    for item in verdict.published_revision.evidence.all():
+        entry = by_source.setdefault(
+            item.source_id, {"source": item.source, "snapshot": item.snapshot, "quotes": []}
+        )
+        entry["quotes"].append(item)
+        entry["snapshot"] = entry["snapshot"] or item.snapshot
+    for citation in verdict.ticket.claim.article_citations:
+        entry = by_source.setdefault(
+            citation.source_id, {"source": citation.source, "snapshot": None, "quotes": []}
+        )
+        entry["snapshot"] = entry["snapshot"] or citation.source.last_snapshot
+        entry["cited_by_article"] = True
+    return list(by_source.values())
+
+
+def claimreview_block(verdict) -> str:
+    """Return the verdict's ClaimReview as a JSON-LD block, exactly as the API serves it.
+
+    A retracted verdict has no ClaimReview, so nothing is embedded for it.
+    """
+    if verdict.is_retracted:
+        return ""
+    return json_ld(claimreview(verdict, bounds=selectors.rating_bounds()))
+
+
+def claimreview_graph_block(verdicts) -> str:
+    """Return the ClaimReviews of an article's standing verdicts as one JSON-LD block."""
+    if all(verdict.is_retracted for verdict in verdicts):
+        return ""
+    return json_ld(claimreview_graph(verdicts, bounds=selectors.rating_bounds()))
+
+
+@conditional(lambda pk: _verdict_stamp(pk))
+def verdict_page(request, pk: int):
+    """Show one public verdict: the claim in context, the rating, the reasoning, the sources."""
+    try:
+        verdict = selectors.verdict_published_view(pk)
+    except selectors.Verdict.DoesNotExist as missing:
+        raise Http404("No published verdict with this number.") from missing
+    revision, claim = verdict.published_revision, verdict.ticket.claim
+    text = claim.article.plain_text
+    start, end = next(
+        ((s, e) for s, e in paragraph_bounds(text) if s <= claim.start < e), (0, len(text))
+    )
+    return render(
+        request,
+        "public/verdict.html",
+        {
+            "verdict": verdict,
+            "revision": revision,
+            "rating": revision.rating,
+            "claim": claim,
+            "article": claim.article,
+            "claim_html": highlight(text, [verdict_mark(verdict, link=False)], start, end),
+            "sources": _sources(verdict),
+            "corrections": verdict.public_corrections,
+            "scale": list(selectors.rating_scale()),
+            "claimreview": claimreview_block(verdict),
+        },
+    )
+
+
+@conditional(lambda pk: _snapshot_stamp(pk))
+def archive_page(request, pk: int):
+    """Show the text of a source as the desk archived it, for a public verdict that cites it."""
+    try:
+        snapshot = selectors.snapshots_public().get(pk=pk)
+    except Snapshot.DoesNotExist as missing:
+        raise Http404("No archived source with this number is public.") from missing
+    text = snapshot.text
+    paragraphs = [text[s:e] for s, e in paragraph_bounds(text)]
+    return render(request, "public/archive.html", {"snapshot": snapshot, "paragraphs": paragraphs})
+
+
+def _snapshot_stamp(pk: int):
+    return selectors.snapshots_public().filter(pk=pk).values_list("pk", "last_seen_at").first()
+
+
+@cache_control(public=True, max_age=300)
+@require_safe
+def ratings_css(request):
+    """Serve the rating scale's colours as a stylesheet: the CSP forbids inline styles."""
+    return HttpResponse(scale_stylesheet(selectors.rating_scale()), content_type="text/css")
