@@ -1,7 +1,5 @@
 """The desk's records in the admin: the rating scale, the audit trail, the e-mails owed."""
 
-import re
-
 from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.urls import path
@@ -10,11 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from reviews.admin.export import events_csv_response
 from reviews.admin.tickets import DeskMedia, rating_badge
+from reviews.colours import scale_stylesheet
 from reviews.models import Event, Notification, Rating
 from reviews.notifications import enqueue
 from reviews.selectors import events_for_export, rating_scale
-
-_SAFE_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 @admin.register(Rating)
@@ -39,12 +36,8 @@ class RatingAdmin(DeskMedia, admin.ModelAdmin):
 
     def scale_css(self, request):
         """Serve the badge colours as a stylesheet: the CSP forbids inline styles."""
-        rules = [
-            f".rating-badge.rating-{rating.slug} {{ background-color: {rating.colour}; }}"
-            for rating in rating_scale()
-            if _SAFE_COLOUR.match(rating.colour) and re.fullmatch(r"[-\w]+", rating.slug)
-        ]
-        response = HttpResponse("\n".join(rules) + "\n", content_type="text/css")
+        # The readers' pages use the same rules, with text colours that stay readable.
+        response = HttpResponse(scale_stylesheet(rating_scale()), content_type="text/css")
         response["Cache-Control"] = "private, max-age=60"
         return response
 

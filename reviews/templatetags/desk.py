@@ -3,6 +3,8 @@
 from django import template
 from django.conf import settings
 
+from reviews.admin.dashboard import dashboard
+
 register = template.Library()
 
 
@@ -10,3 +12,9 @@ register = template.Library()
 def desk_name() -> str:
     """Return the desk's name (DESK_NAME), for page titles and headers."""
     return settings.DESK_NAME
+
+
+@register.inclusion_tag("admin/reviews/dashboard.html", takes_context=True)
+def desk_dashboard(context) -> dict:
+    """Render the desk's dashboard for the person looking at the admin's index."""
+    return {"dash": dashboard(context["request"].user), "perms": context.get("perms")}

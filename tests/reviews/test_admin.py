@@ -297,4 +297,6 @@ def test_the_rating_colours_are_served_as_a_stylesheet(client, editor):
     client.force_login(editor)
     response = client.get(reverse("admin:reviews_rating_css"))
     assert response["Content-Type"] == "text/css"
-    assert ".rating-badge.rating-true { background-color: #1b7f3b; }" in response.content.decode()
+    css = response.content.decode()
+    # Each badge also gets the text colour that stays readable on it.
+    assert ".rating-badge.rating-true { background-color: #1b7f3b; color: #ffffff; }" in css

@@ -1,0 +1,65 @@
+"""The desk's landing page in the admin: work by stage, my queue, overdue, published, failing."""
+
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from reviews import selectors
+from reviews.workflow import Stage
+
+# Rows each list shows; the heading's link opens the full list.
+ROWS = 8
+
+
+@dataclass
+class StageCount:
+    stage: Stage
+    count: int
+    url: str
+
+
+@dataclass
+class Dashboard:
+    """What the landing page shows, each list read once with its joins."""
+
+    stages: list[StageCount]
+    my_queue: list
+    my_queue_total: int
+    overdue: list
+    overdue_total: int
+    published: list
+    failing: list
+    failing_total: int
+    links: dict[str, str] = field(default_factory=dict)
+
+
+def _tickets_url(**params) -> str:
+    return reverse("admin:reviews_ticket_changelist") + "?" + urlencode(params)
+
+
+def dashboard(user) -> Dashboard:
+    """Return the dashboard for `user` in a number of queries that does not grow with the desk."""
+    counts = selectors.ticket_stage_counts()
+    my_queue = selectors.tickets_my_queue(user=user)
+    overdue = selectors.tickets_overdue()
+    failing = selectors.sources_failing()
+    return Dashboard(
+        stages=[
+            StageCount(stage, counts.get(stage.value, 0), _tickets_url(stage__exact=stage.value))
+            for stage in Stage
+        ],
+        my_queue=list(my_queue[:ROWS]),
+        my_queue_total=my_queue.count(),
+        overdue=list(overdue[:ROWS]),
+        overdue_total=overdue.count(),
+        published=selectors.verdicts_recently_changed(limit=ROWS),
+        failing=list(failing[:ROWS]),
+        failing_total=failing.count(),
+        links={
+            "my_queue": _tickets_url(work="mine"),
+            "overdue": _tickets_url(work="overdue"),
+            "published": _tickets_url(stage__exact=Stage.PUBLISHED.value),
+            "failing": reverse("admin:claims_source_changelist") + "?state__exact=failed",
+        },
+    )
