@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from claims.models import Evidence
+from claims.selectors import evidence_for_claim
 from reviews import workflow
 from reviews.models import Rating
 from reviews.selectors import rating_scale, users_with_permission
@@ -66,6 +68,12 @@ class AssignForm(ActionFormBase):
         self.initial.setdefault("due_at", self.ticket.due_at)
 
 
+class EvidenceChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, evidence):
+        quote = evidence.quote if len(evidence.quote) <= 160 else f"{evidence.quote[:159]}…"
+        return f"{evidence.get_stance_display()}: “{quote}” ({evidence.source.normalized_url})"
+
+
 class VerdictForm(ActionFormBase):
     rating = forms.ModelChoiceField(
         queryset=Rating.objects.none(),
@@ -85,15 +93,36 @@ class VerdictForm(ActionFormBase):
         help_text=_("The full reasoning, citing the evidence it relies on."),
     )
 
+    evidence = EvidenceChoiceField(
+        queryset=Evidence.objects.none(),
+        label=_("Evidence it relies on"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The pinned passages this revision cites; readers see their sources."),
+    )
+
     def __init__(self, *args, current=None, **kwargs):
         super().__init__(*args, **kwargs)
         # A retired rating stays selectable on the verdict that already uses it.
         kept = Q(pk=current.rating_id) if current is not None else Q(pk__in=[])
         self.fields["rating"].queryset = rating_scale().filter(Q(is_active=True) | kept)
+        self.fields["evidence"].queryset = evidence_for_claim(self.ticket.claim)
         if current is not None:
             self.initial.setdefault("rating", current.rating_id)
             self.initial.setdefault("summary", current.summary)
             self.initial.setdefault("explanation", current.explanation)
+        self.initial.setdefault("evidence", self._evidence_offered(current))
+
+    def _evidence_offered(self, current) -> list[int]:
+        """Return the evidence ticked at first: what the last revision relied on, and newer pins."""
+        pinned = Evidence.objects.filter(claim_id=self.ticket.claim_id)
+        if current is None:
+            return list(pinned.values_list("pk", flat=True))
+        return list(
+            pinned.filter(Q(verdict_revisions=current) | Q(pinned_at__gt=current.created_at))
+            .distinct()
+            .values_list("pk", flat=True)
+        )
 
 
 class VoteForm(ActionFormBase):

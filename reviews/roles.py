@@ -23,6 +23,14 @@ _FACT_CHECKER_PERMISSIONS = [
     "reviews.triage_ticket",
     "reviews.take_ticket",
     "reviews.draft_verdict",
+    # Research on the ticket page: read the archived sources and pin their passages as evidence.
+    "claims.view_source",
+    "claims.view_snapshot",
+    "claims.view_citation",
+    "claims.view_passage",
+    "claims.view_evidence",
+    "claims.add_evidence",
+    "claims.delete_evidence",
 ]
 _EDITOR_PERMISSIONS = [
     *_FACT_CHECKER_PERMISSIONS,

@@ -8,7 +8,10 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
+from claims.errors import ClaimsError
 from reviews import forms, rules, selectors, services
+from reviews.admin.research import DONE as RESEARCH_DONE
+from reviews.admin.research import RESEARCH_ACTIONS, Research, research_form, research_perform
 from reviews.errors import ReviewError
 from reviews.models import Ticket
 
@@ -68,6 +71,7 @@ def perform(name: str, *, ticket: Ticket, by, data: dict):
                 rating=data["rating"],
                 summary=data["summary"],
                 explanation=data["explanation"],
+                evidence=data["evidence"],
             )
         case "submit":
             return services.verdict_submit(**common, note=data["note"])
@@ -142,6 +146,7 @@ class TicketPage:
 
     def context(self, bound: dict) -> dict:
         forms_now = {name: bound.get(name) or self.form(name) for name in self.allowed}
+        research = Research(self.ticket.claim, self.user, bound=bound)
         current = self.current
         votes = list(current.votes.all()) if current else []
         return {
@@ -167,6 +172,7 @@ class TicketPage:
             "revise_form": forms_now.get("revise"),
             "vote_form": forms_now.get("vote"),
             "overdue": self.ticket.is_overdue(),
+            "research": research,
         }
 
 
@@ -189,6 +195,8 @@ class TicketPageMixin:
     def _act(self, request, ticket: Ticket):
         name = request.POST.get("action", "")
         page = TicketPage(ticket, request.user)
+        if name in RESEARCH_ACTIONS:
+            return self._research(request, page, name)
         if name not in ACTION_FORMS:
             messages.error(request, "Choose one of the actions on the page.")
             return self._render(request, page, {}, status=400)
@@ -208,6 +216,20 @@ class TicketPageMixin:
             return self._render(request, fresh, kept, status=error.http_status)
         messages.success(request, DONE[name])
         return redirect(request.path)
+
+    def _research(self, request, page: TicketPage, name: str):
+        """Run a research step (cite, pin, unpin); the ticket's stage and version stay put."""
+        form = research_form(name, request.POST)
+        if not form.is_valid():
+            messages.error(request, "Please correct the errors below.")
+            return self._render(request, page, {name: form}, status=400)
+        try:
+            research_perform(name, claim=page.ticket.claim, by=request.user, data=form.cleaned_data)
+        except ClaimsError as error:
+            messages.error(request, str(error))
+            return self._render(request, page, {name: form}, status=400)
+        messages.success(request, RESEARCH_DONE[name])
+        return redirect(f"{request.path}#research")
 
     def _render(self, request, page: TicketPage, bound: dict, status: int = 200):
         ticket = page.ticket
