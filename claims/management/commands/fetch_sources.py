@@ -62,7 +62,7 @@ class Command(BaseCommand):
                 total=len(waiting),
                 unit="source",
                 file=sys.stderr,
-                disable=options["verbosity"] == 0,
+                disable=options["verbosity"] == 0 or not waiting,
             ) as progress,
         ):
             futures = [pool.submit(_fetch_one, source_id) for source_id in waiting]
