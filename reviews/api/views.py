@@ -172,9 +172,8 @@ class ArticleViewSet(ConditionalMixin, viewsets.GenericViewSet):
     pagination_class = None
 
     def get_permissions(self):
-        if self.action == "claimreview":
-            return [PublicRead()]
-        return [CanIngest()]
+        # Only ingestion writes; any other method here is a reader's, answered 405 if unmapped.
+        return [CanIngest()] if self.action == "create" else [PublicRead()]
 
     def create(self, request):
         given = ArticleIngestSerializer(data=request.data)

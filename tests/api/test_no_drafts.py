@@ -1,0 +1,131 @@
+"""No draft, review, approved or embargoed verdict ever reaches a public or key holder's response.
+
+The walker enumerates every route of the API's urlconf, so a new endpoint is covered the day
+it is added.
+"""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver
+
+from reviews.api import urls as api_urls
+from reviews.models import Verdict
+from reviews.workflow import Stage
+from tests.api.conftest import client_as
+from tests.api.verdicts import (
+    DRAFT_MARK,
+    HIDDEN_STAGES,
+    embargoed_published_verdict,
+    hidden_ticket,
+    published_verdict,
+)
+
+pytestmark = pytest.mark.django_db
+
+MISSING = 987654321
+
+
+def routes(patterns=None, prefix="/api/") -> list[str]:
+    """Return every route of the API as a template such as /api/v1/verdicts/{pk}/."""
+    found = []
+    for entry in api_urls.urlpatterns if patterns is None else patterns:
+        text = str(entry.pattern).lstrip("^").rstrip("$")
+        text = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", text)
+        text = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", text)
+        if isinstance(entry, URLResolver):
+            found += routes(entry.url_patterns, prefix + text)
+        elif isinstance(entry, URLPattern):
+            found.append(prefix + text)
+    return found
+
+
+def resource_of(route: str) -> str:
+    return route.split("/")[3] if route.startswith("/api/v1/") else ""
+
+
+@pytest.fixture
+def desk():
+    """Return the ids of public verdicts and articles, and of hidden ones, in every stage."""
+    public = [published_verdict(), published_verdict(stage=Stage.RETRACTED)]
+    correcting = published_verdict(stage=Stage.CORRECTING)
+    draft = correcting.current_revision
+    draft.summary = f"{DRAFT_MARK} correction draft"
+    draft.save(update_fields=["summary"])
+    public.append(correcting)
+    hidden = [hidden_ticket(stage) for stage in HIDDEN_STAGES]
+    embargoed = embargoed_published_verdict()
+    hidden_verdicts = [
+        *Verdict.objects.filter(ticket__in=hidden).values_list("pk", flat=True),
+        embargoed.pk,
+    ]
+    return {
+        "public_verdicts": sorted(v.pk for v in public),
+        "hidden_verdicts": hidden_verdicts,
+        "hidden_articles": [t.claim.article_id for t in hidden]
+        + [embargoed.ticket.claim.article_id],
+        "hidden_claims": [t.claim_id for t in hidden],
+    }
+
+
+def test_the_walker_sees_every_endpoint_of_the_api():
+    assert {
+        "/api/v1/verdicts/",
+        "/api/v1/verdicts/{pk}/",
+        "/api/v1/verdicts/{pk}/claimreview/",
+        "/api/v1/articles/",
+        "/api/v1/articles/{pk}/claimreview/",
+        "/api/v1/claims/",
+        "/api/v1/claims/{pk}/",
+        "/api/v1/claims/{pk}/transitions/",
+        "/api/v1/claims/{pk}/citations/",
+        "/api/schema/",
+    } <= set(routes())
+
+
+@pytest.mark.parametrize("public_read", [True, False], ids=["public read", "keys only"])
+@pytest.mark.parametrize("role", ["anonymous", "read key", "ingest key"])
+@pytest.mark.parametrize("accept", ["application/json", "text/html"])
+def test_no_endpoint_shows_a_hidden_verdict_to_the_public_or_a_key(
+    role, public_read, accept, desk, settings
+):
+    settings.API_PUBLIC_READ = public_read
+    client = client_as(role)
+    ids_by_resource = {
+        "verdicts": desk["hidden_verdicts"],
+        "articles": desk["hidden_articles"],
+        "claims": desk["hidden_claims"],
+    }
+    for route in routes():
+        if "{pk}" not in route:
+            response = client.get(route, HTTP_ACCEPT=accept)
+            assert DRAFT_MARK not in response.content.decode(), route
+            if route == "/api/v1/verdicts/" and response.status_code == 200 and "json" in accept:
+                shown = sorted(row["id"] for row in response.json()["results"])
+                assert shown == desk["public_verdicts"]
+            continue
+        missing = client.get(route.format(pk=MISSING), HTTP_ACCEPT=accept)
+        for pk in ids_by_resource.get(resource_of(route), []):
+            response = client.get(route.format(pk=pk), HTTP_ACCEPT=accept)
+            body = response.content.decode()
+            assert DRAFT_MARK not in body, route
+            # Exactly what an id that does not exist gets: nothing tells a draft is there.
+            assert response.status_code == missing.status_code, route.format(pk=pk)
+            if "json" in accept:
+                assert body == missing.content.decode(), route.format(pk=pk)
+
+
+def test_a_hidden_verdict_is_404_by_id_like_a_missing_one(desk):
+    client = client_as("read key")
+    for pk in desk["hidden_verdicts"]:
+        response = client.get(f"/api/v1/verdicts/{pk}/")
+        assert response.status_code == 404
+        assert response.json() == client.get(f"/api/v1/verdicts/{MISSING}/").json()
+
+
+def test_a_correction_in_progress_shows_only_the_published_revision(desk):
+    client = client_as("anonymous")
+    listed = client.get("/api/v1/verdicts/").json()["results"]
+
+    assert all(DRAFT_MARK not in row["summary"] for row in listed)
+    assert {row["revision"] for row in listed} == {1}
