@@ -97,7 +97,8 @@ def fingerprint(
 
 def not_modified(request, print_: Fingerprint):
     """Return a 304 when the client's copy is current, else None."""
-    last_modified = print_.last_modified.timestamp() if print_.last_modified else None
+    # HTTP dates count whole seconds; so must the comparison.
+    last_modified = int(print_.last_modified.timestamp()) if print_.last_modified else None
     response = get_conditional_response(request, etag=print_.etag, last_modified=last_modified)
     if isinstance(response, HttpResponseNotModified):
         return with_validators(response, print_)
