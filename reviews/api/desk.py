@@ -19,6 +19,7 @@ from reviews.api.desk_serializers import (
     DeskClaimSerializer,
     TransitionSerializer,
 )
+from reviews.api.filters import MAX_ID
 from reviews.api.pagination import StaffPagination
 from reviews.api.permissions import CanCite, DeskStaff
 from reviews.api.views import ERRORS, parse_id
@@ -77,7 +78,9 @@ def _run(name: str, ticket, by, v: dict):
 
 class ClaimFilter(filters.FilterSet):
     stage = filters.ChoiceFilter(field_name="ticket__stage", choices=Stage.choices)
-    article = filters.NumberFilter(field_name="article_id")
+    article = filters.NumberFilter(
+        field_name="article_id", min_value=1, max_value=MAX_ID, decimal_places=0
+    )
     assignee = filters.CharFilter(field_name="ticket__assignee__username")
     checkworthy = filters.BooleanFilter()
 

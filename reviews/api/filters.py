@@ -14,6 +14,8 @@ from django.utils.timezone import make_aware
 from claims.models import Claim
 from reviews.models import Verdict, VerdictRevision
 
+# Ids are PostgreSQL bigints: a larger number is refused (400) before it reaches the database.
+MAX_ID = 2**63 - 1
 _OFFSET_AS_SPACE = re.compile(r"([T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}(?::?\d{2})?)$")
 
 
@@ -53,7 +55,11 @@ class VerdictFilter(django_filters.FilterSet):
     """The filters a client may combine on the verdict list; each is backed by an index."""
 
     article = django_filters.NumberFilter(
-        field_name="ticket__claim__article_id", help_text="Only verdicts on this article (its id)."
+        field_name="ticket__claim__article_id",
+        help_text="Only verdicts on this article (its id).",
+        min_value=1,
+        max_value=MAX_ID,
+        decimal_places=0,
     )
     article_url = django_filters.CharFilter(
         field_name="ticket__claim__article__url",

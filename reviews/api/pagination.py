@@ -30,6 +30,8 @@ def decode_cursor(value: str) -> tuple[datetime, int]:
         when = datetime.fromisoformat(stamp)
         if when.tzinfo is None or not isinstance(pk, int) or isinstance(pk, bool):
             raise ValueError
+        if not 0 <= pk < 2**63:
+            raise ValueError
     except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
         raise ValidationError(
             {CURSOR_PARAM: ["Not a cursor this API handed out; follow the next or resume link."]}

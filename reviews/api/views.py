@@ -1,17 +1,20 @@
 """Serve published verdicts, their ClaimReview, and ingestion, to REST clients."""
 
+from django.conf import settings
 from django.db.models import QuerySet
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from reviews.api.conditional import fingerprint, not_modified, with_validators
 from reviews.api.desk_serializers import ArticleIngestSerializer, IngestResultSerializer
-from reviews.api.filters import VerdictFilter
+from reviews.api.filters import MAX_ID, VerdictFilter
 from reviews.api.pagination import CURSOR_PARAM, PAGE_SIZE_PARAM, SyncPagination
 from reviews.api.permissions import CanIngest, PublicRead
 from reviews.api.serializers import VerdictSerializer
@@ -19,8 +22,6 @@ from reviews.claimreview import claimreview, claimreview_graph
 from reviews.intake import article_receive
 from reviews.selectors import verdicts_published
 
-# Ids are bigints: anything longer is no id of ours (and would overflow the database's type).
-MAX_ID = 2**63 - 1
 ERRORS = {
     code: OpenApiResponse(description=text)
     for code, text in [
@@ -31,6 +32,16 @@ ERRORS = {
         (429, "Too many requests; see Retry-After."),
     ]
 }
+
+
+class PublicReadSchema(AutoSchema):
+    """Document that reads need no credentials while API_PUBLIC_READ is on."""
+
+    def get_auth(self):
+        auths = super().get_auth()
+        if settings.API_PUBLIC_READ and self.method in SAFE_METHODS and {} not in auths:
+            auths.append({})
+        return auths
 
 
 class JSONLDRenderer(JSONRenderer):
@@ -81,6 +92,7 @@ class VerdictViewSet(ConditionalMixin, viewsets.GenericViewSet):
     """Published verdicts: read-only, from their published revision only."""
 
     permission_classes = [PublicRead]
+    schema = PublicReadSchema()
     serializer_class = VerdictSerializer
     filterset_class = VerdictFilter
     pagination_class = SyncPagination
@@ -168,6 +180,7 @@ class ArticleViewSet(ConditionalMixin, viewsets.GenericViewSet):
     """Articles: ingestion for the CMS, and the ClaimReview of an article's verdicts."""
 
     serializer_class = ArticleIngestSerializer
+    schema = PublicReadSchema()
     lookup_value_regex = "[^/]+"
     pagination_class = None
 

@@ -237,3 +237,23 @@ def test_every_rating_on_the_scale_can_be_shown(anonymous):
     for slug in Rating.objects.values_list("slug", flat=True):
         VerdictRevision.objects.filter(pk=verdict.published_revision_id).update(rating=rating(slug))
         assert results(anonymous.get(LIST))[0]["rating"]["slug"] == slug
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"article": str(2**70)}, {"article": "-1"}, {"article": "1.5"}],
+)
+def test_an_id_out_of_range_is_a_400_not_a_database_error(anonymous, query):
+    assert anonymous.get(LIST, query).status_code == 400
+
+
+def test_a_forged_cursor_past_the_id_range_is_a_400(anonymous):
+    import base64
+
+    forged = base64.urlsafe_b64encode(b'["2026-01-01T00:00:00+00:00",99999999999999999999]')
+
+    assert anonymous.get(LIST, {"cursor": forged.decode()}).status_code == 400
+
+
+def test_an_id_too_large_for_the_database_is_a_404(anonymous):
+    assert anonymous.get(f"{LIST}{2**70}/").status_code == 404
