@@ -69,21 +69,25 @@ def desk(browser_db, settings, tmp_path):
     call_command("demo_setup", verbosity=0)
     settings.DEBUG = False
     call_command("ingest", str(REPO / "seeds" / "manifest.json"), verbosity=0)
-    # The cited source is fetched, archived and ranked in-process while the page posts.
+    # The cited source is fetched, archived and ranked in-process while the page posts. Read
+    # Celery's own flag first: its first read loads it from the Django setting changed below.
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    eager, celery_app.conf.task_always_eager = celery_app.conf.task_always_eager, True
     server = LocalServer().start()
     server.route("/microsoft-openai", serve(REPORT.encode()))
     settings.FETCH_ALLOW_PRIVATE_NETWORKS = True
     settings.FETCH_ALLOWED_PORTS = [server.port]
     settings.MEDIA_ROOT = tmp_path / "media"
     credentials = json.loads((tmp_path / "demo-credentials.json").read_text())
-    yield {"credentials": credentials, "source_url": server.url("/microsoft-openai")}
-    server.stop()
-    celery_app.conf.task_always_eager = eager
+    try:
+        yield {"credentials": credentials, "source_url": server.url("/microsoft-openai")}
+    finally:
+        server.stop()
+        celery_app.conf.task_always_eager = eager
 
 
-def test_a_verdict_goes_from_the_desk_to_the_readers_page(chromium, live_server, desk, screenshots):
+def test_a_verdict_goes_from_the_desk_to_the_readers_page(desk, chromium, live_server, screenshots):
     base = live_server.url
     passwords = desk["credentials"]
     claim = Claim.objects.get(text=CLAIM)
