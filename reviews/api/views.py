@@ -44,6 +44,15 @@ class PublicReadSchema(AutoSchema):
         return auths
 
 
+def public_verdicts():
+    """Return verdicts_published() without the article texts and claim details no view shows."""
+    return verdicts_published().defer(
+        "ticket__claim__article__body",
+        "ticket__claim__article__plain_text",
+        "ticket__claim__reasons",
+    )
+
+
 class JSONLDRenderer(JSONRenderer):
     media_type = "application/ld+json"
     format = "jsonld"
@@ -99,7 +108,7 @@ class VerdictViewSet(ConditionalMixin, viewsets.GenericViewSet):
     lookup_value_regex = "[^/]+"
 
     def get_queryset(self):
-        return verdicts_published()
+        return public_verdicts()
 
     def _refuse_unknown(self, request) -> None:
         known = {*VerdictFilter.base_filters, CURSOR_PARAM, PAGE_SIZE_PARAM, "format"}
@@ -213,7 +222,7 @@ class ArticleViewSet(ConditionalMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, url_path="claimreview", renderer_classes=[JSONLDRenderer, JSONRenderer])
     def claimreview(self, request, pk: str):
-        verdicts = verdicts_published().filter(ticket__claim__article_id=parse_id(pk))
+        verdicts = public_verdicts().filter(ticket__claim__article_id=parse_id(pk))
         print_, cached = self.conditional(request, verdicts, extra="article-claimreview")
         if print_.count == 0:
             raise NotFound()
