@@ -285,6 +285,17 @@ def snapshots_public(*, now=None) -> QuerySet[Snapshot]:
     ).select_related("source")
 
 
+def evidence_public_on_snapshot(snapshot: Snapshot, *, now=None) -> QuerySet[Evidence]:
+    """Return the evidence quoted from `snapshot` by public verdicts, with its ranked passage."""
+    revisions = verdicts_published(now=now).order_by().values("published_revision_id")
+    return (
+        Evidence.objects.filter(snapshot=snapshot, verdict_revisions__in=revisions)
+        .select_related("passage")
+        .order_by("id")
+        .distinct()
+    )
+
+
 # --- The desk's dashboard ------------------------------------------------------------------
 
 

@@ -212,9 +212,17 @@ def archive_page(request, pk: int):
         snapshot = selectors.snapshots_public().get(pk=pk)
     except Snapshot.DoesNotExist as missing:
         raise Http404("No archived source with this number is public.") from missing
-    text = snapshot.text
-    paragraphs = [text[s:e] for s, e in paragraph_bounds(text)]
-    return render(request, "public/archive.html", {"snapshot": snapshot, "paragraphs": paragraphs})
+    quoted = [
+        Mark(item.passage.start, item.passage.end, tone="quote")
+        for item in selectors.evidence_public_on_snapshot(snapshot)
+        if item.passage is not None and item.passage.snapshot_id == snapshot.pk
+    ]
+    paragraphs = highlight_paragraphs(snapshot.text, quoted)
+    return render(
+        request,
+        "public/archive.html",
+        {"snapshot": snapshot, "paragraphs": paragraphs, "quoted": bool(quoted)},
+    )
 
 
 def _snapshot_stamp(pk: int):

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from claims.models import Citation, Evidence
+from claims.models import Citation, Evidence, Passage
 from reviews.workflow import Stage
 from tests.pages.factories import checked, piece, verdict_of
 from tests.pages.test_verdict_page import archived
@@ -61,3 +61,33 @@ def test_a_source_a_fact_checker_added_stays_private_until_a_revision_relies_on_
     linked = archived("https://gazette.example/d", "Linked by the piece itself.")
     Citation.objects.create(claim=ticket.claim, source=linked.source, href="y", start=0, end=3)
     assert client.get(reverse("archive_page", args=[linked.pk])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_passage_a_public_verdict_quotes_is_highlighted_in_the_archived_text(client):
+    ticket = checked(piece(TEXT), CLAIM)
+    snapshot = archived("https://ledger.example/e", "Intro.\nThe audit found 2.1 million. Other.")
+    start = snapshot.text.index("The audit")
+    passage = Passage.objects.create(
+        snapshot=snapshot,
+        claim=ticket.claim,
+        rank=0,
+        score=1.0,
+        start=start,
+        end=start + len("The audit found 2.1 million."),
+        text="The audit found 2.1 million.",
+    )
+    evidence = Evidence.objects.create(
+        claim=ticket.claim,
+        source=snapshot.source,
+        snapshot=snapshot,
+        passage=passage,
+        quote=passage.text,
+        stance=Evidence.Stance.CONTRADICTS,
+    )
+    verdict_of(ticket).published_revision.evidence.add(evidence)
+    html = client.get(reverse("archive_page", args=[snapshot.pk])).content.decode()
+    assert (
+        '<p><mark class="claim-mark rating-quote">The audit found 2.1 million.</mark> Other.</p>'
+    ) in html
+    assert "<p>Intro.</p>" in html
