@@ -90,6 +90,15 @@ def test_a_verdict_that_is_not_published_is_not_found(client, stage):
 
 
 @pytest.mark.django_db
+def test_a_missing_verdict_gets_the_sites_own_not_found_page(client):
+    response = client.get("/verdicts/999999/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "There is no public page at this address." in html
+    assert '<a class="skip-link" href="#main">' in html
+
+
+@pytest.mark.django_db
 def test_a_published_verdict_under_a_renewed_embargo_is_not_found(client):
     article = piece(TEXT)
     ticket = checked(article, BRIDGE)
