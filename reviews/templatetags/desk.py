@@ -1,5 +1,7 @@
 """Template tags for the readers' pages and the desk's dashboard."""
 
+from urllib.parse import urlsplit
+
 from django import template
 from django.conf import settings
 
@@ -18,3 +20,10 @@ def desk_name() -> str:
 def desk_dashboard(context) -> dict:
     """Render the desk's dashboard for the person looking at the admin's index."""
     return {"dash": dashboard(context["request"].user), "perms": context.get("perms")}
+
+
+@register.filter
+def web_url(url: str) -> str:
+    """Return `url` if it is an http(s) address, else "": a link never runs a javascript: URL."""
+    url = (url or "").strip()
+    return url if urlsplit(url).scheme.lower() in ("http", "https") else ""

@@ -164,3 +164,14 @@ def test_the_page_needs_no_session_so_caches_may_share_it(client):
     response = page_of(client, article)
     assert "Cookie" not in response.get("Vary", "")
     assert not response.cookies
+
+
+@pytest.mark.django_db
+def test_only_a_web_address_links_to_the_original(client):
+    article = piece(TEXT, url="https://gazette.example/op-ed")
+    checked(article, BRIDGE)
+    assert 'href="https://gazette.example/op-ed"' in page_of(client, article).content.decode()
+    article.url = "javascript:alert(document.cookie)"
+    article.save(update_fields=["url"])
+    html = page_of(client, article).content.decode()
+    assert 'href="javascript:' not in html and "Read the original" not in html
