@@ -51,7 +51,8 @@ app.conf.update(
 app.autodiscover_tasks()
 
 
-@app.task(name="factcheck.ping")
+# The one task whose result someone reads: an operator's proof that a worker answers.
+@app.task(name="factcheck.ping", ignore_result=False)
 def ping() -> str:
     """Return "pong", so operators and tests can prove a worker consumes from the broker."""
     return "pong"

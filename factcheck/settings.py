@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A database outage answers 503 with Retry-After, quickly, instead of a 500.
+    "factcheck.middleware.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: it turns locked-out logins into a 429 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -174,6 +176,10 @@ CELERY_RESULT_BACKEND = (
     or None
 )
 CELERY_RESULT_EXPIRES = 3600
+# No task's caller waits for its result: the database rows are the record. Storing results would
+# make every publish subscribe to the result backend first, which retries for about 20 s while
+# Redis is down and so holds up the request that scheduled the task.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # The reliability settings every task relies on live in factcheck/celery.py, one comment each.
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
@@ -373,6 +379,12 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "throttle": env.cache("API_THROTTLE_CACHE_URL", default="locmemcache://api-throttle"),
 }
+if CACHES["throttle"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Redis down must cost a request half a second at most, never a 500: counting fails open.
+    CACHES["throttle"]["BACKEND"] = "factcheck.cache.FailOpenRedisCache"
+    CACHES["throttle"].setdefault("OPTIONS", {}).update(
+        socket_connect_timeout=0.5, socket_timeout=0.5
+    )
 SPECTACULAR_SETTINGS = {
     "TITLE": f"{DESK_NAME} API",
     "DESCRIPTION": (
