@@ -47,12 +47,19 @@ def enqueue(notification_ids: list[int]) -> None:
     """Hand the notifications to Celery; a broker outage leaves them pending, never fails."""
     from reviews.tasks import send_notification
 
-    for pk in notification_ids:
+    for sent, pk in enumerate(notification_ids):
         try:
             send_notification.delay(notification_id=pk)
         except Exception:
-            # Best effort by design: the row stays pending and the resend sweep retries it.
-            logger.warning("Notification %s not sent now; it stays pending", pk, exc_info=True)
+            # Best effort by design: the rows stay pending and the resend sweep retries them.
+            # Stop at the first failure: the broker is down, and each further try would cost the
+            # request the publish retry policy again.
+            logger.warning(
+                "%d notification(s) not sent now; they stay pending",
+                len(notification_ids) - sent,
+                exc_info=True,
+            )
+            return
 
 
 def _compose(notification: Notification) -> tuple[str, str]:

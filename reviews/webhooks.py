@@ -119,14 +119,18 @@ def enqueue(delivery_ids: list[int]) -> None:
     """Hand deliveries to Celery; a broker outage leaves them pending for the sweeper."""
     from reviews.tasks import deliver_webhook
 
-    for pk in delivery_ids:
+    for sent, pk in enumerate(delivery_ids):
         try:
             deliver_webhook.delay(delivery_id=pk)
         except Exception:
-            # Best effort by design: the row stays pending and the sweeper sends it.
+            # Best effort by design: the rows stay pending and the sweeper sends them. Stop at
+            # the first failure rather than pay the publish retry policy once per delivery.
             logger.warning(
-                "Webhook delivery %s not queued now; it stays pending", pk, exc_info=True
+                "%d webhook delivery(ies) not queued now; they stay pending",
+                len(delivery_ids) - sent,
+                exc_info=True,
             )
+            return
 
 
 def backoff(attempts: int) -> timedelta:
