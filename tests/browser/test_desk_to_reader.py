@@ -141,7 +141,9 @@ def test_a_verdict_goes_from_the_desk_to_the_readers_page(desk, chromium, live_s
     # The editor approves and publishes it.
     log_in(page, base, "editor", passwords["editor"])
     screenshots(page, "dashboard-editor")
-    page.goto(ticket_url)
+    page.locator(".stage-counts").get_by_role("link", name=re.compile("^In review")).click()
+    page.get_by_role("link", name=CLAIM).click()
+    page.wait_for_url(re.compile(re.escape(ticket_url)))
     page.get_by_label("Approve").check()
     page.get_by_role("button", name="Cast vote").click()
     assert page.locator("#ticket-stage").inner_text() == "Approved"
