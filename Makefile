@@ -45,7 +45,7 @@ STACK_ENV = DJANGO_DEBUG=0 \
 
 stack: $(STAMP)
 	@mkdir -p var && test -s var/stack-secret-key || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/stack-secret-key
-	@createdb -h 127.0.0.1 -U postgres factcheck 2>/dev/null || true
+	@test -n "$$DATABASE_URL" || createdb -h 127.0.0.1 -U postgres factcheck 2>/dev/null || true
 	$(STACK_ENV) $(BIN)/python manage.py migrate --noinput
 	$(STACK_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
 	$(STACK_ENV) PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho start -f Procfile
