@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from claims.models import Article, Citation, Claim, Evidence, Snapshot, Source
 from reviews.models import Correction, Event, Rating, Ticket, Verdict, VerdictRevision, Vote
-from reviews.workflow import WORK_STAGES
+from reviews.workflow import WORK_STAGES, Stage
 
 
 def tickets_for_desk() -> QuerySet[Ticket]:
@@ -303,6 +303,18 @@ def ticket_stage_counts() -> dict[str, int]:
     """Return how many tickets are in each stage (stages without tickets are left out)."""
     rows = Ticket.objects.order_by().values_list("stage").annotate(total=Count("id"))
     return dict(rows)
+
+
+def tickets_awaiting_vote(*, user) -> QuerySet[Ticket]:
+    """Return the tickets in review whose current revision `user` may still vote on."""
+    return (
+        tickets_for_desk()
+        .filter(stage=Stage.IN_REVIEW)
+        .exclude(verdict__current_revision__votes__editor=user)
+        .exclude(verdict__revisions__author=user)
+        .order_by("updated_at", "id")
+        .distinct()
+    )
 
 
 def sources_failing() -> QuerySet[Source]:

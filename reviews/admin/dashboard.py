@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from reviews import selectors
+from reviews import selectors, workflow
 from reviews.workflow import Stage
 
 # Rows each list shows; the heading's link opens the full list.
@@ -26,6 +26,9 @@ class Dashboard:
     stages: list[StageCount]
     my_queue: list
     my_queue_total: int
+    # Only for those who vote on verdicts (editors); None hides the panel.
+    to_review: list | None
+    to_review_total: int
     overdue: list
     overdue_total: int
     published: list
@@ -44,6 +47,8 @@ def dashboard(user) -> Dashboard:
     my_queue = selectors.tickets_my_queue(user=user)
     overdue = selectors.tickets_overdue()
     failing = selectors.sources_failing()
+    votes = user.has_perm(workflow.VOTE)
+    to_review = selectors.tickets_awaiting_vote(user=user) if votes else None
     return Dashboard(
         stages=[
             StageCount(stage, counts.get(stage.value, 0), _tickets_url(stage__exact=stage.value))
@@ -51,6 +56,8 @@ def dashboard(user) -> Dashboard:
         ],
         my_queue=list(my_queue[:ROWS]),
         my_queue_total=my_queue.count(),
+        to_review=list(to_review[:ROWS]) if votes else None,
+        to_review_total=to_review.count() if votes else 0,
         overdue=list(overdue[:ROWS]),
         overdue_total=overdue.count(),
         published=selectors.verdicts_recently_changed(limit=ROWS),
@@ -59,6 +66,7 @@ def dashboard(user) -> Dashboard:
         links={
             "my_queue": _tickets_url(work="mine"),
             "overdue": _tickets_url(work="overdue"),
+            "to_review": _tickets_url(stage__exact=Stage.IN_REVIEW.value),
             "published": _tickets_url(stage__exact=Stage.PUBLISHED.value),
             "failing": reverse("admin:claims_source_changelist") + "?state__exact=failed",
         },

@@ -60,13 +60,15 @@ def test_the_dashboard_shows_stages_my_queue_overdue_published_and_failing_sourc
 
 
 @pytest.mark.django_db
-def test_the_dashboard_runs_the_same_number_of_queries_however_busy_the_desk(client, checker):
-    client.force_login(checker)
-    desk(checker, 1)
+@pytest.mark.parametrize("role", ["Fact-checker", "Editor"])
+def test_the_dashboard_runs_the_same_number_of_queries_however_busy_the_desk(client, role):
+    person = UserFactory(username="busy", role=role)
+    client.force_login(person)
+    desk(person, 1)
     client.get(INDEX)
     with CaptureQueriesContext(connection) as quiet:
         client.get(INDEX)
-    desk(checker, 6)
+    desk(person, 6)
     with CaptureQueriesContext(connection) as busy:
         response = client.get(INDEX)
     assert response.context["dash"].my_queue_total == 7
@@ -79,3 +81,22 @@ def test_someone_without_the_desks_roles_sees_no_dashboard(client):
     response = client.get(INDEX)
     assert response.status_code == 200
     assert "desk-dashboard" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_editor_sees_the_verdicts_awaiting_their_vote_but_not_their_own(client, editor):
+    waiting = ticket_in(Stage.IN_REVIEW)
+    ticket_in(Stage.IN_REVIEW, assignee=editor)
+    client.force_login(editor)
+    dash = client.get(INDEX).context["dash"]
+    assert [ticket.pk for ticket in dash.to_review] == [waiting.pk]
+    assert dash.to_review_total == 1
+
+
+@pytest.mark.django_db
+def test_a_fact_checker_has_no_vote_panel(client, checker):
+    ticket_in(Stage.IN_REVIEW)
+    client.force_login(checker)
+    response = client.get(INDEX)
+    assert response.context["dash"].to_review is None
+    assert "Awaiting your vote" not in response.content.decode()
