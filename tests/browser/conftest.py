@@ -77,7 +77,7 @@ def browser_db(transactional_db, monkeypatch):
     """Re-seed the roles and rating scale a flush removed; let this thread use the ORM.
 
     Playwright's sync API runs an event loop in the test's thread, which Django's async-safety
-    check mistakes for async code; the test's ORM calls are all plain synchronous set-up.
+    check mistakes for async code; the test's ORM calls are plain synchronous set-up and checks.
     """
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     state = MigrationLoader(connection).project_state().apps
