@@ -31,6 +31,9 @@ _FACT_CHECKER_PERMISSIONS = [
     "claims.view_evidence",
     "claims.add_evidence",
     "claims.delete_evidence",
+    # See why a source failed and ask for it again ("fetch now", "retry failed").
+    "claims.view_fetchattempt",
+    "claims.change_source",
 ]
 _EDITOR_PERMISSIONS = [
     *_FACT_CHECKER_PERMISSIONS,

@@ -5,6 +5,7 @@ from django.db.models import Count, Q
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from claims.admin.evidence import claim_inlines
 from claims.models import Article, Claim
 
 
@@ -168,6 +169,8 @@ class ClaimAdmin(admin.ModelAdmin):
         "created_at",
     ]
     fields = readonly_fields
+    # What the claim cites, the best passages of the archived sources, and the pinned evidence.
+    inlines = claim_inlines
 
     def has_add_permission(self, request):
         return False

@@ -29,8 +29,10 @@ def sent(monkeypatch) -> list[int]:
 
 
 @pytest.fixture
-def broker_down(monkeypatch) -> list[int]:
+def broker_down(monkeypatch, settings) -> list[int]:
     """Make every publish fail as it does when Redis is unreachable; record the attempts."""
+    # A broker that can be down is a configured broker, also on a laptop that runs tasks eagerly.
+    settings.CELERY_TASK_ALWAYS_EAGER = False
     attempts: list[int] = []
 
     def refuse(kwargs, **options):
@@ -128,8 +130,9 @@ def test_scheduling_with_the_broker_down_neither_raises_nor_waits_on_every_sourc
 
 
 def test_sources_left_by_a_broker_outage_are_queued_by_the_next_sweep(
-    monkeypatch, django_capture_on_commit_callbacks
+    monkeypatch, settings, django_capture_on_commit_callbacks
 ):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
     refused: list[int] = []
 
     def refuse(kwargs, **options):
