@@ -11,6 +11,12 @@ graceful_timeout = 20
 # Recycle workers now and then so a slow leak never takes a web process down.
 max_requests = 2000
 max_requests_jitter = 200
+# Longer than the idle timeout of the proxy in front (nginx and most load balancers: 60 s), so
+# the proxy closes idle connections; gunicorn closing one as the proxy reuses it is a reset.
+keepalive = int(os.environ.get("WEB_KEEPALIVE", "75"))
+# Operators use signals (TERM, HUP, TTIN/TTOU); a second instance on the same machine would share
+# the default control socket path with the first.
+control_socket_disable = True
 accesslog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
