@@ -5,7 +5,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connections
+from django.db import connection, connections
 from django.db.models import Q
 from django.utils import timezone
 from tqdm import tqdm
@@ -38,6 +38,9 @@ class Command(BaseCommand):
     def handle(self, *args, claim=None, retry_failed=False, concurrency=8, **options):
         if concurrency < 1:
             raise CommandError("--concurrency must be at least 1.")
+        if connection.vendor == "sqlite":
+            # SQLite takes one writer at a time; threads would only trip over its table locks.
+            concurrency = 1
         sources = Source.objects.all()
         if claim is not None:
             if not Claim.objects.filter(pk=claim).exists():
