@@ -5,6 +5,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
@@ -14,6 +16,8 @@ from claims.models import Article, Claim
 from claims.services.citations import citations_from_links
 
 _WHITESPACE = re.compile(r"\s+")
+# The article's address is published in links and ClaimReview: only web addresses qualify.
+_validate_url = URLValidator(schemes=["http", "https"])
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,12 @@ def article_ingest(
     title = (title or "").strip()
     if not title:
         raise ClaimsError("A piece needs a title.")
+    url = (url or "").strip()
+    if url:
+        try:
+            _validate_url(url)
+        except ValidationError as error:
+            raise ClaimsError(f"{url[:100]!r} is not an http(s) address for the piece.") from error
     try:
         extraction: Extraction = extract(body, fmt=fmt)
     except ExtractionError as error:

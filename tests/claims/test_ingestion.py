@@ -110,3 +110,11 @@ def test_links_in_a_markdown_piece_become_citations_of_the_claims_that_carry_the
     cited = result.article.claims.filter(citations__isnull=False).distinct()
     assert [claim.text for claim in cited] == ["The port handled 9 million containers in 2023."]
     assert cited[0].citations.get().source.normalized_url == "https://port.example/report"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://files.example/a", "not a url"])
+def test_a_piece_whose_address_is_not_a_web_address_is_refused(url):
+    with pytest.raises(ClaimsError, match="not an http"):
+        article_ingest(body=PIECE, title="Library budget", url=url)
+    assert not Article.objects.exists()
