@@ -200,8 +200,9 @@ FETCH_MAX_BYTES = env.int("FETCH_MAX_BYTES", default=10 * 1024 * 1024)
 FETCH_DEADLINE_SECONDS = env.float("FETCH_DEADLINE_SECONDS", default=20.0)
 FETCH_USER_AGENT = env.str(
     "FETCH_USER_AGENT",
+    # Names the service and where the desk that runs it can be reached.
     default=(
-        "FactcheckDesk/1.0 (+https://github.com/factcheck-desk/factcheck; "
+        f"FactcheckDesk/1.0 (+{env.str('DESK_BASE_URL', default='http://127.0.0.1:8000')}; "
         "archive of cited reporting)"
     ),
 )

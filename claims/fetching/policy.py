@@ -11,9 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from .addresses import IPAddress, classify, is_localhost_name, literal_address
 from .errors import BlockedDestination
 
-DEFAULT_USER_AGENT = (
-    "FactcheckDesk/1.0 (+https://github.com/factcheck-desk/factcheck; archive of cited reporting)"
-)
+DEFAULT_USER_AGENT = "FactcheckDesk/1.0 (archive of cited reporting)"
 DEFAULT_CONTENT_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
 
 
