@@ -293,15 +293,15 @@ class Stack:
         """Start the Procfile process `name`; `env` overrides the stack's environment for it."""
         if env:
             self.env_for[name] = {**self.env_for.get(name, {}), **env}
-        command = procfile()[name]
-        process = Process(
-            name,
-            ["bash", "-c", f"exec {command}"],
-            env={**self.env, **self.env_for.get(name, {})},
-            log_dir=self.root,
-        )
-        self.processes[name] = process.start()
+        process = self.launch(name, procfile()[name], **self.env_for.get(name, {}))
+        self.processes[name] = process
         return process
+
+    def launch(self, name: str, command: str, **env: str) -> Process:
+        """Start `command` with the stack's environment, outside the Procfile's set."""
+        return Process(
+            name, ["bash", "-c", f"exec {command}"], env={**self.env, **env}, log_dir=self.root
+        ).start()
 
     def start_all(self, env_for: dict[str, dict[str, str]] | None = None) -> Stack:
         for name, env in (env_for or {}).items():
@@ -317,6 +317,9 @@ class Stack:
         for name in ("worker", "fetcher"):
             if name in self.processes:
                 self._wait_ready_line(self.processes[name], more_than=0, timeout=timeout)
+
+    def wait_worker_ready(self, process: Process, timeout: float = 120) -> None:
+        self._wait_ready_line(process, more_than=0, timeout=timeout)
 
     def _wait_ready_line(self, process: Process, *, more_than: int, timeout: float) -> None:
         # Every start appends to the same log, so count its "ready." lines.

@@ -1,8 +1,10 @@
 """Fetch workers killed, stopped for a deploy or handed a message twice: each fetch happens once."""
 
 import json
+import os
 import signal
 import uuid
+from pathlib import Path
 
 import pytest
 import redis as redis_client
@@ -109,6 +111,51 @@ def test_a_fetch_worker_killed_mid_fetch_and_restarted_fetches_every_source_once
         ids,
     )
     assert abandoned == 6
+
+
+def pool_processes(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def test_a_pool_process_killed_mid_fetch_is_replaced_and_its_fetch_completes_once(
+    stack, desk, origin
+):
+    # The same fetch queue served by a prefork pool, whose tasks run in child processes.
+    stack.processes["fetcher"].stop()
+    prefork = stack.launch(
+        "fetcher-prefork",
+        "celery -A factcheck worker -Q fetch --pool prefork --concurrency 1 -n prefork@%h -l INFO",
+        **stack.env_for["fetcher"],
+    )
+    try:
+        stack.wait_worker_ready(prefork)
+        gate, urls = gated_sources(origin, 1)
+        [source] = ingest_citing(stack, desk, urls)
+        wait_until(lambda: gate.arrived >= 1, timeout=60, what="the fetch in flight")
+        [child] = pool_processes(prefork.pid)
+
+        os.kill(child, signal.SIGKILL)
+        gate.released.set()
+
+        # The lost message comes back at once (reject on worker lost) and finds the dead
+        # attempt's lease; when the lease runs out the sweeper queues the source again.
+        wait_until(
+            lambda: states(stack, [source]) == {"fetched": 1},
+            timeout=120,
+            what="the source fetched",
+        )
+        assert prefork.log_contains(f"source {source} is fetching; nothing to fetch")
+        assert prefork.alive() and pool_processes(prefork.pid) != [child]
+    finally:
+        gate.released.set()
+        prefork.stop()
+        stack.restart("fetcher")
+
+    assert_each_fetched_once(stack, origin, [source])
+    outcomes = stack.rows(
+        "SELECT outcome FROM claims_fetchattempt WHERE source_id = %s ORDER BY id", source
+    )
+    assert outcomes == [("abandoned",), ("succeeded",)]
 
 
 def test_a_fetch_worker_stopped_for_a_deploy_requeues_what_it_held(stack, desk, origin):
