@@ -1,0 +1,125 @@
+"""The fact-checkers' article and claim screens render, filter, and cost constant queries."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from claims.models import Article, Claim
+from tests.factories import ArticleFactory, ClaimFactory, UserFactory
+
+SENTENCE = "The council spent {n} million dollars on bridges in 2023. "
+
+
+def article_with(claims: int) -> Article:
+    """Return an article whose plain text holds `claims` sentences, each one a claim."""
+    text = "".join(SENTENCE.format(n=n + 1) for n in range(claims)).strip()
+    article = ArticleFactory(body=text, plain_text=text)
+    start = 0
+    for position in range(claims):
+        end = text.index(".", start) + 1
+        ClaimFactory(
+            article=article,
+            start=start,
+            end=end,
+            position=position,
+            score=0.9 - position / (claims * 2),
+            checkworthy=position % 2 == 0,
+            attributed_uncited=position % 3 == 0,
+        )
+        start = end + 1
+    return article
+
+
+@pytest.fixture
+def checker_client(client):
+    client.force_login(UserFactory(role="Fact-checker"))
+    return client
+
+
+def queries_for(client, url: str) -> int:
+    """Return the queries a second request for `url` costs (the first fills Django's caches)."""
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, response.content[:500]
+    return len(captured)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "page",
+    ["admin:claims_article_changelist", "admin:claims_claim_changelist"],
+)
+def test_lists_cost_the_same_queries_for_one_claim_and_for_many(checker_client, page):
+    article_with(1)
+    few = queries_for(checker_client, reverse(page))
+    for _ in range(5):
+        article_with(8)
+    assert queries_for(checker_client, reverse(page)) == few
+
+
+@pytest.mark.django_db
+def test_the_article_page_costs_the_same_queries_for_one_claim_and_for_forty(checker_client):
+    small, large = article_with(1), article_with(40)
+    url = lambda a: reverse("admin:claims_article_change", args=[a.pk])  # noqa: E731
+    assert queries_for(checker_client, url(large)) == queries_for(checker_client, url(small))
+
+
+@pytest.mark.django_db
+def test_the_claim_page_costs_the_same_queries_whatever_the_article_size(checker_client):
+    small, large = article_with(1), article_with(40)
+    url = lambda a: reverse("admin:claims_claim_change", args=[a.claims.first().pk])  # noqa: E731
+    assert queries_for(checker_client, url(large)) == queries_for(checker_client, url(small))
+
+
+@pytest.mark.django_db
+def test_the_claim_page_marks_the_claim_inside_its_paragraph_and_lists_the_reasons(
+    checker_client,
+):
+    text = "First paragraph stays out.\nThe port moved 9 million containers. It feels busy.\nLast."
+    article = ArticleFactory(body=text, plain_text=text)
+    start = text.index("The port")
+    claim = ClaimFactory(
+        article=article,
+        start=start,
+        end=text.index("It feels") - 1,
+        reasons=["contains a figure: 9 million"],
+    )
+    page = checker_client.get(
+        reverse("admin:claims_claim_change", args=[claim.pk])
+    ).content.decode()
+    assert "<mark>The port moved 9 million containers.</mark> It feels busy." in page
+    assert "First paragraph stays out." not in page.split("claim-context", 1)[1].split("</p>")[0]
+    assert "<li>contains a figure: 9 million</li>" in page
+
+
+@pytest.mark.django_db
+def test_a_claim_with_markup_is_escaped_in_its_context(checker_client):
+    text = "Officials wrote <script>alert(1)</script> in a 2023 memo."
+    article = ArticleFactory(body=text, plain_text=text)
+    claim = ClaimFactory(article=article, start=0, end=len(text))
+    page = checker_client.get(
+        reverse("admin:claims_claim_change", args=[claim.pk])
+    ).content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("checkworthy__exact=1", {0, 2}),
+        ("attributed_uncited__exact=1", {0, 3}),
+        ("score=high", {0, 1}),
+    ],
+)
+def test_the_claim_list_filters_by_worthiness_uncited_attribution_and_score(
+    checker_client, query, expected
+):
+    article = article_with(4)
+    response = checker_client.get(reverse("admin:claims_claim_changelist") + "?" + query)
+    shown = {claim.position for claim in response.context["cl"].result_list}
+    assert shown == expected
+    assert all(claim.article_id == article.pk for claim in Claim.objects.all())
