@@ -1,5 +1,7 @@
 """The fact-checkers' article and claim screens render, filter, and cost constant queries."""
 
+import itertools
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -9,15 +11,17 @@ from claims.models import Article, Claim
 from tests.factories import ArticleFactory, ClaimFactory, UserFactory
 
 SENTENCE = "The council spent {n} million dollars on bridges in 2023. "
+_serials = itertools.count(1)
 
 
 def article_with(claims: int) -> Article:
     """Return an article whose plain text holds `claims` sentences, each one a claim."""
-    text = "".join(SENTENCE.format(n=n + 1) for n in range(claims)).strip()
+    serial = next(_serials)
+    text = "".join(SENTENCE.format(n=f"{serial}.{n + 1}") for n in range(claims)).strip()
     article = ArticleFactory(body=text, plain_text=text)
     start = 0
     for position in range(claims):
-        end = text.index(".", start) + 1
+        end = text.index("2023.", start) + len("2023.")
         ClaimFactory(
             article=article,
             start=start,
