@@ -1,6 +1,5 @@
 """Owe people e-mails about ticket events, and send them after the commit, best effort."""
 
-import logging
 import smtplib
 from collections.abc import Iterable
 from datetime import timedelta
@@ -11,9 +10,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from factcheck.queueing import delay_each
 from reviews.models import Event, Notification
-
-logger = logging.getLogger(__name__)
 
 # After this many failed attempts a notification stays pending for an operator to look at.
 MAX_ATTEMPTS = 8
@@ -47,19 +45,9 @@ def enqueue(notification_ids: list[int]) -> None:
     """Hand the notifications to Celery; a broker outage leaves them pending, never fails."""
     from reviews.tasks import send_notification
 
-    for sent, pk in enumerate(notification_ids):
-        try:
-            send_notification.delay(notification_id=pk)
-        except Exception:
-            # Best effort by design: the rows stay pending and the resend sweep retries them.
-            # Stop at the first failure: the broker is down, and each further try would cost the
-            # request the publish retry policy again.
-            logger.warning(
-                "%d notification(s) not sent now; they stay pending",
-                len(notification_ids) - sent,
-                exc_info=True,
-            )
-            return
+    delay_each(
+        send_notification, key="notification_id", ids=notification_ids, what="notification(s)"
+    )
 
 
 def _compose(notification: Notification) -> tuple[str, str]:

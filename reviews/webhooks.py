@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from claims.fetching import BlockedDestination, FetchError, FetchPolicy, fetch
+from factcheck.queueing import delay_each
 from reviews.models import (
     Verdict,
     WebhookAttempt,
@@ -119,18 +120,7 @@ def enqueue(delivery_ids: list[int]) -> None:
     """Hand deliveries to Celery; a broker outage leaves them pending for the sweeper."""
     from reviews.tasks import deliver_webhook
 
-    for sent, pk in enumerate(delivery_ids):
-        try:
-            deliver_webhook.delay(delivery_id=pk)
-        except Exception:
-            # Best effort by design: the rows stay pending and the sweeper sends them. Stop at
-            # the first failure rather than pay the publish retry policy once per delivery.
-            logger.warning(
-                "%d webhook delivery(ies) not queued now; they stay pending",
-                len(delivery_ids) - sent,
-                exc_info=True,
-            )
-            return
+    delay_each(deliver_webhook, key="delivery_id", ids=delivery_ids, what="webhook delivery(ies)")
 
 
 def backoff(attempts: int) -> timedelta:
