@@ -340,6 +340,21 @@ class Stack:
             self._wait_ready_line(process, more_than=before, timeout=120)
         return process
 
+    def supervise(self) -> list[str]:
+        """Restart each worker or beat that exited on its own, as a process supervisor would.
+
+        Production runs every process under a supervisor (systemd `Restart=always` or the
+        like): a Celery worker may exit when Redis vanishes mid-read (kombu's channel close can
+        fail with an AttributeError), and the supervisor brings it back. Return who restarted.
+        """
+        restarted = []
+        for name in ("worker", "fetcher", "beat"):
+            process = self.processes.get(name)
+            if process is not None and not process.alive():
+                self.restart(name)
+                restarted.append(name)
+        return restarted
+
     def healthy(self) -> bool:
         try:
             response = httpx.get(f"{self.base_url}/healthz", timeout=5)
