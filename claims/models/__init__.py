@@ -1,0 +1,15 @@
+"""Store what was said and what it cites; the models live in modules by concept."""
+
+from .pieces import Article, Claim
+from .sources import Citation, Evidence, FetchAttempt, Passage, Snapshot, Source
+
+__all__ = [
+    "Article",
+    "Citation",
+    "Claim",
+    "Evidence",
+    "FetchAttempt",
+    "Passage",
+    "Snapshot",
+    "Source",
+]
