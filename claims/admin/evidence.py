@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from claims.admin.records import ArchiveRecordAdmin
 from claims.errors import ClaimsError
 from claims.fetching import FetchError, normalize_url
 from claims.models import Citation, Evidence, Passage, Source
@@ -41,7 +42,7 @@ class PinForm(forms.Form):
 
 
 @admin.register(Passage)
-class PassageAdmin(admin.ModelAdmin):
+class PassageAdmin(ArchiveRecordAdmin, admin.ModelAdmin):
     """Host the pin view; passages are read beside their claim, not listed on their own."""
 
     list_display = ["__str__", "claim", "snapshot", "rank", "score"]
@@ -52,15 +53,6 @@ class PassageAdmin(admin.ModelAdmin):
 
     def get_model_perms(self, request):
         return {}
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         pin = self.admin_site.admin_view(self.pin_view)

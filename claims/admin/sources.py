@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from claims.admin.records import ArchiveRecordAdmin
 from claims.errors import ClaimsError
 from claims.models import Citation, FetchAttempt, Snapshot, Source
 from claims.services import sources_fetch_now, sources_retry_failed
@@ -142,7 +143,7 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Snapshot)
-class SnapshotAdmin(admin.ModelAdmin):
+class SnapshotAdmin(ArchiveRecordAdmin, admin.ModelAdmin):
     list_display = ["__str__", "source", "final_url", "status", "content_type", "fetched_at"]
     date_hierarchy = "fetched_at"
     search_fields = ["final_url", "title", "sha256"]
@@ -165,15 +166,6 @@ class SnapshotAdmin(admin.ModelAdmin):
         "text",
     ]
     fields = readonly_fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         body = self.admin_site.admin_view(self.body_view)
