@@ -2,15 +2,26 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell sha256sum requirements.txt | cut -c1-12)
+# The runtime set (requirements.txt) serves the demo and production; the development set
+# (requirements-dev.txt, which includes it) adds test, lint and benchmark tools. Each stamp is
+# keyed on the files it installs, so editing either one reinstalls what depends on it.
+STAMP := $(VENV)/.installed-runtime-$(shell cat requirements.txt | sha256sum | cut -c1-12)
+DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
 
-.PHONY: demo test lint format bench stack clean
+.PHONY: demo test test-random lint format bench stack clean
 
-$(STAMP): requirements.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): requirements.txt | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -r requirements.txt
-	rm -f $(VENV)/.installed-*
+	rm -f $(VENV)/.installed-runtime-*
+	touch $@
+
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	rm -f $(VENV)/.installed-dev-*
 	touch $@
 
 demo: $(STAMP)
@@ -19,18 +30,22 @@ demo: $(STAMP)
 	DJANGO_DEBUG=1 $(BIN)/python manage.py ingest seeds/manifest.json
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: $(STAMP)
+test: $(DEV_STAMP)
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)
+# Property-based tests run with a fixed seed in `make test`; this explores fresh examples.
+test-random: $(DEV_STAMP)
+	$(BIN)/python -m pytest --hypothesis-profile=random -m "not system and not browser"
+
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: $(STAMP)
+format: $(DEV_STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 # The production topology on one machine: gunicorn, a default worker, a thread-pool fetch

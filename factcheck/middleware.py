@@ -1,9 +1,11 @@
-"""Answer 503 with Retry-After, not a 500, while the database cannot be reached."""
+"""Request plumbing: ASCII-only ids, a checked request id, and a 503 while the database is down."""
 
 import logging
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
+
+from reviews.api.errors import error_response
 
 logger = logging.getLogger(__name__)
 
@@ -27,10 +29,27 @@ class DatabaseUnavailableMiddleware:
             return None
         logger.warning("database unavailable: %s", exception)
         if request.path.startswith("/api/"):
-            response = JsonResponse(
-                {"error": {"status": 503, "code": "unavailable", "message": MESSAGE}}, status=503
-            )
+            response = error_response(status=503, code="unavailable", message=MESSAGE)
         else:
             response = HttpResponse(MESSAGE, status=503, content_type="text/plain; charset=utf-8")
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
+
+
+class AsciiDigitsOnlyMiddleware:
+    """Answer 404 for an address holding a non-ASCII digit (superscripts, Arabic-Indic, ...).
+
+    Ids in addresses are ASCII digits. Python's int() reads "١" as 1, so without this the admin
+    would serve object 1 at a second address, and a superscript "²" (a digit to str.isdigit but
+    not to int) would be a 500. One check covers the API, the desk and the readers' pages.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.isascii() and any(
+            char.isdigit() and not char.isascii() for char in request.path
+        ):
+            raise Http404("No page has this address.")
+        return self.get_response(request)

@@ -63,6 +63,8 @@ MIDDLEWARE = [
     # Give every request an id that follows it into logs and the Celery jobs it schedules.
     "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
+    # Ids in addresses are ASCII digits: "١" or "²" is a 404 everywhere, never object 1 or a 500.
+    "factcheck.middleware.AsciiDigitsOnlyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -278,10 +280,12 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-# How many proxies sit in front of the web processes; the client address is read behind them.
+# How many proxies sit in front of the web processes; the client address is read behind them,
+# by one rule (factcheck.access.client_address) for the API's throttles and the login lockout.
 NUM_PROXIES = env.int("DJANGO_NUM_PROXIES", default=0)
-AXES_IPWARE_PROXY_COUNT = NUM_PROXIES or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "factcheck.access.client_address"
+# A styled page that says how long the lockout lasts, with Retry-After and a way back.
+AXES_LOCKOUT_CALLABLE = "factcheck.access.locked_out"
 
 # Request bodies larger than this are refused before they are read (the ingest API's limit).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_MAX_REQUEST_BYTES", default=5 * 1024 * 1024)
@@ -364,10 +368,12 @@ REST_FRAMEWORK = {
         "key": env.str("API_THROTTLE_KEY", default="600/min"),
         "staff": env.str("API_THROTTLE_STAFF", default="1200/min"),
     },
-    # Throttles count per client address, read behind this many proxies (0: the socket's peer;
-    # never None, which would trust whatever X-Forwarded-For a client sends).
-    "NUM_PROXIES": NUM_PROXIES,
     "EXCEPTION_HANDLER": "reviews.api.errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "reviews.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from factcheck.health import healthz
+from reviews.api import errors
 
 admin.site.site_header = settings.DESK_NAME
 admin.site.site_title = settings.DESK_NAME
@@ -18,3 +19,7 @@ urlpatterns = [
     # The readers' pages and feeds: articles, verdicts, archived sources.
     path("", include("reviews.urls_public")),
 ]
+
+# Under /api/ an unknown address or an unexpected error answers the API's JSON error shape.
+handler404 = errors.not_found
+handler500 = errors.server_error

@@ -1,8 +1,18 @@
 """Share fixtures across the suite: real-service markers and worker processes."""
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from tests import services
+
+# Property-based tests draw the same examples on every run, so CI is deterministic; `make
+# test-random` (--hypothesis-profile=random) explores fresh ones and more of them. Never a
+# deadline: timings belong in bench/, not in tests on a shared machine.
+hypothesis_settings.register_profile("default", derandomize=True, database=None, deadline=None)
+hypothesis_settings.register_profile(
+    "random", derandomize=False, database=None, deadline=None, max_examples=500
+)
+hypothesis_settings.load_profile("default")
 
 
 def pytest_runtest_setup(item):

@@ -1,7 +1,8 @@
 """Answer every API error as the same JSON shape, with a message a person can act on."""
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -9,6 +10,33 @@ from claims.errors import ClaimsError
 from reviews.errors import ReviewError
 
 NOT_FOUND = "Not found: no published verdict, article or claim has this id."
+NO_SUCH_ROUTE = "Not found: no API endpoint has this address; see /api/schema/."
+SERVER_ERROR = "The desk could not answer this request; it has been logged. Try again later."
+
+
+def error_response(*, status: int, code: str, message: str) -> JsonResponse:
+    """Return the API's error shape outside DRF (routing, 500s, middleware)."""
+    return JsonResponse(
+        {"error": {"status": status, "code": code, "message": message}}, status=status
+    )
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def not_found(request, exception=None):
+    """Answer an unknown address: the API's JSON error under /api/, the 404 page elsewhere."""
+    if _is_api(request):
+        return error_response(status=404, code="not_found", message=NO_SUCH_ROUTE)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """Answer an unexpected error: the API's JSON error under /api/, the 500 page elsewhere."""
+    if _is_api(request):
+        return error_response(status=500, code="server_error", message=SERVER_ERROR)
+    return defaults.server_error(request)
 
 
 class DeskRefused(exceptions.APIException):

@@ -52,7 +52,7 @@ class SyncPagination(BasePagination):
         raw = request.query_params.get(PAGE_SIZE_PARAM)
         if raw is None:
             return settings.API_PAGE_SIZE
-        if not raw.isdigit() or not 1 <= int(raw) <= settings.API_MAX_PAGE_SIZE:
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= settings.API_MAX_PAGE_SIZE:
             raise ValidationError(
                 {PAGE_SIZE_PARAM: [f"Give a number from 1 to {settings.API_MAX_PAGE_SIZE}."]}
             )

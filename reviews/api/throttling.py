@@ -4,6 +4,7 @@ from django.core.cache import caches
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from factcheck.access import client_address
 from reviews.api.permissions import client_key
 
 
@@ -16,6 +17,10 @@ class _Throttle(SimpleRateThrottle):
     def get_rate(self):
         # Read at request time, so that a changed setting applies without re-importing DRF.
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_ident(self, request):
+        # The same address the login lockout counts (behind NUM_PROXIES proxies).
+        return client_address(request)
 
 
 class AnonThrottle(_Throttle):

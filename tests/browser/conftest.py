@@ -44,7 +44,7 @@ def chromium(browser_db):
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        skip_or_fail("needs Playwright for Python (pip install -r requirements.txt)")
+        skip_or_fail("needs Playwright for Python (pip install -r requirements-dev.txt)")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser

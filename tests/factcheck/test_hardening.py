@@ -76,11 +76,11 @@ def anonymous_reads(client, forwarded_for: list[str], **extra) -> list[int]:
 
 def throttled(num_proxies: int):
     return settings_override(
+        NUM_PROXIES=num_proxies,
         REST_FRAMEWORK={
             **settings.REST_FRAMEWORK,
-            "NUM_PROXIES": num_proxies,
             "DEFAULT_THROTTLE_RATES": {"anon": "3/min", "key": "3/min", "staff": "3/min"},
-        }
+        },
     )
 
 
