@@ -8,6 +8,7 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
 from django.utils.text import Truncator
 
 from claims.models import Article
@@ -105,11 +106,13 @@ class VerdictFeed(Feed):
         return f"{change.rating.label}: “{claim}”"
 
     def item_description(self, change: Change) -> str:
+        # Readers render Atom's <summary type="html"> and RSS's <description> as HTML; the
+        # desk's summaries, notes and reasons are plain text, so they go out escaped.
         if change.kind == "retracted":
-            return f"We retracted this verdict. {change.note}"
+            return escape(f"We retracted this verdict. {change.note}")
         if change.kind == "corrected":
-            return f"{change.summary} Correction: {change.note}"
-        return change.summary
+            return escape(f"{change.summary} Correction: {change.note}")
+        return escape(change.summary)
 
     def item_link(self, change: Change) -> str:
         return reverse("verdict_page", args=[change.verdict.pk]) + f"#{change.fragment}"

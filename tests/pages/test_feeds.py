@@ -1,11 +1,13 @@
 """The feeds carry every publication, correction and retraction, and nothing unpublished."""
 
+import html
 import xml.etree.ElementTree as ET
 
 import pytest
 from django.urls import reverse
 
 from reviews import services
+from reviews.models import Verdict, VerdictRevision
 from reviews.workflow import Stage
 from tests.pages.factories import checked, piece, verdict_of
 
@@ -95,3 +97,33 @@ def test_the_feed_answers_a_repeat_with_not_modified(client):
     first = client.get(reverse("feed_atom"))
     assert first["Last-Modified"] and first["ETag"]
     assert client.get(reverse("feed_atom"), HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+
+PLAIN = 'Rates fell <b>sharply</b> & "fast" <script>alert(1)</script>'
+
+
+def shown_by_a_reader(element) -> str:
+    """Return what a feed reader shows for `element`: HTML is decoded, text is shown as is."""
+    if element.get("type", "html" if element.tag == "description" else "text") == "html":
+        assert "<" not in element.text, "markup in a plain-text field would be rendered"
+        return html.unescape(element.text)
+    return element.text
+
+
+@pytest.mark.django_db
+def test_plain_text_summaries_and_reasons_are_shown_as_text_not_markup(client):
+    article = piece(TEXT)
+    ticket = checked(article, "Wages doubled since 2010.", Stage.RETRACTED)
+    VerdictRevision.objects.filter(verdict__ticket=ticket).update(summary=PLAIN)
+    Verdict.objects.filter(ticket=ticket).update(retraction_reason=f"Retracted: {PLAIN}")
+
+    atom = ET.fromstring(client.get(reverse("feed_atom")).content)  # noqa: S314
+    rss = ET.fromstring(client.get(reverse("feed_rss")).content)  # noqa: S314
+
+    # RSS descriptions are HTML to every reader; the channel's own comes first.
+    for shown in (
+        [shown_by_a_reader(summary) for summary in atom.iter(f"{ATOM}summary")],
+        [shown_by_a_reader(item.find("description")) for item in rss.iter("item")],
+    ):
+        assert PLAIN in shown
+        assert any(text.endswith(f"Retracted: {PLAIN}") for text in shown)
