@@ -6,7 +6,7 @@ from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import BadHeaderError, send_mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -55,8 +55,11 @@ def _compose(notification: Notification) -> tuple[str, str]:
     ticket = event.ticket
     claim = ticket.claim
     who = event.actor.get_username() if event.actor else "The desk"
+    # A header is one line: a claim's line breaks and runs of spaces become single spaces.
+    text = " ".join(claim.text.split())
     subject = f"[{settings.DESK_NAME}] {notification.get_kind_display().capitalize()}: "
-    subject += claim.text if len(claim.text) <= 60 else f"{claim.text[:59]}…"
+    subject = " ".join(subject.split()) + " "
+    subject += text if len(text) <= 60 else f"{text[:59]}…"
     lines = [
         f"{who} {event.get_action_display()} ticket #{ticket.pk} "
         f"({event.get_from_stage_display()} → {event.get_to_stage_display()}).",
@@ -91,6 +94,9 @@ def notification_send(*, notification_id: int) -> bool:
             send_mail(subject, body, None, [notification.recipient.email])
         except (smtplib.SMTPException, OSError) as exc:
             failure = exc
+            notification.last_error = f"{type(exc).__name__}: {exc}"[:1000]
+        except BadHeaderError as exc:
+            # Permanent (an address or header no mail server takes): counted, not retried now.
             notification.last_error = f"{type(exc).__name__}: {exc}"[:1000]
         else:
             notification.sent_at = timezone.now()
