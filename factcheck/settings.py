@@ -79,6 +79,10 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Messages live in the session (server-side), never in a cookie: one-time secrets such as a new
+# API key or webhook signing secret travel in them, and a signed cookie is still readable.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
 AUTHENTICATION_BACKENDS = [
     # Counts failed logins per username and address and refuses them past the limit.
     "axes.backends.AxesStandaloneBackend",

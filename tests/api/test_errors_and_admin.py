@@ -127,3 +127,42 @@ def test_a_webhook_to_a_private_address_is_refused_in_the_admin():
     assert response.status_code == 200
     assert "Deliveries cannot go there" in response.content.decode()
     assert not WebhookSubscription.objects.exists()
+
+
+def cookies_sent(response) -> str:
+    return " ".join(morsel.OutputString() for morsel in response.cookies.values())
+
+
+def test_a_new_key_never_travels_in_a_cookie():
+    client = admin_client()
+    response = client.post(
+        "/admin/reviews/clientkey/add/", {"name": "CMS", "scopes": ["ingest"], "contact": ""}
+    )
+
+    assert response.status_code == 302
+    assert "messages" not in response.cookies
+    page = client.get(response["Location"])
+    (shown,) = [str(m) for m in page.context["messages"] if m.level == messages.WARNING]
+    secret = shown.split("The API key for CMS is: ")[1].split(". ")[0]
+    assert secret not in cookies_sent(response) + cookies_sent(page)
+
+
+def test_a_webhook_secret_never_travels_in_a_cookie():
+    client = admin_client()
+    response = client.post(
+        "/admin/reviews/webhooksubscription/add/",
+        {
+            "name": "Partner",
+            "url": "https://93.184.215.14/hooks",
+            "events": ["verdict.published"],
+            "is_active": "on",
+            "deliveries-TOTAL_FORMS": "0",
+            "deliveries-INITIAL_FORMS": "0",
+        },
+    )
+
+    secret = WebhookSubscription.objects.get().secret
+    assert response.status_code == 302
+    assert "messages" not in response.cookies
+    assert secret not in cookies_sent(response)
+    assert secret in client.get(response["Location"]).content.decode()
