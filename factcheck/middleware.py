@@ -1,6 +1,7 @@
 """Request plumbing: ASCII-only ids, a checked request id, and a 503 while the database is down."""
 
 import logging
+import re
 
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse
@@ -8,6 +9,11 @@ from django.http import Http404, HttpResponse
 from reviews.api.errors import error_response
 
 logger = logging.getLogger(__name__)
+
+# A client's request id is kept when it is a short token (a UUID, nginx's $request_id, a CMS's
+# own id); anything else is replaced by a generated one so logs never carry a client's junk.
+REQUEST_ID_HEADER = "HTTP_X_REQUEST_ID"
+REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:=+/-]{0,127}")
 
 RETRY_AFTER_SECONDS = 5
 MESSAGE = "The desk's database is unavailable for a moment; try again shortly."
@@ -52,4 +58,18 @@ class AsciiDigitsOnlyMiddleware:
             char.isdigit() and not char.isascii() for char in request.path
         ):
             raise Http404("No page has this address.")
+        return self.get_response(request)
+
+
+class RequestIdCheckMiddleware:
+    """Drop an X-Request-ID that is not a short token, before django-guid reads it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        given = request.META.get(REQUEST_ID_HEADER)
+        if given is not None and not REQUEST_ID.fullmatch(given):
+            del request.META[REQUEST_ID_HEADER]
+            logger.info("ignored an X-Request-ID that is not a short token (%d chars)", len(given))
         return self.get_response(request)

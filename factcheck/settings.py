@@ -60,6 +60,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # A client's X-Request-ID is kept only if it is a short token (at most 128 characters).
+    "factcheck.middleware.RequestIdCheckMiddleware",
     # Give every request an id that follows it into logs and the Celery jobs it schedules.
     "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
@@ -88,6 +90,10 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+
+# Staff log in at /admin/; a login whose `next` is refused (another site) lands on the desk.
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
 
 ROOT_URLCONF = "factcheck.urls"
 WSGI_APPLICATION = "factcheck.wsgi.application"

@@ -196,3 +196,26 @@ def test_pages_carry_the_content_security_policy(client):
     policy = response["Content-Security-Policy"]
     assert "default-src 'self'" in policy
     assert "frame-ancestors 'none'" in policy
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "given",
+    ["x" * 129, "two words", "line\\nbreak", '"quoted"', "<script>", "naïve-id", "-leading-dash"],
+)
+def test_a_request_id_that_is_not_a_short_token_is_replaced(client, given):
+    given = given.replace("\\n", "\n")
+
+    response = client.get("/healthz", HTTP_X_REQUEST_ID=given)
+
+    assert response["X-Request-ID"] != given
+    assert len(response["X-Request-ID"]) == 32
+    int(response["X-Request-ID"], 16)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "given", ["0f8fad5b-d9cb-469f-a165-70867728950e", "a" * 128, "Root=1-67891233-abc"]
+)
+def test_a_request_id_that_is_a_short_token_is_kept(client, given):
+    assert client.get("/healthz", HTTP_X_REQUEST_ID=given)["X-Request-ID"] == given

@@ -1,4 +1,4 @@
-"""Login lockouts key on the real client behind the proxies, and the lockout page helps."""
+"""Logins: lockouts key on the client behind the proxies; the lockout page helps; `next` is safe."""
 
 import pytest
 from django.test import override_settings
@@ -96,3 +96,14 @@ def test_the_lockout_page_says_how_long_sends_retry_after_and_offers_a_way_back(
     assert "administrator to unlock" in page
     # Styled like the rest of the desk: the admin's stylesheet and header.
     assert "admin/css/base.css" in page
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/admin/", ""])
+def test_a_login_whose_next_is_refused_lands_on_the_desk(client, editor, target):
+    response = client.post(
+        f"/admin/login/?next={target}",
+        {"username": "night-editor", "password": "right-password-123"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
