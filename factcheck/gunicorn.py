@@ -2,6 +2,8 @@
 
 import os
 
+import environ
+
 bind = os.environ.get("WEB_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 threads = int(os.environ.get("WEB_THREADS", "4"))
@@ -19,4 +21,12 @@ keepalive = int(os.environ.get("WEB_KEEPALIVE", "75"))
 control_socket_disable = True
 accesslog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn turns X-Forwarded-Proto from these addresses into the request's scheme, which Django's
+# request.is_secure() believes; so trust it exactly when the settings do (DJANGO_BEHIND_TLS_PROXY,
+# read by the same parser), and only the one header Django's SECURE_PROXY_SSL_HEADER names.
+if environ.Env().bool("DJANGO_BEHIND_TLS_PROXY", default=False):
+    forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+    secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
+else:
+    forwarded_allow_ips = ""
+    secure_scheme_headers = {}

@@ -7,10 +7,11 @@ import gzip
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import FileResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
 from claims.admin.records import ArchiveRecordAdmin
@@ -181,11 +182,14 @@ class SnapshotAdmin(ArchiveRecordAdmin, admin.ModelAdmin):
         snapshot = get_object_or_404(Snapshot, pk=pk)
         if not self.has_view_permission(request, snapshot):
             raise PermissionDenied
-        response = FileResponse(
-            gzip.open(snapshot.body.open("rb")),  # noqa: SIM115 - FileResponse closes it
-            as_attachment=True,
-            filename=f"snapshot-{snapshot.pk}.txt",
-            content_type="text/plain",
+        # Decompressed in full (bodies are capped at FETCH_MAX_BYTES) and sent as bytes with their
+        # true length. A FileResponse over gzip.open() declared the compressed file's size and
+        # offered its descriptor to gunicorn's sendfile, which then sent nothing.
+        with snapshot.body.open("rb") as stored:
+            body = gzip.decompress(stored.read())
+        response = HttpResponse(body, content_type="text/plain")
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=f"snapshot-{snapshot.pk}.txt"
         )
         # Belt and braces if a browser renders it anyway: no scripts, no sniffing into HTML.
         response["Content-Security-Policy"] = "sandbox; default-src 'none'"
