@@ -1,6 +1,6 @@
 """The SSRF-safe fetcher every outbound request goes through, and text extraction."""
 
-from .client import FetchResult, fetch
+from .client import FetchResult, check_destination, fetch
 from .content import ExtractedDocument, extract_document
 from .errors import BlockedDestination, FetchError
 from .policy import FetchPolicy
@@ -12,6 +12,7 @@ __all__ = [
     "FetchError",
     "FetchPolicy",
     "FetchResult",
+    "check_destination",
     "extract_document",
     "fetch",
     "normalize_url",

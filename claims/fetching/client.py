@@ -19,7 +19,7 @@ import httpx
 from .decoding import ACCEPT_ENCODING, decoder_for
 from .errors import FetchError
 from .policy import FetchPolicy
-from .transport import Deadline, open_pool
+from .transport import Deadline, GuardedBackend, open_pool
 from .urls import parse_url
 
 logger = logging.getLogger(__name__)
@@ -98,6 +98,19 @@ def fetch(
                     permanent=True,
                 )
             request = _follow(request, *result, policy)
+
+
+def check_destination(url: str, policy: FetchPolicy | None = None) -> None:
+    """Refuse, before anything is sent, a URL the fetcher would refuse to connect to.
+
+    The same checks as a fetch: scheme and host, the port, then every address the host
+    resolves to. A name that does not resolve now raises a transient FetchError ("dns").
+    """
+    policy = policy or FetchPolicy.from_settings()
+    parsed = _checked_url(url, policy)
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    backend = GuardedBackend(policy, Deadline(policy.connect_timeout))
+    backend.addresses(parsed.raw_host.decode("ascii"), port)
 
 
 def _checked_url(url: str, policy: FetchPolicy) -> httpx.URL:

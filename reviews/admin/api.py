@@ -1,7 +1,5 @@
 """The API's clients in the admin: keys (shown once), webhook subscriptions and their log."""
 
-from urllib.parse import urlsplit
-
 from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
@@ -9,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 
-from claims.fetching import FetchError, FetchPolicy, normalize_url
+from claims.fetching import FetchError, check_destination, normalize_url
 from reviews.models import (
     ClientKey,
     WebhookAttempt,
@@ -82,10 +80,13 @@ class WebhookSubscriptionForm(forms.ModelForm):
         url = self.cleaned_data["url"]
         try:
             normalize_url(url)
-            # The delivery re-checks every resolved address; this refuses the obvious at once.
-            FetchPolicy.from_settings().check_host(urlsplit(url).hostname or "")
+            # The fetcher's own checks: the port, and every address the name resolves to now.
+            # Each delivery checks again (DNS can change); a name that does not resolve yet is
+            # left for delivery to retry.
+            check_destination(url)
         except FetchError as error:
-            raise forms.ValidationError(f"Deliveries cannot go there: {error}.") from error
+            if error.permanent:
+                raise forms.ValidationError(f"Deliveries cannot go there: {error}.") from error
         return url
 
 

@@ -1,5 +1,7 @@
 """Errors are JSON a person can act on; keys and webhook secrets are shown once in the admin."""
 
+import socket
+
 import pytest
 from django.contrib import messages
 from django.test import Client
@@ -166,3 +168,42 @@ def test_a_webhook_secret_never_travels_in_a_cookie():
     assert "messages" not in response.cookies
     assert secret not in cookies_sent(response)
     assert secret in client.get(response["Location"]).content.decode()
+
+
+def subscribe_in_admin(url: str):
+    return admin_client().post(
+        "/admin/reviews/webhooksubscription/add/",
+        {
+            "name": "Partner",
+            "url": url,
+            "events": ["verdict.published"],
+            "deliveries-TOTAL_FORMS": "0",
+            "deliveries-INITIAL_FORMS": "0",
+        },
+    )
+
+
+@pytest.mark.parametrize("url", ["https://93.184.215.14:8443/hooks", "http://93.184.215.14:25/"])
+def test_a_webhook_to_a_port_the_fetcher_refuses_is_refused_in_the_admin(url):
+    response = subscribe_in_admin(url)
+
+    assert response.status_code == 200
+    assert "is not allowed (allowed: 80, 443)" in response.content.decode()
+    assert not WebhookSubscription.objects.exists()
+
+
+def test_a_webhook_to_a_name_that_resolves_to_a_private_address_is_refused(monkeypatch):
+    def resolver(host, port, *args, **kwargs):
+        address = "10.1.2.3" if host == "hooks.partner.example" else "93.184.215.14"
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+
+    refused = subscribe_in_admin("https://hooks.partner.example/desk")
+    accepted = subscribe_in_admin("https://public.partner.example/desk")
+
+    assert "hooks.partner.example resolves to 10.1.2.3" in refused.content.decode()
+    assert accepted.status_code == 302
+    assert list(WebhookSubscription.objects.values_list("url", flat=True)) == [
+        "https://public.partner.example/desk"
+    ]
