@@ -3,6 +3,7 @@
 import math
 
 from django.conf import settings
+from django.contrib import admin
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -35,6 +36,7 @@ def locked_out(request, original_response=None, credentials=None):
         request,
         "registration/locked_out.html",
         {
+            **admin.site.each_context(request),
             "title": "Too many failed logins",
             "minutes": math.ceil(seconds / 60),
             "login_url": reverse("admin:login"),

@@ -81,7 +81,7 @@ def test_without_proxies_a_forwarded_for_header_is_ignored(client, axes_on, edit
 
 
 def test_the_lockout_page_says_how_long_sends_retry_after_and_offers_a_way_back(
-    client, axes_on, editor
+    client, axes_on, editor, settings
 ):
     for n in range(3):
         login(client, f"guess-{n}", REMOTE_ADDR="203.0.113.66")
@@ -94,8 +94,9 @@ def test_the_lockout_page_says_how_long_sends_retry_after_and_offers_a_way_back(
     assert "15 minutes" in page
     assert 'href="/admin/login/"' in page
     assert "administrator to unlock" in page
-    # Styled like the rest of the desk: the admin's stylesheet and header.
+    # Styled like the rest of the desk: the admin's stylesheet and the desk's name as header.
     assert "admin/css/base.css" in page
+    assert settings.DESK_NAME in page
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/admin/", ""])
