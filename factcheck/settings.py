@@ -378,6 +378,9 @@ REST_FRAMEWORK = {
         "key": env.str("API_THROTTLE_KEY", default="600/min"),
         "staff": env.str("API_THROTTLE_STAFF", default="1200/min"),
     },
+    # Our throttles read factcheck.access.client_address; this keeps any DRF throttle on the
+    # same count of proxies (never None, which trusts whatever X-Forwarded-For a client sends).
+    "NUM_PROXIES": NUM_PROXIES,
     "EXCEPTION_HANDLER": "reviews.api.errors.exception_handler",
     "DEFAULT_PARSER_CLASSES": [
         "reviews.api.parsers.JSONParser",
