@@ -1,5 +1,6 @@
 """Owe people e-mails about ticket events, and send them after the commit, best effort."""
 
+import logging
 import smtplib
 from collections.abc import Iterable
 from datetime import timedelta
@@ -12,6 +13,8 @@ from django.utils import timezone
 
 from factcheck.queueing import delay_each
 from reviews.models import Event, Notification
+
+logger = logging.getLogger(__name__)
 
 # After this many failed attempts a notification stays pending for an operator to look at.
 MAX_ATTEMPTS = 8
@@ -98,6 +101,7 @@ def notification_send(*, notification_id: int) -> bool:
         except BadHeaderError as exc:
             # Permanent (an address or header no mail server takes): counted, not retried now.
             notification.last_error = f"{type(exc).__name__}: {exc}"[:1000]
+            logger.warning("notification %s cannot be sent: %s", notification.pk, exc)
         else:
             notification.sent_at = timezone.now()
             notification.last_error = ""

@@ -45,3 +45,4 @@ def test_a_permanent_failure_counts_as_an_attempt_and_does_not_blame_the_broker(
     assert pending.attempts == 1
     assert "BadHeaderError" in pending.last_error
     assert "not queued" not in caplog.text
+    assert f"notification {pending.pk} cannot be sent" in caplog.text
