@@ -264,6 +264,9 @@ CELERY_BEAT_SCHEDULE["reviews.publish_due"] = {
     "task": "reviews.publish_due",
     "schedule": env.float("REVIEW_PUBLISH_DUE_INTERVAL_SECONDS", default=60.0),
 }
+# Pieces pasted or uploaded in the admin up to this many characters are ingested in the request;
+# longer ones by a background job whose progress the piece's page shows.
+INGEST_INLINE_MAX_CHARS = env.int("INGEST_INLINE_MAX_CHARS", default=100_000)
 CELERY_BEAT_SCHEDULE["reviews.resend_notifications"] = {
     "task": "reviews.resend_notifications",
     "schedule": 600.0,

@@ -323,3 +323,14 @@ def sources_failing() -> QuerySet[Source]:
         Q(state__in=[Source.State.FAILED, Source.State.BLOCKED])
         | Q(state=Source.State.PENDING, attempts__gt=0)
     ).order_by("-updated_at", "-id")
+
+
+def claims_found(*, article_id: int, limit: int) -> tuple[list[Claim], int]:
+    """Return the article's best `limit` claims (with their ticket's id) and how many it has."""
+    claims = Claim.objects.filter(article_id=article_id)
+    best = (
+        claims.only("id", "text", "score", "checkworthy", "position")
+        .annotate(ticket_id=F("ticket__id"))
+        .order_by("-checkworthy", "-score", "position", "id")[:limit]
+    )
+    return list(best), claims.count()
