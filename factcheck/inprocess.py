@@ -101,6 +101,8 @@ class InProcessJobs:
     def _loop(self) -> None:
         from factcheck.celery import app
 
+        # A worker imports every app's tasks module at start; do the same before looking any up.
+        app.loader.import_default_modules()
         while not self._stopping.is_set():
             try:
                 task, kwargs = self.submitted.get(timeout=self.tick)
@@ -112,7 +114,11 @@ class InProcessJobs:
             for entry in self.entries:
                 if entry.last_run is None or entry.every.is_due(entry.last_run).is_due:
                     entry.last_run = timezone.now()
-                    self._run(app.tasks[entry.task], {})
+                    task = app.tasks.get(entry.task)
+                    if task is None:
+                        logger.error("periodic job %s is not a registered task", entry.task)
+                        continue
+                    self._run(task, {})
 
     def _run(self, task, kwargs: dict) -> None:
         started = time.monotonic()

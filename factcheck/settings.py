@@ -167,7 +167,8 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 if not CELERY_BROKER_URL:
-    CELERY_BROKER_URL = "memory://"
+    # Named host: kombu warns about a broker URL without one, and here none is meant.
+    CELERY_BROKER_URL = "memory://localhost/"
 CELERY_RESULT_BACKEND = (
     env.str(
         "CELERY_RESULT_BACKEND",
@@ -338,7 +339,18 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # The demo's console shows one line per request (runserver's), not each job's bookkeeping.
+        **(
+            {
+                name: {"level": "WARNING"}
+                for name in ("django_guid", "django_guid.celery", "celery.app.trace", "httpx")
+            }
+            if DEBUG
+            else {}
+        ),
+    },
 }
 
 # --- API ---------------------------------------------------------------------------

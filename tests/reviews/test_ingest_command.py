@@ -22,18 +22,21 @@ def ingest(*args, stdin: bytes | None = None, monkeypatch=None) -> tuple[str, st
 
 
 @pytest.mark.django_db
-def test_the_seed_manifest_ingests_the_sample_piece_and_opens_a_ticket_per_claim():
+def test_the_seed_manifest_ingests_the_sample_pieces_and_opens_a_ticket_per_claim():
     out, _ = ingest(str(SEED_MANIFEST), "--format", "json")
     report = json.loads(out)
     assert report["failed"] == []
-    [summary] = report["ingested"]
-    assert summary["created"] is True
-    assert summary["assertions"] >= summary["checkworthy"] > 0
-    article = Article.objects.get()
-    assert article.title.startswith("OpenAI's Bedrock memo")
-    claims = Claim.objects.filter(article=article)
-    assert claims.count() == summary["assertions"]
-    assert claims.filter(ticket__isnull=True).count() == 0
+    first, second = report["ingested"]
+    for summary in (first, second):
+        assert summary["created"] is True
+        assert summary["assertions"] >= summary["checkworthy"] > 0
+        claims = Claim.objects.filter(article_id=summary["article"])
+        assert claims.count() == summary["assertions"]
+        assert claims.filter(ticket__isnull=True).count() == 0
+    assert Article.objects.get(pk=first["article"]).title.startswith("OpenAI's Bedrock memo")
+    second_article = Article.objects.get(pk=second["article"])
+    assert second_article.title.startswith("Harbourview's tram line")
+    assert second_article.body_format == Article.Format.MARKDOWN
 
 
 @pytest.mark.django_db
@@ -42,7 +45,7 @@ def test_ingesting_the_seed_twice_says_so_and_creates_nothing():
     claims_before = Claim.objects.count()
     out, _ = ingest(str(SEED_MANIFEST))
     assert "already ingested, nothing new" in out
-    assert Article.objects.count() == 1
+    assert Article.objects.count() == 2
     assert Claim.objects.count() == claims_before
 
 
