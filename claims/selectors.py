@@ -4,6 +4,18 @@ from django.db.models import F, QuerySet
 
 from claims.models import Citation, Claim, Evidence, FetchAttempt, Passage, Source
 
+# --- Pieces and claims ---------------------------------------------------------------------
+
+
+def claims_ranked(*, article_id: int) -> QuerySet[Claim]:
+    """Return the article's claims best first, with only the columns a list of them shows."""
+    return (
+        Claim.objects.filter(article_id=article_id)
+        .only("id", "article_id", "text", "score", "checkworthy", "attributed_uncited", "position")
+        .order_by("-checkworthy", "-score", "position", "id")
+    )
+
+
 # --- Sources, citations and evidence -----------------------------------------------------
 
 

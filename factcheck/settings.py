@@ -114,8 +114,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
     )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # The demo runs tasks in-process next to the web server; wait for locks instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
+    # The demo runs jobs in-process next to the web server. Write-ahead logging lets readers and
+    # the one writer work at once, so a slow list or a long ingestion never locks logins out; a
+    # writer waits for another up to the busy timeout instead of failing, and takes its write
+    # lock when its transaction begins (IMMEDIATE), so two writers never deadlock on upgrade.
+    _sqlite = DATABASES["default"].setdefault("OPTIONS", {})
+    _sqlite.setdefault("timeout", env.float("SQLITE_BUSY_TIMEOUT_SECONDS", default=20.0))
+    _sqlite.setdefault("transaction_mode", "IMMEDIATE")
+    _sqlite.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -9,8 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from claims.errors import ClaimsError
+from claims.models import Article
 from claims.services.ingestion import IngestResult, article_ingest
 from factcheck.inprocess import enqueue
+from reviews.errors import InvalidTransition, NotAllowed, ReviewError
 from reviews.models import Intake
 
 logger = logging.getLogger(__name__)
@@ -180,3 +182,68 @@ def _fail(intake: Intake, message: str) -> None:
     intake.progress = "Failed."
     intake.finished_at = timezone.now()
     intake.save(update_fields=["state", "error", "progress", "finished_at"])
+
+
+def piece_remove(*, intake: Intake, by, reason: str) -> Intake:
+    """Remove a piece ingested by mistake: its article, claims, tickets and their trail.
+
+    The record stays, saying who removed it, when and why. A piece with a verdict the public
+    has seen (published, scheduled, under correction or retracted) is refused: retracting is
+    how the desk withdraws those. The deletion runs in a background job after this commit,
+    since a long piece has tens of thousands of claims.
+    """
+    from reviews.models import Ticket
+    from reviews.workflow import Stage
+
+    if not by.has_perm("claims.delete_article"):
+        raise NotAllowed(f"{by} may not remove pieces: that needs the Editor role.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReviewError("Say why the piece is removed; the reason stays on the record.")
+    with transaction.atomic():
+        intake = Intake.objects.select_for_update(of=("self",)).get(pk=intake.pk)
+        if intake.state != Intake.State.INGESTED or intake.article_id is None:
+            raise InvalidTransition(
+                f"#{intake.pk} is {intake.get_state_display()}: only an ingested piece can be "
+                "removed."
+            )
+        public = Ticket.objects.filter(
+            claim__article_id=intake.article_id,
+            stage__in=[Stage.SCHEDULED, Stage.PUBLISHED, Stage.CORRECTING, Stage.RETRACTED],
+        )
+        if public.exists():
+            raise InvalidTransition(
+                f"“{intake.title}” has verdicts the public has seen (or will at the embargo): "
+                "they stay on the record. Retract them instead of removing the piece."
+            )
+        intake.state = Intake.State.REMOVING
+        intake.progress = "Removing the article, its claims and their tickets."
+        intake.removed_by = by
+        intake.removed_at = timezone.now()
+        intake.removal_reason = reason
+        intake.save()
+        transaction.on_commit(lambda: _enqueue_removal(intake.pk))
+    return intake
+
+
+def _enqueue_removal(intake_id: int) -> None:
+    from reviews.tasks import remove_piece
+
+    enqueue(remove_piece, intake_id=intake_id)
+
+
+def piece_remove_run(*, intake_id: int) -> Intake:
+    """Delete the article of a piece being removed (the background job), in one transaction."""
+    with transaction.atomic():
+        intake = Intake.objects.select_for_update(of=("self",)).get(pk=intake_id)
+        if intake.state != Intake.State.REMOVING:
+            return intake
+        claims = intake.summary.get("assertions", 0)
+        if intake.article_id is not None:
+            Article.objects.filter(pk=intake.article_id).delete()
+        intake.article = None
+        intake.state = Intake.State.REMOVED
+        intake.progress = f"Removed with its {claims:,} claims and their tickets."
+        intake.finished_at = timezone.now()
+        intake.save()
+    return intake

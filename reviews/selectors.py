@@ -8,16 +8,21 @@ from django.contrib.auth.models import Permission
 from django.db.models import Count, F, Max, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from claims.models import Article, Citation, Claim, Evidence, Snapshot, Source
+from claims.models import ARTICLE_TEXT_FIELDS, Article, Citation, Claim, Evidence, Snapshot, Source
+from claims.selectors import claims_ranked
 from reviews.models import Correction, Event, Rating, Ticket, Verdict, VerdictRevision, Vote
 from reviews.workflow import WORK_STAGES, Stage
 
 
 def tickets_for_desk() -> QuerySet[Ticket]:
-    """Return every ticket with what a list of tickets shows (claim, article, assignee, rating)."""
+    """Return every ticket with what a list of tickets shows (claim, article, assignee, rating).
+
+    The article's text is left in the database: a list shows its title, and one piece's text
+    can be megabytes that every row would otherwise carry.
+    """
     return Ticket.objects.select_related(
         "claim__article", "assignee", "verdict__current_revision__rating"
-    )
+    ).defer(*(f"claim__article__{name}" for name in ARTICLE_TEXT_FIELDS))
 
 
 def tickets_my_queue(*, user) -> QuerySet[Ticket]:
@@ -327,10 +332,5 @@ def sources_failing() -> QuerySet[Source]:
 
 def claims_found(*, article_id: int, limit: int) -> tuple[list[Claim], int]:
     """Return the article's best `limit` claims (with their ticket's id) and how many it has."""
-    claims = Claim.objects.filter(article_id=article_id)
-    best = (
-        claims.only("id", "text", "score", "checkworthy", "position")
-        .annotate(ticket_id=F("ticket__id"))
-        .order_by("-checkworthy", "-score", "position", "id")[:limit]
-    )
-    return list(best), claims.count()
+    best = claims_ranked(article_id=article_id).annotate(ticket_id=F("ticket__id"))[:limit]
+    return list(best), Claim.objects.filter(article_id=article_id).count()

@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from reviews import webhooks
-from reviews.intake import intake_run
+from reviews.intake import intake_run, piece_remove_run
 from reviews.notifications import (
     NotificationNotSent,
     notification_send,
@@ -52,3 +52,9 @@ def sweep_webhooks() -> int:
 def ingest_piece(*, intake_id: int) -> str:
     """Ingest a long piece received in the admin; its page shows the progress."""
     return intake_run(intake_id=intake_id).state
+
+
+@shared_task(name="reviews.remove_piece")
+def remove_piece(*, intake_id: int) -> str:
+    """Delete a piece removed by mistake, with its claims and tickets; the record stays."""
+    return piece_remove_run(intake_id=intake_id).state

@@ -14,8 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from claims.errors import ClaimsError
 from claims.extraction import ExtractionError, decode_input
-from claims.models import Article
-from reviews.intake import format_for, intake_submit
+from claims.models import ARTICLE_TEXT_FIELDS, Article
+from reviews.errors import ReviewError
+from reviews.intake import format_for, intake_submit, piece_remove
 from reviews.models import Intake
 from reviews.selectors import claims_found
 
@@ -157,10 +158,16 @@ class IntakeAdmin(admin.ModelAdmin):
         "removal_reason",
     ]
     change_form_template = "admin/reviews/intake/change_form.html"
+    actions = ["remove_selected"]
 
     def get_queryset(self, request):
         # The text waiting for the background job can be megabytes: never load it for a page.
-        return super().get_queryset(request).defer("body")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("article")
+            .defer("body", *(f"article__{name}" for name in ARTICLE_TEXT_FIELDS))
+        )
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("claims.view_article")
@@ -173,7 +180,49 @@ class IntakeAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        # The record is kept; "Remove the selected pieces" deletes what the piece brought in.
         return False
+
+    def has_remove_permission(self, request):
+        return request.user.has_perm("claims.delete_article")
+
+    @admin.action(
+        description=_("Remove the selected pieces (asks to confirm, with a reason)"),
+        permissions=["remove"],
+    )
+    def remove_selected(self, request, queryset):
+        """Ask for a reason and confirmation, then remove each piece through the service."""
+        intakes = list(queryset.select_related("article").order_by("pk"))
+        reason = request.POST.get("removal_reason", "").strip()
+        if request.POST.get("confirm") == "yes" and reason:
+            removed, refused = 0, []
+            for intake in intakes:
+                try:
+                    piece_remove(intake=intake, by=request.user, reason=reason)
+                except ReviewError as error:
+                    refused.append(error.message)
+                else:
+                    removed += 1
+            if removed:
+                self.message_user(
+                    request,
+                    f"Removing {removed} piece(s) in the background; their records stay here.",
+                    messages.SUCCESS,
+                )
+            for message in refused:
+                self.message_user(request, message, messages.WARNING)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Remove pieces"),
+            "subtitle": None,
+            "opts": self.model._meta,
+            "intakes": intakes,
+            "claims": sum(intake.summary.get("assertions", 0) for intake in intakes),
+            "reason_missing": request.POST.get("confirm") == "yes" and not reason,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/reviews/intake/remove_confirmation.html", context)
 
     @admin.display(description=_("article"))
     def article_link(self, intake):

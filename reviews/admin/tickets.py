@@ -8,6 +8,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from claims.admin.articles import ArticleFilter
 from reviews import services, workflow
 from reviews.admin.desk import TicketPageMixin
 from reviews.admin.export import events_csv_response
@@ -61,7 +62,7 @@ class TicketAdmin(DeskMedia, TicketPageMixin, admin.ModelAdmin):
         WorkFilter,
         ("assignee", admin.RelatedOnlyFieldListFilter),
         RatingFilter,
-        ("claim__article", admin.RelatedOnlyFieldListFilter),
+        ("claim__article", ArticleFilter),
     ]
     search_fields = ["claim__text", "claim__article__title"]
     ordering = ["-claim__score", "id"]

@@ -191,3 +191,54 @@ def test_the_dashboard_offers_the_add_piece_screen_to_those_who_may_ingest(clien
     client.force_login(new_editor(username="ed"))
     page = client.get(reverse("admin:index")).content.decode()
     assert reverse(ADD) in page
+
+
+def _remove(client, intake, reason="Wrong piece."):
+    return client.post(
+        reverse("admin:reviews_intake_changelist"),
+        {
+            "action": "remove_selected",
+            "_selected_action": [intake.pk],
+            "confirm": "yes",
+            "removal_reason": reason,
+        },
+        follow=True,
+    )
+
+
+@pytest.mark.django_db
+def test_a_fact_checker_may_not_remove_a_piece(checker_client):
+    checker_client.post(reverse(ADD), piece())
+    intake = Intake.objects.get()
+    page = _remove(checker_client, intake).content.decode()
+    assert "No action selected" in page or "remove_selected" not in page
+    assert Article.objects.exists()
+    intake.refresh_from_db()
+    assert intake.state == Intake.State.INGESTED
+
+
+@pytest.mark.django_db
+def test_a_piece_with_a_published_verdict_is_not_removed(
+    client, checker, django_capture_on_commit_callbacks
+):
+    from reviews.workflow import Stage
+    from tests.reviews.factories import ticket_in
+
+    ticket = ticket_in(Stage.PUBLISHED)
+    intake = Intake.objects.create(
+        title="Published", state=Intake.State.INGESTED, article=ticket.claim.article
+    )
+    client.force_login(new_editor(username="remover"))
+    with django_capture_on_commit_callbacks(execute=True):
+        page = _remove(client, intake).content.decode()
+    assert "Retract them instead" in page
+    assert Article.objects.filter(pk=ticket.claim.article_id).exists()
+
+
+@pytest.mark.django_db
+def test_the_article_admin_no_longer_offers_its_hanging_delete(client):
+    client.force_login(new_editor(username="ed2"))
+    article = Article.objects.create(
+        title="A", slug="a", body="x", plain_text="x", content_hash="h"
+    )
+    assert client.get(reverse("admin:claims_article_delete", args=[article.pk])).status_code == 403
