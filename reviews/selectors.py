@@ -8,7 +8,8 @@ from django.contrib.auth.models import Permission
 from django.db.models import Count, F, Max, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from claims.models import ARTICLE_TEXT_FIELDS, Article, Citation, Claim, Evidence, Snapshot, Source
+from claims import selectors as claims_selectors
+from claims.models import ARTICLE_TEXT_FIELDS, Article, Citation, Claim, Evidence, Snapshot
 from claims.selectors import claims_ranked
 from reviews.models import Correction, Event, Rating, Ticket, Verdict, VerdictRevision, Vote
 from reviews.workflow import WORK_STAGES, Stage
@@ -322,12 +323,8 @@ def tickets_awaiting_vote(*, user) -> QuerySet[Ticket]:
     )
 
 
-def sources_failing() -> QuerySet[Source]:
-    """Return the cited sources that could not be archived, or keep failing, latest first."""
-    return Source.objects.filter(
-        Q(state__in=[Source.State.FAILED, Source.State.BLOCKED])
-        | Q(state=Source.State.PENDING, attempts__gt=0)
-    ).order_by("-updated_at", "-id")
+# One definition, shared with the source list's "failing to fetch" filter the dashboard links to.
+sources_failing = claims_selectors.sources_failing
 
 
 def claims_found(*, article_id: int, limit: int) -> tuple[list[Claim], int]:

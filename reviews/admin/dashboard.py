@@ -72,6 +72,6 @@ def dashboard(user) -> Dashboard:
             "overdue": _tickets_url(work="overdue"),
             "to_review": _tickets_url(stage__exact=Stage.IN_REVIEW.value),
             "published": _tickets_url(stage__exact=Stage.PUBLISHED.value),
-            "failing": reverse("admin:claims_source_changelist") + "?state__exact=failed",
+            "failing": reverse("admin:claims_source_changelist") + "?problem=failing",
         },
     )
