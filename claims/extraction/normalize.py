@@ -101,11 +101,9 @@ def decode_input(raw: bytes, *, name: str) -> str:
         ) from None
     text = text.removeprefix("\ufeff")
     if not text:
-        raise ExtractionError(f"{name}: not valid UTF-8 text to extract from (it is empty)")
+        raise ExtractionError(f"{name}: the file is empty; there is nothing to ingest")
     if text.isspace():
-        raise ExtractionError(
-            f"{name}: not valid UTF-8 text to extract from (it contains only whitespace)"
-        )
+        raise ExtractionError(f"{name}: the file holds only whitespace; there is nothing to ingest")
     return text
 
 

@@ -175,3 +175,27 @@ def test_a_manifest_that_is_not_json_is_refused_clearly(tmp_path):
     manifest.write_text("{not json")
     with pytest.raises(CommandError, match="not a readable manifest"):
         ingest(str(manifest))
+
+
+@pytest.mark.django_db
+def test_an_empty_file_is_called_empty_and_named_once(tmp_path):
+    path = tmp_path / "empty.txt"
+    path.write_bytes(b"")
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError, match="1 of 1 piece"):
+        call_command("ingest", str(path), stdout=out, stderr=err)
+    assert err.getvalue() == f"{path}: the file is empty; there is nothing to ingest\n"
+    assert "UTF-8" not in err.getvalue()
+
+
+@pytest.mark.django_db
+def test_each_summary_is_a_whole_line_of_its_own(tmp_path):
+    paths = []
+    for n in range(2):
+        path = tmp_path / f"p{n}.txt"
+        path.write_text(f"The port moved {n}.5 million containers in 2023.", encoding="utf-8")
+        paths.append(str(path))
+    out, _ = ingest(*paths)
+    lines = out.splitlines(keepends=True)
+    assert len(lines) == 2
+    assert all(line.endswith("uncited attributions\n") for line in lines)

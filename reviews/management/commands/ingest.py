@@ -149,6 +149,7 @@ class Command(BaseCommand):
     def _report(self, summaries: list[dict], failures: list[dict], output: str) -> None:
         if output == "json":
             self.stdout.write(json.dumps({"ingested": summaries, "failed": failures}, indent=2))
+            self.stdout.flush()
             return
         for item in summaries:
             verb = "ingested" if item["created"] else "already ingested, nothing new"
@@ -157,5 +158,12 @@ class Command(BaseCommand):
                 f"sentences, {item['assertions']} assertions, {item['checkworthy']} check-worthy, "
                 f"{item['uncited_attributions']} uncited attributions"
             )
+            # Whole lines, at once: log lines on stderr never land in the middle of one.
+            self.stdout.flush()
         for item in failures:
-            self.stderr.write(f"{item['file']}: {item['error']}")
+            error = item["error"]
+            # Errors about the file's bytes already name it; say the name once.
+            self.stderr.write(
+                error if error.startswith(f"{item['file']}:") else f"{item['file']}: {error}"
+            )
+            self.stderr.flush()
