@@ -58,6 +58,9 @@ def test_a_fact_checker_pastes_a_piece_and_sees_its_claims_ranked(checker_client
     assert intake.body == ""
     claims = Claim.objects.filter(article=article)
     assert Ticket.objects.filter(claim__in=claims).count() == claims.count() > 1
+    # The Markdown heading is the context of the claims below it, not a claim of its own.
+    assert "The port's record year" in article.plain_text
+    assert not claims.filter(text__contains="record year").exists()
 
     page = checker_client.get(response["Location"]).content.decode()
     best = claims.order_by("-checkworthy", "-score", "position").first()
