@@ -233,17 +233,33 @@ def _enqueue_removal(intake_id: int) -> None:
 
 
 def piece_remove_run(*, intake_id: int) -> Intake:
-    """Delete the article of a piece being removed (the background job), in one transaction."""
-    with transaction.atomic():
-        intake = Intake.objects.select_for_update(of=("self",)).get(pk=intake_id)
-        if intake.state != Intake.State.REMOVING:
-            return intake
-        claims = intake.summary.get("assertions", 0)
-        if intake.article_id is not None:
-            Article.objects.filter(pk=intake.article_id).delete()
-        intake.article = None
-        intake.state = Intake.State.REMOVED
-        intake.progress = f"Removed with its {claims:,} claims and their tickets."
-        intake.finished_at = timezone.now()
-        intake.save()
+    """Delete the article of a piece being removed (the background job), in one transaction.
+
+    Should the deletion fail, nothing is deleted and the piece's page says so.
+    """
+    from reviews.models import Verdict
+
+    try:
+        with transaction.atomic():
+            intake = Intake.objects.select_for_update(of=("self",)).get(pk=intake_id)
+            if intake.state != Intake.State.REMOVING:
+                return intake
+            claims = intake.summary.get("assertions", 0)
+            if intake.article_id is not None:
+                # A verdict protects its revisions; both go, so let go of them first.
+                Verdict.objects.filter(ticket__claim__article_id=intake.article_id).update(
+                    current_revision=None, published_revision=None
+                )
+                Article.objects.filter(pk=intake.article_id).delete()
+            intake.article = None
+            intake.state = Intake.State.REMOVED
+            intake.progress = f"Removed with its {claims:,} claims and their tickets."
+            intake.finished_at = timezone.now()
+            intake.save()
+    except Exception:
+        Intake.objects.filter(pk=intake_id, state=Intake.State.REMOVING).update(
+            state=Intake.State.INGESTED,
+            progress="The removal failed; nothing was deleted. The server's log has the details.",
+        )
+        raise
     return intake

@@ -245,3 +245,23 @@ def test_the_article_admin_no_longer_offers_its_hanging_delete(client):
         title="A", slug="a", body="x", plain_text="x", content_hash="h"
     )
     assert client.get(reverse("admin:claims_article_delete", args=[article.pk])).status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_piece_whose_verdict_is_still_a_draft_in_review_is_removed_with_it(
+    client, django_capture_on_commit_callbacks
+):
+    from reviews.models import Verdict
+    from reviews.workflow import Stage
+    from tests.reviews.factories import ticket_in
+
+    ticket = ticket_in(Stage.APPROVED)
+    article = ticket.claim.article
+    intake = Intake.objects.create(title="Draft", state=Intake.State.INGESTED, article=article)
+    client.force_login(new_editor(username="remover2"))
+    with django_capture_on_commit_callbacks(execute=True):
+        _remove(client, intake, reason="Duplicate of another piece.")
+    assert not Article.objects.filter(pk=article.pk).exists()
+    assert not Verdict.objects.filter(ticket_id=ticket.pk).exists()
+    intake.refresh_from_db()
+    assert intake.state == Intake.State.REMOVED and intake.article is None
