@@ -17,8 +17,9 @@ def mark(*, key: str = "periodic") -> str:
 
 
 @pytest.fixture
-def runner(monkeypatch):
+def runner(monkeypatch, settings):
     RAN.clear()
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # no broker: the demo's case
     jobs = inprocess.InProcessJobs(
         {
             "mark": {"task": "tests.inprocess_mark", "schedule": 3600.0},
@@ -66,7 +67,8 @@ def test_a_failing_job_does_not_stop_the_scheduler(runner):
     assert runner.alive()
 
 
-def test_without_broker_or_scheduler_the_periodic_jobs_do_not_run(monkeypatch):
+def test_without_broker_or_scheduler_the_periodic_jobs_do_not_run(monkeypatch, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     monkeypatch.setattr(inprocess, "_runner", None)
     assert inprocess.periodic_jobs_run_here() is False
 

@@ -16,6 +16,19 @@ SECOND_PIECE = SEEDS / "harbourview-tram-opinion.md"
 DEMO_PREFIX = "http://127.0.0.1:8000/demo/sources/"
 
 
+@pytest.fixture
+def no_broker(settings):
+    """Run tasks in-process, as the demo does without a broker, even when tests have one."""
+    from factcheck.celery import app
+
+    # Read Celery's own flag first: its first read loads it from the Django setting.
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    yield
+    app.conf.task_always_eager = eager
+
+
 def cited_pages() -> list[str]:
     return re.findall(r"\]\((http[^)]+)\)", SECOND_PIECE.read_text(encoding="utf-8"))
 
@@ -59,7 +72,9 @@ def test_production_never_serves_them_and_debug_serves_nothing_else(client, sett
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_second_piece_archives_its_sources_through_the_fetcher(live_server, settings, tmp_path):
+def test_the_second_piece_archives_its_sources_through_the_fetcher(
+    live_server, settings, tmp_path, no_broker
+):
     """As `make demo` does, with the live server's port in place of 8000."""
     settings.DEBUG = True
     settings.FETCH_ALLOW_PRIVATE_NETWORKS = True
@@ -95,7 +110,7 @@ def test_demo_serve_refuses_to_run_in_production(settings):
 
 @pytest.mark.django_db
 def test_demo_serve_ends_by_saying_where_to_go_and_who_to_log_in_as(
-    settings, tmp_path, monkeypatch
+    settings, tmp_path, monkeypatch, no_broker
 ):
     from reviews.management.commands import demo_serve
 
@@ -103,7 +118,8 @@ def test_demo_serve_ends_by_saying_where_to_go_and_who_to_log_in_as(
     settings.VAR_DIR = tmp_path
     started, served = [], []
     monkeypatch.setattr(demo_serve.inprocess, "start", lambda: started.append(True))
-    monkeypatch.setattr(demo_serve.httpx, "get", lambda *a, **k: None)
+    answers = SimpleNamespace(get=lambda *a, **k: None, HTTPError=demo_serve.httpx.HTTPError)
+    monkeypatch.setattr(demo_serve, "httpx", answers)
 
     def fake_call(name, *args, **kwargs):
         if name == "runserver":
@@ -112,12 +128,9 @@ def test_demo_serve_ends_by_saying_where_to_go_and_who_to_log_in_as(
             call_command(name, *args, **kwargs)
 
     monkeypatch.setattr(demo_serve, "call_command", fake_call)
-    out = io.StringIO()
-    command = demo_serve.Command(stdout=out)
     monkeypatch.setattr(demo_serve, "threading", SimpleNamespace(Thread=_Now))
-    command.run_from_argv(
-        ["manage.py", "demo_serve", "127.0.0.1:8123", "--manifest", str(SEEDS / "manifest.json")]
-    )
+    out = io.StringIO()
+    call_command("demo_serve", "127.0.0.1:8123", manifest=str(SEEDS / "manifest.json"), stdout=out)
     text = out.getvalue()
     assert started == [True] and served == [("127.0.0.1:8123",)]
     last = text.strip().splitlines()
