@@ -1,8 +1,20 @@
 """Reads shared by the admin, the API and the templates, with their joins decided once."""
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from claims.models import Citation, Claim, Evidence, FetchAttempt, Passage, Source
+
+# --- Pieces and claims ---------------------------------------------------------------------
+
+
+def claims_ranked(*, article_id: int) -> QuerySet[Claim]:
+    """Return the article's claims best first, with only the columns a list of them shows."""
+    return (
+        Claim.objects.filter(article_id=article_id)
+        .only("id", "article_id", "text", "score", "checkworthy", "attributed_uncited", "position")
+        .order_by("-checkworthy", "-score", "position", "id")
+    )
+
 
 # --- Sources, citations and evidence -----------------------------------------------------
 
@@ -44,3 +56,14 @@ def evidence_for_claim(claim: Claim) -> QuerySet[Evidence]:
 def attempts_for_source(source: Source) -> QuerySet[FetchAttempt]:
     """Return every fetch and re-check of the source, latest first."""
     return FetchAttempt.objects.filter(source=source).order_by("-started_at", "-id")
+
+
+def sources_failing() -> QuerySet[Source]:
+    """Return the cited sources that could not be archived, or keep failing, latest first.
+
+    Failed and blocked ones, and those still pending after a failed attempt (retrying later).
+    """
+    return Source.objects.filter(
+        Q(state__in=[Source.State.FAILED, Source.State.BLOCKED])
+        | Q(state=Source.State.PENDING, attempts__gt=0)
+    ).order_by("-updated_at", "-id")

@@ -126,8 +126,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
     )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # The demo runs tasks in-process next to the web server; wait for locks instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
+    # The demo runs jobs in-process next to the web server. Write-ahead logging lets readers and
+    # the one writer work at once, so a slow list or a long ingestion never locks logins out; a
+    # writer waits for another up to the busy timeout instead of failing, and takes its write
+    # lock when its transaction begins (IMMEDIATE), so two writers never deadlock on upgrade.
+    _sqlite = DATABASES["default"].setdefault("OPTIONS", {})
+    _sqlite.setdefault("timeout", env.float("SQLITE_BUSY_TIMEOUT_SECONDS", default=20.0))
+    _sqlite.setdefault("transaction_mode", "IMMEDIATE")
+    _sqlite.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -179,7 +185,8 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 if not CELERY_BROKER_URL:
-    CELERY_BROKER_URL = "memory://"
+    # Named host: kombu warns about a broker URL without one, and here none is meant.
+    CELERY_BROKER_URL = "memory://localhost/"
 CELERY_RESULT_BACKEND = (
     env.str(
         "CELERY_RESULT_BACKEND",
@@ -276,6 +283,9 @@ CELERY_BEAT_SCHEDULE["reviews.publish_due"] = {
     "task": "reviews.publish_due",
     "schedule": env.float("REVIEW_PUBLISH_DUE_INTERVAL_SECONDS", default=60.0),
 }
+# Pieces pasted or uploaded in the admin up to this many characters are ingested in the request;
+# longer ones by a background job whose progress the piece's page shows.
+INGEST_INLINE_MAX_CHARS = env.int("INGEST_INLINE_MAX_CHARS", default=100_000)
 CELERY_BEAT_SCHEDULE["reviews.resend_notifications"] = {
     "task": "reviews.resend_notifications",
     "schedule": 600.0,
@@ -349,7 +359,18 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # The demo's console shows one line per request (runserver's), not each job's bookkeeping.
+        **(
+            {
+                name: {"level": "WARNING"}
+                for name in ("django_guid", "django_guid.celery", "celery.app.trace", "httpx")
+            }
+            if DEBUG
+            else {}
+        ),
+    },
 }
 
 # --- API ---------------------------------------------------------------------------

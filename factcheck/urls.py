@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from factcheck.demo import demo_source
 from factcheck.health import healthz
 from reviews.api import errors
 
@@ -16,6 +17,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The REST API (/api/v1/...), its OpenAPI schema and documentation.
     path("api/", include("reviews.api.urls")),
+    # The demo's sample source pages (seeds/sources/); 404 unless debug is on.
+    path("demo/sources/<slug:name>.html", demo_source, name="demo_source"),
     # The readers' pages and feeds: articles, verdicts, archived sources.
     path("", include("reviews.urls_public")),
 ]

@@ -53,7 +53,10 @@ class RequiredNoteForm(ActionFormBase):
 
 
 class DismissForm(NoteForm):
-    reason = forms.ChoiceField(label=_("Reason"), choices=DismissReason.choices)
+    # Nothing chosen in advance: dismissing says why, and the person says it.
+    reason = forms.ChoiceField(
+        label=_("Reason"), choices=[("", _("— choose a reason —")), *DismissReason.choices]
+    )
     field_order = ["reason", "note"]
 
 

@@ -1,18 +1,265 @@
-"""Receive pieces at the desk: ingest them and open a ticket for every claim."""
+"""Receive pieces at the desk: ingest them, open a ticket for every claim, keep the record."""
 
+import logging
+from datetime import datetime
+from pathlib import PurePath
+
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
+from claims.errors import ClaimsError
+from claims.models import Article
 from claims.services.ingestion import IngestResult, article_ingest
+from factcheck.inprocess import enqueue
+from reviews.errors import InvalidTransition, NotAllowed, ReviewError
+from reviews.models import Intake
+
+logger = logging.getLogger(__name__)
+
+# How a file's name tells its format; anything else is detected from the text.
+FORMATS_BY_SUFFIX = {
+    ".txt": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+}
 
 
-def article_receive(**kwargs) -> IngestResult:
+def format_for(name: str) -> str:
+    """Return the ingestion format a file's name implies ("auto" when it implies none)."""
+    return FORMATS_BY_SUFFIX.get(PurePath(name).suffix.lower(), "auto")
+
+
+def article_receive(*, intake: Intake | None = None, **kwargs) -> IngestResult:
     """Ingest a piece (see `article_ingest` for the arguments) and open its claim tickets.
 
-    One transaction: either the article, its claims and their tickets all exist, or none do.
+    One transaction: either the article, its claims, their tickets and the record of who
+    received the piece all exist, or none do. `intake` is the admin's waiting row, which the
+    caller completes; without it a new piece gets its own record here.
     """
     from reviews.services import tickets_open
 
     with transaction.atomic():
         result = article_ingest(**kwargs)
         tickets_open(claims=result.article.claims.all())
+        if intake is None and result.created:
+            _record(
+                Intake(received_by=kwargs.get("by"), characters=len(kwargs.get("body") or "")),
+                result,
+            )
     return result
+
+
+def _record(intake: Intake, result: IngestResult) -> Intake:
+    """Save `intake` as the record of an ingested piece."""
+    article = result.article
+    intake.title = article.title
+    intake.author = article.author
+    intake.publication = article.publication
+    intake.url = article.url
+    intake.published_at = article.published_at
+    intake.embargo_until = article.embargo_until
+    intake.body_format = article.body_format
+    intake.body = ""
+    intake.state = Intake.State.INGESTED
+    intake.article = article
+    intake.created = result.created
+    intake.summary = result.summary()
+    intake.progress = (
+        f"Done: {result.assertions:,} claims, {result.checkworthy:,} check-worthy."
+        if result.created
+        else "Already ingested: nothing new."
+    )
+    intake.error = ""
+    intake.finished_at = timezone.now()
+    intake.save()
+    return intake
+
+
+def intake_submit(
+    *,
+    by,
+    body: str,
+    title: str,
+    author: str = "",
+    publication: str = "",
+    url: str = "",
+    published_at: datetime | None = None,
+    embargo_until: datetime | None = None,
+    fmt: str = "auto",
+    file_name: str = "",
+) -> Intake:
+    """Receive a piece from the admin: ingest a short one now, queue a long one.
+
+    A piece up to `INGEST_INLINE_MAX_CHARS` characters is ingested in this call, and a
+    `ClaimsError` says why it could not be. A longer one is stored as a queued intake and
+    ingested by a background job once this transaction commits; its page shows the progress.
+    """
+    if not by.has_perm("claims.add_article"):
+        raise ClaimsError(
+            f"{by} may not ingest pieces: that needs the Fact-checker or Editor role."
+        )
+    intake = Intake(
+        title=(title or "").strip()[:500],
+        author=author[:300],
+        publication=publication[:300],
+        url=url[:2000],
+        published_at=published_at,
+        embargo_until=embargo_until,
+        body_format=fmt,
+        characters=len(body),
+        file_name=file_name[:255],
+        received_by=by,
+    )
+    if len(body) <= settings.INGEST_INLINE_MAX_CHARS:
+        with transaction.atomic():
+            result = article_receive(intake=intake, **_ingest_arguments(intake, body=body, by=by))
+            return _record(intake, result)
+    with transaction.atomic():
+        intake.body = body
+        intake.state = Intake.State.QUEUED
+        intake.progress = f"Queued: {len(body):,} characters wait for the background job."
+        intake.save()
+        transaction.on_commit(lambda: _enqueue_ingestion(intake.pk))
+    return intake
+
+
+def _ingest_arguments(intake: Intake, *, body: str, by) -> dict:
+    return {
+        "body": body,
+        "title": intake.title,
+        "author": intake.author,
+        "publication": intake.publication,
+        "url": intake.url,
+        "published_at": intake.published_at,
+        "embargo_until": intake.embargo_until,
+        "fmt": intake.body_format,
+        "by": by,
+    }
+
+
+def _enqueue_ingestion(intake_id: int) -> None:
+    from reviews.tasks import ingest_piece
+
+    enqueue(ingest_piece, intake_id=intake_id)
+
+
+def intake_run(*, intake_id: int) -> Intake:
+    """Ingest a queued piece (the background job); a piece no longer queued is left alone.
+
+    The progress is committed before the long work starts, so the piece's page shows it.
+    """
+    with transaction.atomic():
+        intake = Intake.objects.select_for_update().get(pk=intake_id)
+        if intake.state != Intake.State.QUEUED:
+            return intake
+        intake.state = Intake.State.INGESTING
+        intake.progress = (
+            f"Extracting and ranking the claims of {intake.characters:,} characters "
+            f"(started {timezone.localtime():%H:%M:%S})."
+        )
+        intake.save(update_fields=["state", "progress"])
+    try:
+        with transaction.atomic():
+            result = article_receive(
+                intake=intake,
+                **_ingest_arguments(intake, body=intake.body, by=intake.received_by),
+            )
+            _record(intake, result)
+    except ClaimsError as error:
+        _fail(intake, str(error))
+    except Exception:
+        _fail(intake, "The background job failed unexpectedly; the server's log has the details.")
+        raise
+    return intake
+
+
+def _fail(intake: Intake, message: str) -> None:
+    intake.state = Intake.State.FAILED
+    intake.error = message
+    intake.progress = "Failed."
+    intake.finished_at = timezone.now()
+    intake.save(update_fields=["state", "error", "progress", "finished_at"])
+
+
+def piece_remove(*, intake: Intake, by, reason: str) -> Intake:
+    """Remove a piece ingested by mistake: its article, claims, tickets and their trail.
+
+    The record stays, saying who removed it, when and why. A piece with a verdict the public
+    has seen (published, scheduled, under correction or retracted) is refused: retracting is
+    how the desk withdraws those. The deletion runs in a background job after this commit,
+    since a long piece has tens of thousands of claims.
+    """
+    from reviews.models import Ticket
+    from reviews.workflow import Stage
+
+    if not by.has_perm("claims.delete_article"):
+        raise NotAllowed(f"{by} may not remove pieces: that needs the Editor role.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReviewError("Say why the piece is removed; the reason stays on the record.")
+    with transaction.atomic():
+        intake = Intake.objects.select_for_update(of=("self",)).get(pk=intake.pk)
+        if intake.state != Intake.State.INGESTED or intake.article_id is None:
+            raise InvalidTransition(
+                f"#{intake.pk} is {intake.get_state_display()}: only an ingested piece can be "
+                "removed."
+            )
+        public = Ticket.objects.filter(
+            claim__article_id=intake.article_id,
+            stage__in=[Stage.SCHEDULED, Stage.PUBLISHED, Stage.CORRECTING, Stage.RETRACTED],
+        )
+        if public.exists():
+            raise InvalidTransition(
+                f"“{intake.title}” has verdicts the public has seen (or will at the embargo): "
+                "they stay on the record. Retract them instead of removing the piece."
+            )
+        intake.state = Intake.State.REMOVING
+        intake.progress = "Removing the article, its claims and their tickets."
+        intake.removed_by = by
+        intake.removed_at = timezone.now()
+        intake.removal_reason = reason
+        intake.save()
+        transaction.on_commit(lambda: _enqueue_removal(intake.pk))
+    return intake
+
+
+def _enqueue_removal(intake_id: int) -> None:
+    from reviews.tasks import remove_piece
+
+    enqueue(remove_piece, intake_id=intake_id)
+
+
+def piece_remove_run(*, intake_id: int) -> Intake:
+    """Delete the article of a piece being removed (the background job), in one transaction.
+
+    Should the deletion fail, nothing is deleted and the piece's page says so.
+    """
+    from reviews.models import Verdict
+
+    try:
+        with transaction.atomic():
+            intake = Intake.objects.select_for_update(of=("self",)).get(pk=intake_id)
+            if intake.state != Intake.State.REMOVING:
+                return intake
+            claims = intake.summary.get("assertions", 0)
+            if intake.article_id is not None:
+                # A verdict protects its revisions; both go, so let go of them first.
+                Verdict.objects.filter(ticket__claim__article_id=intake.article_id).update(
+                    current_revision=None, published_revision=None
+                )
+                Article.objects.filter(pk=intake.article_id).delete()
+            intake.article = None
+            intake.state = Intake.State.REMOVED
+            intake.progress = f"Removed with its {claims:,} claims and their tickets."
+            intake.finished_at = timezone.now()
+            intake.save()
+    except Exception:
+        Intake.objects.filter(pk=intake_id, state=Intake.State.REMOVING).update(
+            state=Intake.State.INGESTED,
+            progress="The removal failed; nothing was deleted. The server's log has the details.",
+        )
+        raise
+    return intake

@@ -38,6 +38,8 @@ _FACT_CHECKER_PERMISSIONS = [
 _EDITOR_PERMISSIONS = [
     *_FACT_CHECKER_PERMISSIONS,
     "claims.change_article",
+    # Remove a piece ingested by mistake (Review desk → Pieces received), on the record.
+    "claims.delete_article",
     "reviews.assign_ticket",
     "reviews.edit_any_verdict",
     "reviews.vote_verdict",

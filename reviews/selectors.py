@@ -8,16 +8,22 @@ from django.contrib.auth.models import Permission
 from django.db.models import Count, F, Max, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from claims.models import Article, Citation, Claim, Evidence, Snapshot, Source
+from claims import selectors as claims_selectors
+from claims.models import ARTICLE_TEXT_FIELDS, Article, Citation, Claim, Evidence, Snapshot
+from claims.selectors import claims_ranked
 from reviews.models import Correction, Event, Rating, Ticket, Verdict, VerdictRevision, Vote
 from reviews.workflow import WORK_STAGES, Stage
 
 
 def tickets_for_desk() -> QuerySet[Ticket]:
-    """Return every ticket with what a list of tickets shows (claim, article, assignee, rating)."""
+    """Return every ticket with what a list of tickets shows (claim, article, assignee, rating).
+
+    The article's text is left in the database: a list shows its title, and one piece's text
+    can be megabytes that every row would otherwise carry.
+    """
     return Ticket.objects.select_related(
         "claim__article", "assignee", "verdict__current_revision__rating"
-    )
+    ).defer(*(f"claim__article__{name}" for name in ARTICLE_TEXT_FIELDS))
 
 
 def tickets_my_queue(*, user) -> QuerySet[Ticket]:
@@ -317,9 +323,11 @@ def tickets_awaiting_vote(*, user) -> QuerySet[Ticket]:
     )
 
 
-def sources_failing() -> QuerySet[Source]:
-    """Return the cited sources that could not be archived, or keep failing, latest first."""
-    return Source.objects.filter(
-        Q(state__in=[Source.State.FAILED, Source.State.BLOCKED])
-        | Q(state=Source.State.PENDING, attempts__gt=0)
-    ).order_by("-updated_at", "-id")
+# One definition, shared with the source list's "failing to fetch" filter the dashboard links to.
+sources_failing = claims_selectors.sources_failing
+
+
+def claims_found(*, article_id: int, limit: int) -> tuple[list[Claim], int]:
+    """Return the article's best `limit` claims (with their ticket's id) and how many it has."""
+    best = claims_ranked(article_id=article_id).annotate(ticket_id=F("ticket__id"))[:limit]
+    return list(best), Claim.objects.filter(article_id=article_id).count()

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from reviews import webhooks
+from reviews.intake import intake_run, piece_remove_run
 from reviews.notifications import (
     NotificationNotSent,
     notification_send,
@@ -45,3 +46,15 @@ def deliver_webhook(*, delivery_id: int) -> bool:
 def sweep_webhooks() -> int:
     """Queue the webhook deliveries that are due (retries, and any the broker lost)."""
     return webhooks.deliveries_send_due()
+
+
+@shared_task(name="reviews.ingest_piece")
+def ingest_piece(*, intake_id: int) -> str:
+    """Ingest a long piece received in the admin; its page shows the progress."""
+    return intake_run(intake_id=intake_id).state
+
+
+@shared_task(name="reviews.remove_piece")
+def remove_piece(*, intake_id: int) -> str:
+    """Delete a piece removed by mistake, with its claims and tickets; the record stays."""
+    return piece_remove_run(intake_id=intake_id).state

@@ -1,12 +1,19 @@
 """Show fact-checkers the pieces and their claims, ranked, with the reasons and the context."""
 
 from django.contrib import admin
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from claims.admin.evidence import claim_inlines
-from claims.models import Article, Claim
+from claims.models import ARTICLE_TEXT_FIELDS, Article, Claim
+from claims.selectors import claims_ranked
+
+# Claims the article's page lists, best first; a link opens all of them in the claim list.
+SHOWN_CLAIMS = 50
 
 
 def claim_in_context(claim: Claim) -> str:
@@ -30,6 +37,20 @@ def reasons_list(claim: Claim) -> str:
     )
 
 
+class ArticleFilter(admin.RelatedOnlyFieldListFilter):
+    """Filter by the articles present in the list, reading their titles only, never their text."""
+
+    def field_choices(self, field, request, model_admin):
+        present = (
+            model_admin.get_queryset(request)
+            .order_by()
+            .values_list(f"{self.field_path}__pk", flat=True)
+            .distinct()
+        )
+        articles = Article.objects.filter(pk__in=present).order_by("title", "pk")
+        return [(pk, f"#{pk} {title[:60]}") for pk, title in articles.values_list("pk", "title")]
+
+
 class ScoreRangeFilter(admin.SimpleListFilter):
     title = _("check-worthiness")
     parameter_name = "score"
@@ -50,21 +71,15 @@ class ScoreRangeFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ClaimInline(admin.TabularInline):
-    model = Claim
-    fields = ["position", "text", "score", "checkworthy", "attributed_uncited", "reasons_shown"]
-    readonly_fields = fields
-    ordering = ["position", "id"]
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("reasons"))
-    def reasons_shown(self, claim):
-        return reasons_list(claim)
+def _claim_count(**conditions) -> Coalesce:
+    counted = (
+        Claim.objects.filter(article=OuterRef("pk"), **conditions)
+        .order_by()
+        .values("article")
+        .annotate(total=Count("id"))
+        .values("total")
+    )
+    return Coalesce(Subquery(counted), 0)
 
 
 @admin.register(Article)
@@ -93,12 +108,14 @@ class ArticleAdmin(admin.ModelAdmin):
         "ingested_at",
         "updated_at",
         "body",
+        "claims_shown",
     ]
     fieldsets = [
         (
             None,
             {"fields": ["title", "author", "publication", "url", "published_at", "embargo_until"]},
         ),
+        (_("Claims"), {"fields": ["claims_shown"]}),
         (_("Text"), {"fields": ["plain_text", "body_format", "body"], "classes": ["collapse"]}),
         (
             _("Record"),
@@ -115,20 +132,56 @@ class ArticleAdmin(admin.ModelAdmin):
             },
         ),
     ]
-    inlines = [ClaimInline]
 
     def has_add_permission(self, request):
-        # Pieces arrive through `manage.py ingest` or the API, which extract their claims.
+        # Pieces arrive through the desk's Add piece screen, `manage.py ingest` or the API.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Removing a piece takes its claims, tickets and their trail with it: the desk's
+        # "Remove piece" action does it in the background and keeps the record.
         return False
 
     def get_queryset(self, request):
+        # Counted per row by subqueries, and the text left in the database: a list of pieces
+        # never carries their bodies, and never groups by them.
         return (
             super()
             .get_queryset(request)
+            .defer(*ARTICLE_TEXT_FIELDS)
             .annotate(
-                claim_total=Count("claims"),
-                checkworthy_total=Count("claims", filter=Q(claims__checkworthy=True)),
+                claim_total=_claim_count(),
+                checkworthy_total=_claim_count(checkworthy=True),
             )
+        )
+
+    @admin.display(description=_("claims, best first"))
+    def claims_shown(self, article):
+        claims = claims_ranked(article_id=article.pk)[:SHOWN_CLAIMS]
+        rows = format_html_join(
+            "",
+            '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>',
+            (
+                (
+                    reverse("admin:claims_claim_change", args=[claim.pk]),
+                    claim.text,
+                    f"{claim.score:.2f}",
+                    _("check-worthy") if claim.checkworthy else "",
+                    _("attributed but uncited") if claim.attributed_uncited else "",
+                )
+                for claim in claims
+            ),
+        )
+        every = (
+            reverse("admin:claims_claim_changelist")
+            + "?"
+            + urlencode({"article__id__exact": article.pk})
+        )
+        return format_html(
+            '<table class="claims-found"><tbody>{}</tbody></table><p><a href="{}">{}</a></p>',
+            rows,
+            every,
+            _("All %(total)s claims of this piece") % {"total": f"{article.claim_total:,}"},
         )
 
     @admin.display(description=_("claims"), ordering="claim_total")
@@ -147,7 +200,7 @@ class ClaimAdmin(admin.ModelAdmin):
         "checkworthy",
         ScoreRangeFilter,
         "attributed_uncited",
-        ("article", admin.RelatedOnlyFieldListFilter),
+        ("article", ArticleFilter),
     ]
     search_fields = ["text", "article__title"]
     list_select_related = ["article"]
@@ -176,7 +229,12 @@ class ClaimAdmin(admin.ModelAdmin):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("article")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("article")
+            .defer(*(f"article__{name}" for name in ARTICLE_TEXT_FIELDS))
+        )
 
     @admin.display(description=_("claim"), ordering="text")
     def short_text(self, claim):

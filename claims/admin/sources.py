@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from claims.admin.records import ArchiveRecordAdmin
 from claims.errors import ClaimsError
 from claims.models import Citation, FetchAttempt, Snapshot, Source
+from claims.selectors import sources_failing
 from claims.services import sources_fetch_now, sources_retry_failed
 
 from .evidence import CitationInline, EvidenceInline, PassageInline, claim_inlines
@@ -66,6 +67,21 @@ class SourceCitationInline(admin.TabularInline):
         return False
 
 
+class ProblemFilter(admin.SimpleListFilter):
+    """The sources the dashboard counts as failing to fetch: the same definition, one place."""
+
+    title = _("problem")
+    parameter_name = "problem"
+
+    def lookups(self, request, model_admin):
+        return [("failing", _("Failing to fetch (failed, blocked, or retrying)"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "failing":
+            return queryset.filter(pk__in=sources_failing().values("pk"))
+        return queryset
+
+
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
     list_display = [
@@ -78,7 +94,7 @@ class SourceAdmin(admin.ModelAdmin):
         "citation_count",
         "updated_at",
     ]
-    list_filter = ["state", "link_status"]
+    list_filter = [ProblemFilter, "state", "link_status"]
     search_fields = ["normalized_url", "url"]
     ordering = ["-created_at", "-id"]
     list_select_related = ["last_snapshot"]

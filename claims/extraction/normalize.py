@@ -29,6 +29,7 @@ DROPPED_TAGS = lexicon(
     "head script style iframe noscript template object embed svg math canvas audio video "
     "source track map button select option textarea input"
 )
+HEADING_TAGS = lexicon("h1 h2 h3 h4 h5 h6")
 BLOCK_TAGS = lexicon(
     "address article aside blockquote body caption dd details dialog div dl dt fieldset "
     "figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr html li main nav ol p "
@@ -79,6 +80,8 @@ class Document:
     format: str
     paragraphs: tuple[tuple[int, int], ...]
     links: tuple[Link, ...]
+    # Indexes into paragraphs of the headings (HTML h1–h6, Markdown "#"): context, not claims.
+    headings: frozenset[int] = frozenset()
 
 
 def decode_input(raw: bytes, *, name: str) -> str:
@@ -101,11 +104,9 @@ def decode_input(raw: bytes, *, name: str) -> str:
         ) from None
     text = text.removeprefix("\ufeff")
     if not text:
-        raise ExtractionError(f"{name}: not valid UTF-8 text to extract from (it is empty)")
+        raise ExtractionError(f"{name}: the file is empty; there is nothing to ingest")
     if text.isspace():
-        raise ExtractionError(
-            f"{name}: not valid UTF-8 text to extract from (it contains only whitespace)"
-        )
+        raise ExtractionError(f"{name}: the file holds only whitespace; there is nothing to ingest")
     return text
 
 
@@ -132,10 +133,11 @@ def normalize(body: str, *, fmt: str = "auto") -> Document:
         raise ExtractionError("input contains NUL characters, so it is binary data, not text")
     if fmt == "auto":
         fmt = sniff_format(body)
+    headings: frozenset[int] = frozenset()
     if fmt == "html":
-        text, paragraphs, links = _html_to_text(body)
+        text, paragraphs, links, headings = _html_to_text(body)
     elif fmt == "markdown":
-        text, paragraphs, links = _html_to_text(_MARKDOWN.render(body))
+        text, paragraphs, links, headings = _html_to_text(_MARKDOWN.render(body))
     else:
         text, paragraphs, links = body, _text_paragraphs(body), []
     if not paragraphs and fmt == "text":
@@ -146,7 +148,7 @@ def normalize(body: str, *, fmt: str = "auto") -> Document:
         )
     links.extend(_bare_urls(text, links))
     links.sort(key=lambda link: (link.start, link.end))
-    return Document(text, fmt, tuple(paragraphs), tuple(links))
+    return Document(text, fmt, tuple(paragraphs), tuple(links), headings)
 
 
 def _text_paragraphs(text: str) -> list[tuple[int, int]]:
@@ -198,6 +200,9 @@ class _TextBuilder:
         self.length = 0
         self.paragraphs: list[tuple[int, int]] = []
         self.links: list[Link] = []
+        self.headings: set[int] = set()
+        # How many heading elements are open: a paragraph ended inside one is a heading.
+        self.in_heading = 0
         self._paragraph_start: int | None = None
         self._separator = ""
         self._open_links: list[list] = []
@@ -233,6 +238,8 @@ class _TextBuilder:
 
     def end_paragraph(self) -> None:
         if self._paragraph_start is not None:
+            if self.in_heading:
+                self.headings.add(len(self.paragraphs))
             self.paragraphs.append((self._paragraph_start, self.length))
         self._paragraph_start = None
         self._separator = ""
@@ -250,15 +257,17 @@ class _TextBuilder:
         self.length += len(value)
 
 
-def _html_to_text(html: str) -> tuple[str, list[tuple[int, int]], list[Link]]:
-    """Walk the parsed HTML and return its visible text, paragraph spans and links."""
+def _html_to_text(
+    html: str,
+) -> tuple[str, list[tuple[int, int]], list[Link], frozenset[int]]:
+    """Walk the parsed HTML and return its visible text, paragraph spans, links and headings."""
     html = _XML_DECLARATION.sub("", html, count=1)
     if not html.strip():
-        return "", [], []
+        return "", [], [], frozenset()
     try:
         root = lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError):
-        return "", [], []
+        return "", [], [], frozenset()
     out = _TextBuilder()
     links_open: list[bool] = []
     preformatted = 0
@@ -277,6 +286,7 @@ def _html_to_text(html: str) -> tuple[str, list[tuple[int, int]], list[Link]]:
                 out.end_paragraph()
             elif tag == "br":
                 out.line_break()
+            out.in_heading += tag in HEADING_TAGS
             preformatted += tag == "pre"
             href = element.get("href") if tag == "a" else None
             is_link = bool(href) and not href.strip().lower().startswith("javascript:")
@@ -291,6 +301,7 @@ def _html_to_text(html: str) -> tuple[str, list[tuple[int, int]], list[Link]]:
             preformatted -= tag == "pre"
             if tag in BLOCK_TAGS:
                 out.end_paragraph()
+            out.in_heading -= tag in HEADING_TAGS
         out.text(element.tail, preformatted=preformatted > 0)
     out.end_paragraph()
-    return "".join(out.parts), out.paragraphs, out.links
+    return "".join(out.parts), out.paragraphs, out.links, frozenset(out.headings)

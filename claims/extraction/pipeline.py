@@ -53,6 +53,9 @@ def extract(body: str, *, fmt: str = "auto") -> Extraction:
     assertions = []
     sentences = segment(text, document.paragraphs)
     for index, sentence in enumerate(sentences):
+        if sentence.paragraph in document.headings:
+            # A heading stays in the text as the context of what follows; it is never a claim.
+            continue
         spans = split_sentence(text, sentence.start, sentence.end)
         # A sentence that carries a link cites its source, even when the claim is attributed.
         cited = any(

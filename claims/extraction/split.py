@@ -44,6 +44,11 @@ _PHRASE_STOPS = lexicon(
     "that which who whom whose where when of in on at for with to by from as about into than "
     "like and or but"
 )
+# Words that open a clause by pointing back at the other half: "it is no longer its anchor",
+# "the cycle began again". Such a clause needs the sentence around it, so it is not split off.
+BACK_REFERENCES = lexicon(
+    "it they he she this these those that its their his her the such them him one"
+)
 ADVERBS = lexicon(
     "then also still now later soon never just even again instead only already not meanwhile"
 )
@@ -63,6 +68,9 @@ def split_sentence(text: str, start: int, end: int) -> list[tuple[int, int]]:
         if len(left_words) < MIN_WORDS or len(right_words) < MIN_WORDS:
             continue
         if not has_verb(left_words) or not starts_clause(right_words):
+            continue
+        if not names_own_subject(right_words):
+            # Split off, it would lose its subject: keep the sentence whole here instead.
             continue
         spans.append((start + piece_start, start + piece_start + len(left)))
         piece_start = match.end()
@@ -111,6 +119,21 @@ def starts_clause(words: list[str]) -> bool:
         if not proper and position > index + 1 and word.endswith("s") and word not in ADVERBS:
             return True
     return False
+
+
+def names_own_subject(words: list[str]) -> bool:
+    """Tell whether a clause names its own subject, so that it reads on its own.
+
+    "Regulators are watching" and "Amazon denies it" do; a bare verb phrase ("built its
+    strategy around the company's models") or a subject pointing back at the other half ("it
+    is no longer its anchor", "the cycle began again") does not.
+    """
+    lowered = [word.lower() for word in words[:8]]
+    index = _skip_adverbs(lowered, 0)
+    if index >= len(lowered):
+        return False
+    first = lowered[index]
+    return not _is_finite(first) and first not in BACK_REFERENCES
 
 
 def _is_finite(word: str) -> bool:

@@ -7,6 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# An article's text as given and as normalized: megabytes for a long piece, so lists defer them.
+ARTICLE_TEXT_FIELDS = ("body", "plain_text")
+
 
 class Article(models.Model):
     """An opinion piece as received, with the plain text that claim offsets point into."""

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from factcheck.inprocess import periodic_jobs_run_here
 from reviews import selectors, workflow
 from reviews.workflow import Stage
 
@@ -35,6 +36,8 @@ class Dashboard:
     failing: list
     failing_total: int
     links: dict[str, str] = field(default_factory=dict)
+    # True: the in-process scheduler runs them; False: nothing does; None: celery beat does.
+    periodic_jobs: bool | None = None
 
 
 def _tickets_url(**params) -> str:
@@ -63,11 +66,12 @@ def dashboard(user) -> Dashboard:
         published=selectors.verdicts_recently_changed(limit=ROWS),
         failing=list(failing[:ROWS]),
         failing_total=failing.count(),
+        periodic_jobs=periodic_jobs_run_here(),
         links={
             "my_queue": _tickets_url(work="mine"),
             "overdue": _tickets_url(work="overdue"),
             "to_review": _tickets_url(stage__exact=Stage.IN_REVIEW.value),
             "published": _tickets_url(stage__exact=Stage.PUBLISHED.value),
-            "failing": reverse("admin:claims_source_changelist") + "?state__exact=failed",
+            "failing": reverse("admin:claims_source_changelist") + "?problem=failing",
         },
     )

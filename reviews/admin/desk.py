@@ -6,6 +6,8 @@ from django.forms import Media
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 
 from claims.errors import ClaimsError
@@ -14,6 +16,7 @@ from reviews.admin.research import DONE as RESEARCH_DONE
 from reviews.admin.research import RESEARCH_ACTIONS, Research, research_form, research_perform
 from reviews.errors import ReviewError
 from reviews.models import Ticket
+from reviews.workflow import Stage
 
 # The form each action posts; the page shows the forms of the actions allowed now.
 ACTION_FORMS = {
@@ -43,7 +46,7 @@ DONE = {
     "submit": "Submitted for review.",
     "vote": "Your vote is on the record.",
     "request_changes": "Sent back with your note.",
-    "publish": "Done: published, or scheduled until the embargo lifts.",
+    "publish": "Published: readers see the verdict now.",
     "open_correction": "Reopened for a correction; the published verdict stays public meanwhile.",
     "retract": "Retracted.",
 }
@@ -93,6 +96,17 @@ def perform(name: str, *, ticket: Ticket, by, data: dict):
         case "retract":
             return services.verdict_retract(**common, reason=data["reason"])
     raise ValueError(f"unknown action {name!r}")
+
+
+def done_message(name: str, result) -> str:
+    """Return what the action did, saying whether a publication happened or waits."""
+    if name == "publish" and isinstance(result, Ticket) and result.stage == Stage.SCHEDULED:
+        embargo = result.claim.article.embargo_until
+        return (
+            "Scheduled, not yet public: the verdict is published when the embargo lifts, "
+            f"{date_format(timezone.localtime(embargo), 'DATETIME_FORMAT')}."
+        )
+    return DONE[name]
 
 
 def claim_in_context(ticket: Ticket) -> str:
@@ -205,7 +219,7 @@ class TicketPageMixin:
             messages.error(request, "Please correct the errors below.")
             return self._render(request, page, {name: form}, status=400)
         try:
-            perform(name, ticket=ticket, by=request.user, data=form.cleaned_data)
+            result = perform(name, ticket=ticket, by=request.user, data=form.cleaned_data)
         except ReviewError as error:
             messages.error(request, error.message)
             fresh = TicketPage(selectors.ticket_for_page(ticket.pk), request.user)
@@ -214,7 +228,7 @@ class TicketPageMixin:
             data["version"] = fresh.ticket.version
             kept = {name: fresh.form(name, data)} if name in fresh.allowed else {}
             return self._render(request, fresh, kept, status=error.http_status)
-        messages.success(request, DONE[name])
+        messages.success(request, done_message(name, result))
         return redirect(request.path)
 
     def _research(self, request, page: TicketPage, name: str):

@@ -2,12 +2,14 @@
 
 from django.contrib import admin, messages
 from django.forms import Media
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from claims.admin.articles import ArticleFilter
 from reviews import services, workflow
 from reviews.admin.desk import TicketPageMixin
 from reviews.admin.export import events_csv_response
@@ -19,6 +21,8 @@ from reviews.selectors import events_for_export, tickets_for_desk
 
 # How many refusals a bulk action lists by name before it only counts them.
 SHOWN_REFUSALS = 5
+# How many of the selected tickets a bulk action's confirmation lists by name.
+SHOWN_CONFIRM = 10
 
 
 def stage_badge(ticket: Ticket) -> str:
@@ -61,7 +65,7 @@ class TicketAdmin(DeskMedia, TicketPageMixin, admin.ModelAdmin):
         WorkFilter,
         ("assignee", admin.RelatedOnlyFieldListFilter),
         RatingFilter,
-        ("claim__article", admin.RelatedOnlyFieldListFilter),
+        ("claim__article", ArticleFilter),
     ]
     search_fields = ["claim__text", "claim__article__title"]
     ordering = ["-claim__score", "id"]
@@ -126,8 +130,14 @@ class TicketAdmin(DeskMedia, TicketPageMixin, admin.ModelAdmin):
         revision = verdict.current_revision if verdict else None
         return rating_badge(revision.rating if revision else None)
 
-    def _bulk(self, request, queryset, done: str, act) -> None:
-        """Run `act` on each selected ticket through its service; report what was refused."""
+    def _bulk(self, request, queryset, done: str, act):
+        """Ask to confirm, then run `act` on each selected ticket through its service.
+
+        Report what was refused. The confirmation names the action and how many tickets it
+        touches, and re-posts the choices made in the action bar.
+        """
+        if request.POST.get("confirm") != "yes":
+            return self._confirm(request, queryset)
         succeeded, refused = 0, []
         for ticket in queryset.order_by("pk"):
             try:
@@ -144,6 +154,28 @@ class TicketAdmin(DeskMedia, TicketPageMixin, admin.ModelAdmin):
                 f" …and {more} more." if more > 0 else ""
             )
             messages.warning(request, f"{len(refused)} refused. {listed}")
+        return None
+
+    def _confirm(self, request, queryset):
+        action = request.POST.get("action", "")
+        label = dict(self.get_action_choices(request)).get(action, action)
+        replay = [
+            (key, value)
+            for key in request.POST
+            if key not in ("csrfmiddlewaretoken", "confirm")
+            for value in request.POST.getlist(key)
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Confirm: %(action)s") % {"action": label},
+            "subtitle": None,
+            "opts": self.model._meta,
+            "action_label": label,
+            "count": queryset.count(),
+            "shown": list(queryset.order_by("pk")[:SHOWN_CONFIRM]),
+            "replay": replay,
+        }
+        return TemplateResponse(request, "admin/reviews/ticket/bulk_confirmation.html", context)
 
     def _action_form(self, request) -> TicketListActionForm | None:
         form = TicketListActionForm(request.POST)
@@ -155,7 +187,7 @@ class TicketAdmin(DeskMedia, TicketPageMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Queue selected claims for research"), permissions=["triage"])
     def queue_selected(self, request, queryset):
-        self._bulk(
+        return self._bulk(
             request,
             queryset,
             "queued",
@@ -172,7 +204,7 @@ class TicketAdmin(DeskMedia, TicketPageMixin, admin.ModelAdmin):
         if not form.cleaned_data["reason"]:
             messages.error(request, "Choose the reason for dismissing them.")
             return
-        self._bulk(
+        return self._bulk(
             request,
             queryset,
             "dismissed",
@@ -189,7 +221,7 @@ class TicketAdmin(DeskMedia, TicketPageMixin, admin.ModelAdmin):
         if form.cleaned_data["assignee"] is None:
             messages.error(request, "Choose whom to assign them to.")
             return
-        self._bulk(
+        return self._bulk(
             request,
             queryset,
             "assigned",

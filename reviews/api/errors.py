@@ -1,5 +1,6 @@
 """Answer every API error as the same JSON shape, with a message a person can act on."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, JsonResponse
 from django.views import defaults
@@ -54,8 +55,10 @@ def _translate(exc: Exception) -> Exception:
     if isinstance(exc, ClaimsError):
         return DeskRefused(str(exc), status_code=status.HTTP_400_BAD_REQUEST, code="refused")
     if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         return DeskRefused(
-            "The request body is too large (see DJANGO_MAX_REQUEST_BYTES).",
+            f"The request body is larger than this desk accepts: at most {limit:,} bytes. "
+            "Send a shorter piece, or split it.",
             status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
             code="too_large",
         )

@@ -12,7 +12,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.timezone import make_aware
 
 from claims.models import Claim
-from reviews.models import Verdict, VerdictRevision
+from reviews.models import Rating, Verdict, VerdictRevision
 
 # Ids are PostgreSQL bigints: a larger number is refused (400) before it reaches the database.
 MAX_ID = 2**63 - 1
@@ -65,9 +65,15 @@ class VerdictFilter(django_filters.FilterSet):
         field_name="ticket__claim__article__url",
         help_text="Only verdicts on the article with this canonical URL (exact).",
     )
-    rating = django_filters.CharFilter(
-        field_name="published_revision__rating__slug",
+    rating = django_filters.ModelChoiceFilter(
+        field_name="published_revision__rating",
+        queryset=Rating.objects.all(),
+        to_field_name="slug",
         help_text="Only verdicts with this rating (its slug, such as mostly-false).",
+        error_messages={
+            "invalid_choice": "Not a rating of this desk's scale; give a rating's slug, such "
+            "as mostly-false or half-true, as the verdicts' rating field shows it."
+        },
     )
     claimant = django_filters.CharFilter(
         field_name="ticket__claim__article__author",

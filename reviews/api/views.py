@@ -1,5 +1,7 @@
 """Serve published verdicts, their ClaimReview, and ingestion, to REST clients."""
 
+from dataclasses import replace
+
 from django.conf import settings
 from django.db.models import QuerySet
 from drf_spectacular.openapi import AutoSchema
@@ -125,9 +127,11 @@ class VerdictViewSet(ConditionalMixin, viewsets.GenericViewSet):
         self._refuse_unknown(request)
         queryset = self.filter_queryset(self.get_queryset())
         positioned = self.paginator.positioned(queryset, request)
-        print_, cached = self.conditional(
-            request, positioned, limit=self.paginator.window_size(request)
-        )
+        print_ = fingerprint(positioned, request, limit=self.paginator.window_size(request))
+        if print_.last_modified is None and self.paginator.position is not None:
+            # Nothing changed after the cursor: the page is as it was at the cursor's moment.
+            print_ = replace(print_, last_modified=self.paginator.position[0])
+        cached = not_modified(request, print_)
         if cached is not None:
             return cached
         page = self.paginator.paginate_queryset(queryset, request, view=self)

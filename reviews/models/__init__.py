@@ -7,6 +7,7 @@ from reviews.models.api import (
     WebhookEvent,
     WebhookSubscription,
 )
+from reviews.models.intake import Intake
 from reviews.models.tickets import Event, Notification, Ticket
 from reviews.models.verdicts import Correction, Rating, Verdict, VerdictRevision, Vote
 
@@ -14,6 +15,7 @@ __all__ = [
     "ClientKey",
     "Correction",
     "Event",
+    "Intake",
     "Notification",
     "Rating",
     "Ticket",

@@ -118,3 +118,20 @@ def test_responses_ask_caches_to_revalidate(anonymous, verdict):
 
     assert response["Cache-Control"] == "no-cache"
     assert "Authorization" in response["Vary"]
+
+
+def test_a_resume_page_with_nothing_new_carries_last_modified_and_answers_304_to_it(
+    anonymous, verdict
+):
+    resume = anonymous.get(LIST).json()["resume"]
+    waiting = anonymous.get(resume)
+    assert waiting.json()["results"] == []
+    since = waiting["Last-Modified"]
+    assert since == http_date(Verdict.objects.get().updated_at.timestamp())
+    assert anonymous.get(resume, HTTP_IF_MODIFIED_SINCE=since).status_code == 304
+
+    later = timezone.now() + timedelta(seconds=5)
+    Verdict.objects.filter(pk=verdict.pk).update(updated_at=later)
+    changed = anonymous.get(resume, HTTP_IF_MODIFIED_SINCE=since)
+    assert changed.status_code == 200 and len(changed.json()["results"]) == 1
+    assert changed["Last-Modified"] == http_date(later.timestamp())

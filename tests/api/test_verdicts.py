@@ -175,6 +175,7 @@ class TestFilters:
             {"page_size": "0"},
             {"page_size": "10000"},
             {"updated_snice": "2026-01-01"},
+            {"rating": "bogus"},
         ],
     )
     def test_a_bad_filter_is_a_400_that_names_the_parameter(self, anonymous, query):

@@ -22,7 +22,7 @@ def assert_one_line(error: pytest.ExceptionInfo) -> None:
 @pytest.mark.parametrize(
     ("raw", "words"),
     [
-        (b"", "it is empty"),
+        (b"", "the file is empty"),
         (b" \n\t\r\n  ", "only whitespace"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "NUL bytes"),
         (b"caf\xe9 au lait", "byte 0xe9 at offset 3"),

@@ -65,7 +65,7 @@ def test_extract_claims_lines_scores_each_line_and_keeps_numbering_across_blank_
 @pytest.mark.parametrize(
     ("content", "words"),
     [
-        (b"", "it is empty"),
+        (b"", "the file is empty"),
         (b"\x00\x01\x02binary", "NUL bytes"),
         (b"\xff\xfe not utf-8", "not valid UTF-8"),
         (b"<script>alert(1)</script><style>p {}</style>", "no readable text"),

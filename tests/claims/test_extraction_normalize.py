@@ -134,3 +134,41 @@ def test_smart_quotes_hyphens_emoji_and_right_to_left_text_survive_unchanged():
 def test_an_unknown_format_is_refused_with_the_accepted_ones_named():
     with pytest.raises(ExtractionError, match="use one of auto, text, markdown, html"):
         normalize("Some text.", fmt="pdf")
+
+
+@pytest.mark.parametrize(
+    ("body", "fmt"),
+    [
+        (
+            "# The port's record year\n\nThe port moved 9.1 million containers in 2023.\n\n"
+            "## What comes next\n\nThe council approved 40 million dollars in March 2024.",
+            "markdown",
+        ),
+        (
+            "<h1>The port's record year</h1><p>The port moved 9.1 million containers in 2023.</p>"
+            "<h2>What comes <em>next</em></h2>"
+            "<p>The council approved 40 million dollars in March 2024.</p>",
+            "html",
+        ),
+    ],
+)
+def test_headings_stay_in_the_text_as_context_but_never_become_claims(body, fmt):
+    from claims.extraction import extract
+
+    document = normalize(body, fmt=fmt)
+    headings = [document.plain_text[slice(*document.paragraphs[i])] for i in document.headings]
+    assert headings == ["The port's record year", "What comes next"]
+    result = extract(body, fmt=fmt)
+    assert "The port's record year" in result.plain_text
+    assert [a.text for a in result.assertions] == [
+        "The port moved 9.1 million containers in 2023.",
+        "The council approved 40 million dollars in March 2024.",
+    ]
+    # Claims keep their paragraph numbers in the whole text, headings counted.
+    assert [a.paragraph for a in result.assertions] == [1, 3]
+
+
+def test_plain_text_has_no_headings():
+    assert normalize("Title\n\nThe port moved 9 million containers.", fmt="text").headings == (
+        frozenset()
+    )

@@ -68,13 +68,23 @@ def test_the_sample_keeps_its_text_and_its_seven_paragraphs(sample):
     assert sample.paragraphs == 7
 
 
-def test_a_split_sentence_gives_two_assertions_marked_split_in_one_sentence(sample):
-    first = find(sample, "Microsoft poured")
-    second = find(sample, "built its entire AI strategy")
-    assert first.text == "Microsoft poured more than thirteen billion dollars into OpenAI"
-    assert second.text == "built its entire AI strategy around the company’s models."
+def test_a_split_sentence_gives_two_assertions_marked_split_in_one_sentence():
+    result = extract("The board met on Monday, and Ann Lee resigned the next day. Then lunch.")
+    first, second = result.assertions[:2]
+    assert first.text == "The board met on Monday"
+    assert second.text == "Ann Lee resigned the next day."
     assert first.split and second.split
     assert first.sentence == second.sentence
+
+
+def test_a_clause_that_needs_the_other_half_stays_in_its_sentence(sample):
+    whole = find(sample, "Microsoft poured")
+    assert whole.text == (
+        "Microsoft poured more than thirteen billion dollars into OpenAI and built its entire "
+        "AI strategy around the company’s models."
+    )
+    assert not whole.split
+    assert not [a for a in sample.assertions if a.text.startswith(("it is", "the cycle"))]
 
 
 def test_every_score_comes_with_reasons(sample):

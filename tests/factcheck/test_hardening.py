@@ -127,6 +127,9 @@ def test_a_body_over_the_limit_is_a_413_json_error_on_the_api(client, settings):
 
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "too_large"
+    message = response.json()["error"]["message"]
+    assert "at most 10,000 bytes" in message
+    assert "DJANGO_" not in message
 
 
 @pytest.mark.parametrize(

@@ -100,3 +100,24 @@ def test_a_fact_checker_has_no_vote_panel(client, checker):
     response = client.get(INDEX)
     assert response.context["dash"].to_review is None
     assert "Awaiting your vote" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_failing_sources_count_and_its_link_show_the_same_sources(client, checker):
+    failed = failing_source(1)
+    retrying = Source.objects.create(
+        url="https://slow.example/a",
+        normalized_url="https://slow.example/a",
+        state=Source.State.PENDING,
+        attempts=2,
+        state_reason="timed out; retrying",
+    )
+    Source.objects.create(
+        url="https://fine.example/", normalized_url="https://fine.example/", state="fetched"
+    )
+    Source.objects.create(url="https://new.example/", normalized_url="https://new.example/")
+    client.force_login(UserFactory(username="boss", is_superuser=True))
+    dash = client.get(INDEX).context["dash"]
+    assert dash.failing_total == 2
+    listed = client.get(dash.links["failing"]).context["cl"].result_list
+    assert {source.pk for source in listed} == {failed.pk, retrying.pk}

@@ -54,6 +54,15 @@ def notifications_in_process(monkeypatch):
     return run_here
 
 
+@pytest.fixture(autouse=True)
+def piece_jobs_in_process(monkeypatch):
+    """Run the background jobs of pieces (ingest, removal) here even with a real broker."""
+    from reviews.tasks import ingest_piece, remove_piece
+
+    for task in (ingest_piece, remove_piece):
+        monkeypatch.setattr(task, "delay", lambda _task=task, **kwargs: _task.apply(kwargs=kwargs))
+
+
 @pytest.fixture
 def desk_data(transactional_db):
     """Recreate the roles and the rating scale that a transactional test's flush removed.

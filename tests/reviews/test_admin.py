@@ -194,6 +194,7 @@ def test_bulk_triage_queues_what_it_can_and_reports_the_rest(client, checker):
         {
             "action": "queue_selected",
             "_selected_action": [t.pk for t in [*new, published]],
+            "confirm": "yes",
         },
         follow=True,
     )
@@ -215,7 +216,12 @@ def test_bulk_dismissal_needs_a_reason(client, checker):
     assert not Ticket.objects.filter(stage=Stage.DISMISSED).exists()
     client.post(
         CHANGELIST,
-        {"action": "dismiss_selected", "_selected_action": selected, "reason": "duplicate"},
+        {
+            "action": "dismiss_selected",
+            "_selected_action": selected,
+            "reason": "duplicate",
+            "confirm": "yes",
+        },
     )
     assert set(Ticket.objects.values_list("dismiss_reason", flat=True)) == {"duplicate"}
 
@@ -231,6 +237,7 @@ def test_bulk_assignment_assigns_with_a_due_date(client, editor, checker):
             "_selected_action": [t.pk for t in tickets],
             "assignee": checker.pk,
             "due_on": "2030-05-17",
+            "confirm": "yes",
         },
     )
     for ticket in Ticket.objects.all():
@@ -300,3 +307,58 @@ def test_the_rating_colours_are_served_as_a_stylesheet(client, editor):
     css = response.content.decode()
     # Each badge also gets the text colour that stays readable on it.
     assert ".rating-badge.rating-true { background-color: #1b7f3b; color: #ffffff; }" in css
+
+
+@pytest.mark.django_db
+def test_a_bulk_action_asks_to_confirm_and_runs_only_when_confirmed(client, checker):
+    import re
+
+    tickets = TicketFactory.create_batch(3)
+    client.force_login(checker)
+    chosen = {
+        "action": "dismiss_selected",
+        "_selected_action": [t.pk for t in tickets],
+        "reason": "out_of_scope",
+    }
+    page = client.post(CHANGELIST, chosen).content.decode()
+    assert "will act on 3 tickets" in page
+    assert not Ticket.objects.filter(stage=Stage.DISMISSED).exists()
+
+    # Press "Yes, do it": post the confirmation page's own form.
+    form = page.split('<form method="post">', 1)[1].split("</form>", 1)[0]
+    fields: dict[str, list[str]] = {}
+    for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form):
+        fields.setdefault(name, []).append(value)
+    assert fields["confirm"] == ["yes"] and fields["reason"] == ["out_of_scope"]
+    client.post(CHANGELIST, fields)
+    assert set(Ticket.objects.values_list("stage", "dismiss_reason")) == {
+        (Stage.DISMISSED, "out_of_scope")
+    }
+
+
+@pytest.mark.django_db
+def test_the_dismiss_form_on_the_ticket_page_has_no_reason_chosen_in_advance(client, checker):
+    ticket = TicketFactory()
+    client.force_login(checker)
+    page = client.get(reverse("admin:reviews_ticket_change", args=[ticket.pk])).content.decode()
+    select = page.split('name="reason"', 1)[1].split("</select>", 1)[0]
+    assert "selected" not in select.split("</option>", 1)[1]
+    assert "— choose a reason —" in select
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("embargoed", "said"),
+    [(False, "Published: readers see the verdict now."), (True, "Scheduled, not yet public")],
+)
+def test_publishing_from_the_ticket_page_says_which_happened(client, editor, embargoed, said):
+    embargo = timezone.now() + timedelta(days=2) if embargoed else None
+    ticket = ticket_in(Stage.APPROVED, embargo_until=embargo)
+    client.force_login(editor)
+    url = reverse("admin:reviews_ticket_change", args=[ticket.pk])
+    page = client.post(
+        url, {"action": "publish", "version": ticket.version}, follow=True
+    ).content.decode()
+    assert said in page
+    ticket.refresh_from_db()
+    assert ticket.stage == (Stage.SCHEDULED if embargoed else Stage.PUBLISHED)

@@ -22,18 +22,21 @@ def ingest(*args, stdin: bytes | None = None, monkeypatch=None) -> tuple[str, st
 
 
 @pytest.mark.django_db
-def test_the_seed_manifest_ingests_the_sample_piece_and_opens_a_ticket_per_claim():
+def test_the_seed_manifest_ingests_the_sample_pieces_and_opens_a_ticket_per_claim():
     out, _ = ingest(str(SEED_MANIFEST), "--format", "json")
     report = json.loads(out)
     assert report["failed"] == []
-    [summary] = report["ingested"]
-    assert summary["created"] is True
-    assert summary["assertions"] >= summary["checkworthy"] > 0
-    article = Article.objects.get()
-    assert article.title.startswith("OpenAI's Bedrock memo")
-    claims = Claim.objects.filter(article=article)
-    assert claims.count() == summary["assertions"]
-    assert claims.filter(ticket__isnull=True).count() == 0
+    first, second = report["ingested"]
+    for summary in (first, second):
+        assert summary["created"] is True
+        assert summary["assertions"] >= summary["checkworthy"] > 0
+        claims = Claim.objects.filter(article_id=summary["article"])
+        assert claims.count() == summary["assertions"]
+        assert claims.filter(ticket__isnull=True).count() == 0
+    assert Article.objects.get(pk=first["article"]).title.startswith("OpenAI's Bedrock memo")
+    second_article = Article.objects.get(pk=second["article"])
+    assert second_article.title.startswith("Harbourview's tram line")
+    assert second_article.body_format == Article.Format.MARKDOWN
 
 
 @pytest.mark.django_db
@@ -42,7 +45,7 @@ def test_ingesting_the_seed_twice_says_so_and_creates_nothing():
     claims_before = Claim.objects.count()
     out, _ = ingest(str(SEED_MANIFEST))
     assert "already ingested, nothing new" in out
-    assert Article.objects.count() == 1
+    assert Article.objects.count() == 2
     assert Claim.objects.count() == claims_before
 
 
@@ -172,3 +175,27 @@ def test_a_manifest_that_is_not_json_is_refused_clearly(tmp_path):
     manifest.write_text("{not json")
     with pytest.raises(CommandError, match="not a readable manifest"):
         ingest(str(manifest))
+
+
+@pytest.mark.django_db
+def test_an_empty_file_is_called_empty_and_named_once(tmp_path):
+    path = tmp_path / "empty.txt"
+    path.write_bytes(b"")
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError, match="1 of 1 piece"):
+        call_command("ingest", str(path), stdout=out, stderr=err)
+    assert err.getvalue() == f"{path}: the file is empty; there is nothing to ingest\n"
+    assert "UTF-8" not in err.getvalue()
+
+
+@pytest.mark.django_db
+def test_each_summary_is_a_whole_line_of_its_own(tmp_path):
+    paths = []
+    for n in range(2):
+        path = tmp_path / f"p{n}.txt"
+        path.write_text(f"The port moved {n}.5 million containers in 2023.", encoding="utf-8")
+        paths.append(str(path))
+    out, _ = ingest(*paths)
+    lines = out.splitlines(keepends=True)
+    assert len(lines) == 2
+    assert all(line.endswith("uncited attributions\n") for line in lines)

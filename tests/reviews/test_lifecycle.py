@@ -60,7 +60,10 @@ def test_a_claim_from_the_sample_piece_is_published_then_corrected_through_the_a
     client.force_login(checker)
     listed = client.get(CHANGELIST)
     assert SAMPLE_CLAIM[:40] in listed.content.decode()
-    client.post(CHANGELIST, {"action": "queue_selected", "_selected_action": [ticket.pk]})
+    client.post(
+        CHANGELIST,
+        {"action": "queue_selected", "_selected_action": [ticket.pk], "confirm": "yes"},
+    )
     assert desk.stage() == Stage.QUEUED
 
     page = desk.as_(checker).post("take")

@@ -20,6 +20,25 @@ DEMO_ACCOUNTS = [
 ]
 
 
+def credentials_path():
+    return settings.VAR_DIR / "demo-credentials.json"
+
+
+def demo_credentials() -> dict[str, str]:
+    """Return the demo passwords, generating and keeping them on the first run."""
+    path = credentials_path()
+    stored = json.loads(path.read_text()) if path.exists() else {}
+    changed = False
+    for username, _role, _description in DEMO_ACCOUNTS:
+        if username not in stored:
+            stored[username] = f"demo-{secrets.token_urlsafe(9)}"
+            changed = True
+    if changed:
+        path.write_text(json.dumps(stored, indent=2))
+        path.chmod(0o600)
+    return stored
+
+
 class Command(BaseCommand):
     help = "Create demo accounts for each role (idempotent) and print their demo-only passwords."
 
@@ -36,31 +55,17 @@ class Command(BaseCommand):
                 "Refusing to create demo accounts with DJANGO_DEBUG off; pass --force on a "
                 "throwaway machine only."
             )
-        credentials = self._credentials()
+        credentials = demo_credentials()
         with transaction.atomic():
             for username, role, _description in DEMO_ACCOUNTS:
                 self._ensure_user(username, role, credentials[username])
+        if options["verbosity"] < 1:
+            # `make demo` prints the accounts at the end, once the server answers.
+            return
         self.stdout.write(self.style.WARNING("Demo accounts — DEMO ONLY, never use in production:"))
         for username, _role, description in DEMO_ACCOUNTS:
             self.stdout.write(f"  {username:<12} {credentials[username]:<24} {description}")
-        self.stdout.write(f"  (kept in {self._path()}; delete it to rotate them)")
-
-    def _path(self):
-        return settings.VAR_DIR / "demo-credentials.json"
-
-    def _credentials(self) -> dict[str, str]:
-        """Return the demo passwords, generating and keeping them on the first run."""
-        path = self._path()
-        stored = json.loads(path.read_text()) if path.exists() else {}
-        changed = False
-        for username, _role, _description in DEMO_ACCOUNTS:
-            if username not in stored:
-                stored[username] = f"demo-{secrets.token_urlsafe(9)}"
-                changed = True
-        if changed:
-            path.write_text(json.dumps(stored, indent=2))
-            path.chmod(0o600)
-        return stored
+        self.stdout.write(f"  (kept in {credentials_path()}; delete it to rotate them)")
 
     def _ensure_user(self, username: str, role: str | None, password: str) -> None:
         user_model = get_user_model()

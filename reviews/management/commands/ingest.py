@@ -13,15 +13,7 @@ from tqdm import tqdm
 
 from claims.errors import ClaimsError
 from claims.extraction import ExtractionError, decode_input
-from reviews.intake import article_receive
-
-FORMATS_BY_SUFFIX = {
-    ".txt": "text",
-    ".md": "markdown",
-    ".markdown": "markdown",
-    ".html": "html",
-    ".htm": "html",
-}
+from reviews.intake import article_receive, format_for
 
 
 @dataclass
@@ -100,7 +92,7 @@ class Command(BaseCommand):
         for raw in paths:
             path = None if raw == "-" else Path(raw)
             name = "<stdin>" if path is None else raw
-            fmt = "auto" if path is None else FORMATS_BY_SUFFIX.get(path.suffix.lower(), "auto")
+            fmt = "auto" if path is None else format_for(raw)
             title = options["title"] or (
                 "Piece from standard input"
                 if path is None
@@ -139,7 +131,7 @@ class Command(BaseCommand):
                     publication=entry.get("publication") or "",
                     url=entry.get("url") or "",
                     published_at=parse_when(entry.get("published_at"), name=str(path)),
-                    fmt=entry.get("format") or FORMATS_BY_SUFFIX.get(path.suffix.lower(), "auto"),
+                    fmt=entry.get("format") or format_for(path.name),
                 )
             )
         return pieces
@@ -157,6 +149,7 @@ class Command(BaseCommand):
     def _report(self, summaries: list[dict], failures: list[dict], output: str) -> None:
         if output == "json":
             self.stdout.write(json.dumps({"ingested": summaries, "failed": failures}, indent=2))
+            self.stdout.flush()
             return
         for item in summaries:
             verb = "ingested" if item["created"] else "already ingested, nothing new"
@@ -165,5 +158,12 @@ class Command(BaseCommand):
                 f"sentences, {item['assertions']} assertions, {item['checkworthy']} check-worthy, "
                 f"{item['uncited_attributions']} uncited attributions"
             )
+            # Whole lines, at once: log lines on stderr never land in the middle of one.
+            self.stdout.flush()
         for item in failures:
-            self.stderr.write(f"{item['file']}: {item['error']}")
+            error = item["error"]
+            # Errors about the file's bytes already name it; say the name once.
+            self.stderr.write(
+                error if error.startswith(f"{item['file']}:") else f"{item['file']}: {error}"
+            )
+            self.stderr.flush()
