@@ -29,11 +29,6 @@ def quantile(values: Sequence[float], q: float) -> float | None:
     return ordered[low] + (position - low) * (ordered[high] - ordered[low])
 
 
-def spread(values: Sequence[float]) -> Spread:
-    """Return the count, median and 90th percentile of `values`."""
-    return Spread(count=len(values), median=quantile(values, 0.5), p90=quantile(values, 0.9))
-
-
 def share(part: int, whole: int) -> float | None:
     """Return part / whole, or None when there is no whole to share."""
     return part / whole if whole else None
@@ -48,12 +43,13 @@ class Alpha:
     reason: str = ""
 
 
-def krippendorff_alpha(units: Iterable[dict], *, min_units: int) -> Alpha:
-    """Return nominal Krippendorff's alpha over `units`: one {coder: value} per rated revision.
+def krippendorff_alpha(units: Iterable[list], *, min_units: int) -> Alpha:
+    """Return nominal Krippendorff's alpha over `units`: the ratings given to each revision.
 
     Only units with two or more values are pairable; with fewer than `min_units` of them, or a
     single value used throughout (alpha is undefined: there is no disagreement to expect), the
-    value is None and `reason` says why. Computed by the maintained `krippendorff` package.
+    value is None and `reason` says why. Computed by the maintained `krippendorff` package from
+    the count of each value in each unit (who gave it does not enter nominal alpha).
     """
     import krippendorff
     import numpy as np
@@ -65,17 +61,13 @@ def krippendorff_alpha(units: Iterable[dict], *, min_units: int) -> Alpha:
             len(pairable),
             f"needs {min_units} revisions with two or more rated votes ({len(pairable)} so far)",
         )
-    values = sorted({value for unit in pairable for value in unit.values()})
+    values = sorted({value for unit in pairable for value in unit})
     if len(values) < 2:
         return Alpha(None, len(pairable), "every vote gave the same rating")
-    coders = sorted({coder for unit in pairable for coder in unit})
-    row = {coder: i for i, coder in enumerate(coders)}
-    code = {value: i for i, value in enumerate(values)}
-    data = np.full((len(coders), len(pairable)), np.nan)
-    for column, unit in enumerate(pairable):
-        for coder, value in unit.items():
-            data[row[coder], column] = code[value]
-    value = krippendorff.alpha(
-        reliability_data=data, level_of_measurement="nominal", value_domain=list(code.values())
-    )
+    column = {value: i for i, value in enumerate(values)}
+    counts = np.zeros((len(pairable), len(values)), dtype=int)
+    for row, unit in enumerate(pairable):
+        for value in unit:
+            counts[row, column[value]] += 1
+    value = krippendorff.alpha(value_counts=counts, level_of_measurement="nominal")
     return Alpha(float(value), len(pairable))
