@@ -183,7 +183,12 @@ def test_the_workflow_services_leave_a_trail_the_figures_read(editor, editor2):
     services.ticket_queue(ticket=ticket, by=editor)
     services.ticket_take(ticket=ticket, by=checker)
     services.verdict_save_draft(
-        ticket=ticket, by=checker, rating=rating("half-true"), summary="S.", explanation="E."
+        ticket=ticket,
+        by=checker,
+        rating=rating("half-true"),
+        summary="S.",
+        explanation="E.",
+        short_claim="Council spent 4 million",
     )
     services.verdict_submit(ticket=ticket, by=checker)
     services.vote_cast(ticket=ticket, by=editor, approve=True, rating=rating("false"))
