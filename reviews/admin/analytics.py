@@ -1,6 +1,7 @@
 """The desk's analytics page in the admin, for editors and administrators, and its export."""
 
-from datetime import datetime, time, timedelta
+import math
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.contrib import admin
@@ -77,14 +78,18 @@ def charts(figures, data: dict) -> dict:
         Bar(
             label=Stage(stage).label,
             value=values["median_hours"] or 0,
-            text=f"median {values['median_hours']} h",
+            text=f"{values['median_hours']} h · p90 {values['p90_hours']} h",
             behind=values["p90_hours"] or 0,
             behind_text=f"90th percentile {values['p90_hours']} h",
         )
         for stage, values in data["time_in_stage"].items()
     ]
     weekly = [
-        Bar(label=week, value=count, text=str(count))
+        Bar(
+            label=date.fromisoformat(week).strftime("%d %b").lstrip("0"),
+            value=count,
+            text=str(count),
+        )
         for week, count in data["weekly_publications"].items()
     ]
     ratings = [
@@ -103,7 +108,10 @@ def charts(figures, data: dict) -> dict:
             bars=stages,
         ),
         "weekly": columns(
-            chart_id="chart-weekly", title="Verdicts first published each week", bars=weekly
+            chart_id="chart-weekly",
+            title="Verdicts first published each week",
+            bars=weekly,
+            every=max(1, math.ceil(len(weekly) / 9)),
         ),
         "ratings": horizontal_bars(
             chart_id="chart-ratings", title="Verdicts published by rating", bars=ratings
@@ -124,7 +132,8 @@ def analytics_view(request):
         **admin.site.each_context(request),
         "title": "Desk analytics",
         "form": form,
-        "media": form.media,
+        # The date widgets' script needs the admin's core.js, which ModelAdmin pages bring.
+        "media": forms.Media(js=["admin/js/core.js"]) + form.media,
         "year": timezone.localdate().year,
     }
     if not form.is_valid():

@@ -44,7 +44,8 @@ def _scale(bars: list[Bar], room: float) -> float:
 
 def horizontal_bars(*, chart_id: str, title: str, bars: list[Bar]) -> SafeString:
     """Return an SVG with one labelled horizontal bar per item (and a lighter one behind)."""
-    room = WIDTH - LABEL - 90
+    # Room on the right for the value written after the longest bar.
+    room = WIDTH - LABEL - 150
     unit = _scale(bars, room)
     height = ROW * len(bars) + BAR_GAP
     rows = []
