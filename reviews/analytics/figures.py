@@ -137,7 +137,7 @@ def _events(scope: Scope) -> QuerySet[Event]:
     return Event.objects.filter(scope.during(), scope.tickets("ticket__"))
 
 
-def _with_correction_flag(events: QuerySet[Event]) -> QuerySet[Event]:
+def with_correction_flag(events: QuerySet[Event]) -> QuerySet[Event]:
     """Annotate `is_correction`: a publish event that made a correction public."""
     # JSON null (a first publication) or no key at all (any other action).
     return events.annotate(
@@ -151,7 +151,7 @@ def _with_correction_flag(events: QuerySet[Event]) -> QuerySet[Event]:
 
 def first_publications(scope: Scope) -> QuerySet[Event]:
     """Return the events in scope that made a verdict public for the first time."""
-    return _with_correction_flag(_events(scope).filter(action=A.PUBLISH)).filter(
+    return with_correction_flag(_events(scope).filter(action=A.PUBLISH)).filter(
         is_correction=False
     )
 
@@ -159,7 +159,7 @@ def first_publications(scope: Scope) -> QuerySet[Event]:
 def _decision_counts(scope: Scope) -> list[dict]:
     """Return the scope's events counted by action, source stage, reason, rating, correction."""
     return list(
-        _with_correction_flag(_events(scope))
+        with_correction_flag(_events(scope))
         .annotate(reason=KT("data__reason"), rating_slug=KT("data__rating"))
         .order_by()
         .values("action", "from_stage", "reason", "rating_slug", "is_correction")

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from reviews.admin.export import _cell
-from reviews.analytics.figures import A, _with_correction_flag, desk_figures, year_scope
+from reviews.analytics.figures import A, desk_figures, with_correction_flag, year_scope
 from reviews.analytics.report import figures_dict, figures_rows
 from reviews.models import Event
 from reviews.rules import approvals_required
@@ -23,7 +23,7 @@ def public_changes(scope) -> list[dict]:
     retraction's reason are the public text recorded with the event.
     """
     events = (
-        _with_correction_flag(Event.objects.filter(scope.during(), scope.tickets("ticket__")))
+        with_correction_flag(Event.objects.filter(scope.during(), scope.tickets("ticket__")))
         .filter(Q(action=A.RETRACT) | Q(action=A.PUBLISH, is_correction=True))
         .order_by("created_at", "id")
         .values("id", "action", "created_at", "note", "ticket__verdict__id", "ticket__claim__text")
