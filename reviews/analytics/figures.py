@@ -151,9 +151,7 @@ def with_correction_flag(events: QuerySet[Event]) -> QuerySet[Event]:
 
 def first_publications(scope: Scope) -> QuerySet[Event]:
     """Return the events in scope that made a verdict public for the first time."""
-    return with_correction_flag(_events(scope).filter(action=A.PUBLISH)).filter(
-        is_correction=False
-    )
+    return with_correction_flag(_events(scope).filter(action=A.PUBLISH)).filter(is_correction=False)
 
 
 def _decision_counts(scope: Scope) -> list[dict]:
