@@ -444,6 +444,8 @@ SPECTACULAR_SETTINGS = {
 # ClaimReview's author: the organization that publishes the verdicts.
 CLAIMREVIEW_PUBLISHER_NAME = env.str("CLAIMREVIEW_PUBLISHER_NAME", default=DESK_NAME)
 CLAIMREVIEW_PUBLISHER_URL = env.str("CLAIMREVIEW_PUBLISHER_URL", default=DESK_BASE_URL)
+# The language the desk writes its verdicts in (BCP 47), ClaimReview's inLanguage.
+CLAIMREVIEW_LANGUAGE = env.str("CLAIMREVIEW_LANGUAGE", default="en")
 # A webhook delivery is tried this often, backing off exponentially, then marked failed.
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
 WEBHOOK_BACKOFF_SECONDS = env.float("WEBHOOK_BACKOFF_SECONDS", default=30.0)

@@ -14,6 +14,8 @@ admin.site.index_title = "The desk"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # The desk's analytics and transparency export, inside the admin (editors, administrators).
+    path("admin/desk/analytics/", include("reviews.admin.analytics")),
     path("admin/", admin.site.urls),
     # The REST API (/api/v1/...), its OpenAPI schema and documentation.
     path("api/", include("reviews.api.urls")),

@@ -4,6 +4,7 @@ from django.conf import settings
 
 from reviews.models import Verdict
 from reviews.selectors import verdict_public_url
+from reviews.shortclaim import suggest_short_claim
 
 CONTEXT = "https://schema.org"
 
@@ -21,7 +22,7 @@ def _publisher() -> dict:
 
 def _rating(verdict: Verdict, bounds: tuple[int | None, int | None]) -> dict:
     rating = verdict.published_revision.rating
-    review_rating = {"@type": "Rating", "alternateName": rating.label}
+    review_rating = {"@type": "Rating", "alternateName": rating.label, "name": rating.label}
     if rating.numeric_value is not None:
         worst, best = bounds
         review_rating["ratingValue"] = rating.numeric_value
@@ -48,6 +49,11 @@ def _claim(verdict: Verdict) -> dict:
     if article.published_at is not None:
         appearance["datePublished"] = _iso(article.published_at)
     item["appearance"] = appearance
+    earlier = verdict.published_revision.first_appearance_url
+    # The piece is where the claim first appeared unless the fact-checker found it earlier.
+    item["firstAppearance"] = (
+        {"@type": "CreativeWork", "url": earlier} if earlier else dict(appearance)
+    )
     return item
 
 
@@ -65,13 +71,16 @@ def claimreview(
         {
             "@type": "ClaimReview",
             "url": verdict_public_url(verdict.pk),
-            "claimReviewed": verdict.ticket.claim.text,
+            # Written by the desk (75 characters at most); older verdicts fall back to the
+            # suggestion from the assertion.
+            "claimReviewed": revision.short_claim or suggest_short_claim(verdict.ticket.claim.text),
             "reviewRating": _rating(verdict, bounds),
             "itemReviewed": _claim(verdict),
             "author": _publisher(),
             "datePublished": _iso(verdict.published_at),
             "dateModified": _iso(verdict.updated_at),
             "reviewBody": revision.summary,
+            "inLanguage": settings.CLAIMREVIEW_LANGUAGE,
         }
     )
     return review

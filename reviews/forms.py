@@ -14,6 +14,7 @@ from claims.selectors import evidence_for_claim
 from reviews import workflow
 from reviews.models import Rating
 from reviews.selectors import rating_scale, users_with_permission
+from reviews.shortclaim import SHORT_CLAIM_MAX, suggest_short_claim
 from reviews.workflow import DismissReason
 
 
@@ -96,6 +97,24 @@ class VerdictForm(ActionFormBase):
         help_text=_("The full reasoning, citing the evidence it relies on."),
     )
 
+    short_claim = forms.CharField(
+        label=_("Short claim"),
+        max_length=SHORT_CLAIM_MAX,
+        required=False,
+        help_text=_(
+            "The claim in at most 75 characters, as search engines show it. Suggested from the "
+            "assertion; required before publishing."
+        ),
+        widget=forms.TextInput({"size": 80}),
+    )
+    first_appearance_url = forms.URLField(
+        label=_("First appearance"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("Where the claim appeared first, if before this piece; empty: the piece."),
+        widget=forms.URLInput({"size": 80}),
+    )
+
     evidence = EvidenceChoiceField(
         queryset=Evidence.objects.none(),
         label=_("Evidence it relies on"),
@@ -114,6 +133,12 @@ class VerdictForm(ActionFormBase):
             self.initial.setdefault("rating", current.rating_id)
             self.initial.setdefault("summary", current.summary)
             self.initial.setdefault("explanation", current.explanation)
+            self.initial.setdefault("first_appearance_url", current.first_appearance_url)
+        self.initial.setdefault(
+            "short_claim",
+            (current.short_claim if current is not None else "")
+            or suggest_short_claim(self.ticket.claim.text),
+        )
         self.initial.setdefault("evidence", self._evidence_offered(current))
 
     def _evidence_offered(self, current) -> list[int]:

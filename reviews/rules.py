@@ -180,6 +180,11 @@ def _check_publish(ticket: Ticket, user, facts: Facts) -> None:
         )
     if not any(v.approve for v in facts.current_votes):
         raise InvalidTransition("The current revision has no editor's approval; review it first.")
+    if not facts.verdict.current_revision.short_claim:
+        raise InvalidTransition(
+            "Write the short claim (at most 75 characters, as search engines show it) before "
+            "publishing: request changes, save a draft with it and have it approved."
+        )
 
 
 _CHECKS = {

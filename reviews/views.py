@@ -9,6 +9,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control
@@ -16,14 +17,16 @@ from django.views.decorators.http import condition, require_safe
 
 from claims.models import Article, Snapshot
 from reviews import selectors
+from reviews.analytics.public import methodology_stamp, public_year
 from reviews.claimreview import claimreview, claimreview_graph
 from reviews.colours import scale_stylesheet
 from reviews.highlight import Mark, highlight, highlight_paragraphs, paragraph_bounds
+from reviews.rules import approvals_required, panel_size
 
 # Readers may see a page up to this many seconds old; the desk's changes are rarely urgent.
 PUBLIC_MAX_AGE = 60
 # Bump when the pages' markup changes, so conditional requests stop matching old copies.
-PAGE_VERSION = "1"
+PAGE_VERSION = "2"
 # How many verdicts the front page lists.
 FRONT_PAGE_VERDICTS = 20
 # json_script's escapes: no "</script>" or "<!--" can end or bend the JSON-LD block.
@@ -234,3 +237,23 @@ def _snapshot_stamp(pk: int):
 def ratings_css(request):
     """Serve the rating scale's colours as a stylesheet: the CSP forbids inline styles."""
     return HttpResponse(scale_stylesheet(selectors.rating_scale()), content_type="text/css")
+
+
+def _methodology_stamp():
+    return methodology_stamp(timezone.localdate().year)
+
+
+@conditional(lambda: _methodology_stamp())
+def methodology_page(request):
+    """Explain how the desk works: the rating scale, approvals, corrections, the year's counts."""
+    year = timezone.localdate().year
+    return render(
+        request,
+        "public/methodology.html",
+        {
+            "scale": list(selectors.rating_scale()),
+            "approvals_required": approvals_required(),
+            "panel_size": panel_size(),
+            "counts": public_year(year),
+        },
+    )

@@ -13,6 +13,7 @@ CSRF = "S" * 16 + "y" * 16
 DRAFT = {
     "rating": "false",
     "summary": "The council spent 2.1 million dollars, not 4 million.",
+    "short_claim": "The council spent 4 million dollars on the bridge",
     "explanation": "The council's 2023 accounts list the bridge at 2.1 million dollars.",
 }
 _desk_seats = itertools.count()

@@ -75,6 +75,8 @@ def perform(name: str, *, ticket: Ticket, by, data: dict):
                 summary=data["summary"],
                 explanation=data["explanation"],
                 evidence=data["evidence"],
+                short_claim=data["short_claim"],
+                first_appearance_url=data["first_appearance_url"],
             )
         case "submit":
             return services.verdict_submit(**common, note=data["note"])

@@ -57,6 +57,8 @@ def _run(name: str, ticket, by, v: dict):
             summary=v["summary"],
             explanation=v["explanation"],
             evidence=evidence,
+            short_claim=v["short_claim"],
+            first_appearance_url=v["first_appearance_url"],
             **common,
         )
     if name == "submit":

@@ -89,6 +89,8 @@ class DraftSerializer(serializers.Serializer):
     rating = serializers.CharField(source="rating.slug")
     summary = serializers.CharField()
     explanation = serializers.CharField()
+    short_claim = serializers.CharField()
+    first_appearance_url = serializers.CharField()
     author = serializers.CharField(source="author.get_username")
 
 
@@ -162,6 +164,19 @@ class TransitionSerializer(serializers.Serializer):
     explanation = serializers.CharField(required=False, allow_blank=True, default="")
     evidence = serializers.ListField(
         child=serializers.IntegerField(min_value=1), required=False, default=list
+    )
+    short_claim = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="save_draft: the claim in at most 75 characters, as search engines show it; "
+        "publish refuses a revision without one.",
+    )
+    first_appearance_url = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="save_draft: an http(s) address where the claim appeared before the piece.",
     )
     approve = serializers.BooleanField(required=False, allow_null=True, default=None)
     correction_note = serializers.CharField(required=False, allow_blank=True, default="")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reviews.models.tickets import Ticket
+from reviews.shortclaim import SHORT_CLAIM_MAX
 
 _HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a hex colour such as #2e7d32."))
 
@@ -138,6 +139,23 @@ class VerdictRevision(models.Model):
         verbose_name=_("author"),
         on_delete=models.PROTECT,
         related_name="verdict_revisions",
+    )
+    short_claim = models.CharField(
+        _("short claim"),
+        max_length=SHORT_CLAIM_MAX,
+        blank=True,
+        help_text=_(
+            "The claim in at most 75 characters, as search engines show it (ClaimReview's "
+            "claimReviewed). Required before publishing."
+        ),
+    )
+    first_appearance_url = models.URLField(
+        _("first appearance"),
+        max_length=2000,
+        blank=True,
+        help_text=_(
+            "Where the claim appeared first, if before this piece; empty means the piece itself."
+        ),
     )
     evidence = models.ManyToManyField(
         "claims.Evidence",

@@ -2,6 +2,8 @@
 
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db.models import Max
 
 from claims.models import Evidence
@@ -11,9 +13,26 @@ from reviews.models import Notification, Rating, Ticket, Verdict, VerdictRevisio
 from reviews.rules import approvals_required
 from reviews.selectors import users_with_permission
 from reviews.services._steps import required_text, step
+from reviews.shortclaim import SHORT_CLAIM_MAX
 from reviews.workflow import Stage
 
 SUMMARY_MAX = VerdictRevision._meta.get_field("summary").max_length
+_URL = URLValidator(schemes=["http", "https"])
+
+
+def _web_address(value: str) -> str:
+    """Return `value` stripped if it is an http(s) address (or empty); refuse anything else."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    try:
+        _URL(value)
+    except ValidationError as invalid:
+        raise ReviewError(
+            "Give the claim's first appearance as a web address starting with http:// or "
+            "https://, or leave it empty when the piece is where it first appeared."
+        ) from invalid
+    return value
 
 
 def _people_on(ticket: Ticket, verdict: Verdict | None) -> list:
@@ -32,11 +51,16 @@ def verdict_save_draft(
     summary: str,
     explanation: str,
     evidence: Iterable[Evidence] = (),
+    short_claim: str = "",
+    first_appearance_url: str = "",
     expected_version: int | None = None,
 ) -> VerdictRevision:
     """Save the verdict as a new immutable revision, which becomes the current one.
 
     `evidence` is the pinned evidence of this ticket's claim that the revision relies on.
+    `short_claim` (at most 75 characters) is how search engines show the claim; it may wait
+    until publication, which needs it. `first_appearance_url` is an earlier appearance of the
+    claim than the piece, if the fact-checker found one.
     In review, the votes cast so far stay on the record with the revision they judged, but no
     longer count: the new revision needs its own approvals.
     """
@@ -49,6 +73,12 @@ def verdict_save_draft(
     explanation = required_text(explanation, "Explain the verdict and the evidence behind it.")
     if len(summary) > SUMMARY_MAX:
         raise ReviewError(f"Keep the summary to {SUMMARY_MAX} characters (it has {len(summary)}).")
+    short_claim = " ".join((short_claim or "").split())
+    if len(short_claim) > SHORT_CLAIM_MAX:
+        raise ReviewError(
+            f"Keep the short claim to {SHORT_CLAIM_MAX} characters (it has {len(short_claim)})."
+        )
+    first_appearance_url = _web_address(first_appearance_url)
     with step(ticket, by=by, action="revise", expected_version=expected_version) as s:
         verdict, _created = Verdict.objects.get_or_create(ticket=s.ticket)
         last = verdict.current_revision
@@ -57,7 +87,9 @@ def verdict_save_draft(
             last.summary,
             last.explanation,
             set(last.evidence.values_list("pk", flat=True)),
-        ) == (rating.pk, summary, explanation, evidence_ids):
+            last.short_claim,
+            last.first_appearance_url,
+        ) == (rating.pk, summary, explanation, evidence_ids, short_claim, first_appearance_url):
             raise InvalidTransition(f"Nothing changed since revision {last.number}.")
         if not rating.is_active and (last is None or last.rating_id != rating.pk):
             raise ReviewError(f"“{rating}” is no longer offered; choose another rating.")
@@ -70,6 +102,8 @@ def verdict_save_draft(
             rating=rating,
             summary=summary,
             explanation=explanation,
+            short_claim=short_claim,
+            first_appearance_url=first_appearance_url,
             author=by,
         )
         revision.evidence.set(evidence)
@@ -81,6 +115,8 @@ def verdict_save_draft(
             "revision": number,
             "rating": rating.slug,
             "summary": summary,
+            "short_claim": short_claim,
+            "first_appearance": first_appearance_url,
             "evidence": sorted(evidence_ids),
             "discarded_votes": len(discarded),
         }

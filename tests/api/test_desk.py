@@ -65,6 +65,7 @@ def test_a_claim_goes_from_new_to_published_through_the_api():
             {
                 "rating": "false",
                 "summary": "It was 2.1 million dollars.",
+                "short_claim": "Council spent 4 million dollars on the bridge",
                 "explanation": "The council's accounts say so.",
             },
         ),

@@ -59,6 +59,7 @@ def correct(ticket, editor, editor2):
         by=ticket.assignee,
         rating=rating("mostly-false"),
         summary=f"Corrected at {time.monotonic()}.",
+        short_claim="Council spent 4 million dollars on the bridge",
         explanation="The second payment changes the total.",
     )
     services.verdict_submit(ticket=ticket, by=ticket.assignee)

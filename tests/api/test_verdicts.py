@@ -99,6 +99,7 @@ def test_a_published_correction_shows_its_note_and_the_new_revision(anonymous):
         by=checker,
         rating=rating("mostly-false"),
         summary="It was 2.3 million dollars.",
+        short_claim="Council spent 4 million dollars on the bridge",
         explanation="The 2022 accounts add a second payment.",
     )
     while_correcting = results(anonymous.get(LIST))[0]

@@ -92,6 +92,7 @@ def test_corrections_and_retractions_are_their_own_events(
             by=ticket.assignee,
             rating=rating("mostly-false"),
             summary="It was 2.3 million.",
+            short_claim="Council spent 4 million dollars on the bridge",
             explanation="A second payment.",
         )
         services.verdict_submit(ticket=ticket, by=ticket.assignee)

@@ -23,6 +23,7 @@ def _revise(ticket, by):
         by=by,
         rating=rating("half-true"),
         summary="The figure is right, the year is not.",
+        short_claim="Council spent 4 million dollars on the bridge",
         explanation="The accounts show the sum was spent in 2022, not 2023.",
     )
 

@@ -7,6 +7,7 @@ import factory
 from django.utils import timezone
 
 from reviews.models import Correction, Rating, Ticket, Verdict, VerdictRevision, Vote
+from reviews.shortclaim import suggest_short_claim
 from reviews.workflow import DismissReason, Stage
 from tests.factories import ArticleFactory, ClaimFactory, UserFactory
 
@@ -54,6 +55,8 @@ class VerdictRevisionFactory(factory.django.DjangoModelFactory):
     rating = factory.LazyFunction(lambda: rating("false"))
     summary = "The council spent 2.1 million dollars, not 4 million."
     explanation = "The council's 2023 accounts list the bridge at 2.1 million dollars."
+    # Publication needs a short claim; the suggestion from the assertion is what editors start from.
+    short_claim = factory.LazyAttribute(lambda r: suggest_short_claim(r.verdict.ticket.claim.text))
     author = factory.SubFactory(UserFactory, role="Fact-checker")
 
 

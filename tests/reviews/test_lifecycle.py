@@ -74,6 +74,7 @@ def test_a_claim_from_the_sample_piece_is_published_then_corrected_through_the_a
         "revise",
         rating=rating("mostly-true").pk,
         summary="Microsoft committed about $13 billion, much of it as cloud computing credits.",
+        short_claim="Council spent 4 million dollars on the bridge",
         explanation="Microsoft's filings and its 2023 announcement describe a multiyear, "
         "multibillion-dollar investment; reporting puts the total near $13 billion.",
     )
@@ -96,6 +97,7 @@ def test_a_claim_from_the_sample_piece_is_published_then_corrected_through_the_a
         "revise",
         rating=rating("half-true").pk,
         summary="Microsoft committed up to $13 billion; only part of it had been paid in.",
+        short_claim="Council spent 4 million dollars on the bridge",
         explanation="Filings show tranches tied to milestones; not all had been paid.",
     )
     assert selectors.verdicts_published().get().published_revision == first

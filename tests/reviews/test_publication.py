@@ -31,6 +31,7 @@ def correct(ticket, *, checker, editor, editor2, note="We first gave the wrong f
         by=checker,
         rating=rating("mostly-false"),
         summary="It was 2.3 million dollars.",
+        short_claim="Council spent 4 million dollars on the bridge",
         explanation="The 2022 accounts add a second payment.",
     )
     services.verdict_submit(ticket=ticket, by=checker)
@@ -109,6 +110,7 @@ def test_a_correction_keeps_the_published_version_public_until_it_is_approved(
         by=checker,
         rating=rating("mostly-false"),
         summary="It was 2.3 million dollars.",
+        short_claim="Council spent 4 million dollars on the bridge",
         explanation="The 2022 accounts add a second payment.",
     )
     services.verdict_submit(ticket=ticket, by=checker)
@@ -151,6 +153,7 @@ def test_drafts_do_not_move_the_sync_timestamp_but_public_changes_do(checker, ed
         by=checker,
         rating=rating("false"),
         summary="Another draft.",
+        short_claim="Council spent 4 million dollars on the bridge",
         explanation="Not yet approved.",
     )
     assert Verdict.objects.get(ticket=ticket).updated_at == published

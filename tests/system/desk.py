@@ -77,6 +77,7 @@ def drive(client: httpx.Client, claim_id: int, *steps: tuple[str, dict]) -> dict
 DRAFT = {
     "rating": "false",
     "summary": "The council spent 2.1 million dollars, not 4 million.",
+    "short_claim": "The council spent 4 million dollars on the bridge",
     "explanation": "The council's 2023 accounts list the bridge at 2.1 million dollars.",
 }
 TO_REVIEW = [("queue", {}), ("take", {}), ("save_draft", DRAFT), ("submit", {})]
