@@ -5,7 +5,7 @@ from django.db.models import Count, Q
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from claims.admin.evidence import claim_inlines
+from claims.admin.evidence import research_link
 from claims.models import Article, Claim
 
 
@@ -65,6 +65,11 @@ class ClaimInline(admin.TabularInline):
     @admin.display(description=_("reasons"))
     def reasons_shown(self, claim):
         return reasons_list(claim)
+
+    @admin.display(description=_("research"))
+    def research(self, claim):
+        # One research screen: the claim's ticket page cites, ranks and pins (with its checks).
+        return research_link(claim)
 
 
 @admin.register(Article)
@@ -167,10 +172,9 @@ class ClaimAdmin(admin.ModelAdmin):
         "split",
         "attributed_uncited",
         "created_at",
+        "research",
     ]
     fields = readonly_fields
-    # What the claim cites, the best passages of the archived sources, and the pinned evidence.
-    inlines = claim_inlines
 
     def has_add_permission(self, request):
         return False
@@ -189,3 +193,8 @@ class ClaimAdmin(admin.ModelAdmin):
     @admin.display(description=_("reasons"))
     def reasons_shown(self, claim):
         return reasons_list(claim)
+
+    @admin.display(description=_("research"))
+    def research(self, claim):
+        # One research screen: the claim's ticket page cites, ranks and pins (with its checks).
+        return research_link(claim)

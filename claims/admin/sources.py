@@ -18,16 +18,7 @@ from claims.errors import ClaimsError
 from claims.models import Citation, FetchAttempt, Snapshot, Source
 from claims.services import sources_fetch_now, sources_retry_failed
 
-from .evidence import CitationInline, EvidenceInline, PassageInline, claim_inlines
-
-__all__ = [
-    "CitationInline",
-    "EvidenceInline",
-    "PassageInline",
-    "SnapshotAdmin",
-    "SourceAdmin",
-    "claim_inlines",
-]
+__all__ = ["SnapshotAdmin", "SourceAdmin"]
 
 
 class FetchAttemptInline(admin.TabularInline):

@@ -8,7 +8,15 @@ from reviews.models.api import (
     WebhookSubscription,
 )
 from reviews.models.tickets import Event, Notification, Ticket
-from reviews.models.verdicts import Correction, Rating, Verdict, VerdictRevision, Vote
+from reviews.models.verdicts import (
+    Correction,
+    Rating,
+    RevisionEvidence,
+    RevisionLink,
+    Verdict,
+    VerdictRevision,
+    Vote,
+)
 
 __all__ = [
     "ClientKey",
@@ -16,6 +24,8 @@ __all__ = [
     "Event",
     "Notification",
     "Rating",
+    "RevisionEvidence",
+    "RevisionLink",
     "Ticket",
     "Verdict",
     "VerdictRevision",
