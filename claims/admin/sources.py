@@ -114,7 +114,8 @@ class SourceAdmin(admin.ModelAdmin):
         if snapshot is None:
             return "—"
         url = reverse("admin:claims_snapshot_change", args=[snapshot.pk])
-        return format_html('<a href="{}">{:%Y-%m-%d %H:%M}</a>', url, snapshot.fetched_at)
+        # format_html escapes its arguments into strings first: format the date before.
+        return format_html('<a href="{}">{}</a>', url, f"{snapshot.fetched_at:%Y-%m-%d %H:%M}")
 
     @admin.action(description=_("Fetch now (again, for archived ones)"), permissions=["change"])
     def fetch_now(self, request, queryset):
