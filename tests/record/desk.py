@@ -3,7 +3,8 @@
 from django.urls import reverse
 
 from claims.models import Citation, Evidence, Passage
-from claims.services import source_fetch
+from claims.services import passages_rank, source_fetch
+from claims.services.citations import source_for_url
 from reviews.models import Ticket
 from reviews.workflow import Stage
 from tests.claims.httpserver import page
@@ -49,15 +50,15 @@ def researched(server, checker, *, slug: str = "bridge-piece"):
         end=start + len(CLAIM),
         position=1,
     )
-    from claims.services.citations import source_for_url
-
     url = server.url("/report")
     source, _ = source_for_url(url=url, normalized_url=url)
     anchor = TEXT.index("the ledger")
     Citation.objects.create(
         claim=ticket.claim, source=source, href=url, start=anchor, end=anchor + 10
     )
-    source_fetch(source_id=source.pk)
+    source = source_fetch(source_id=source.pk)
+    # A source archived before this claim cited it is ranked for it as citing by hand does.
+    passages_rank(snapshot=source.last_snapshot, claims=[ticket.claim])
     return ticket
 
 
