@@ -138,3 +138,19 @@ def test_a_public_change_moves_the_etag_of_everything_that_shows_it(
     for name in CHANGES[change]:
         again = client.get(urls[name], HTTP_IF_NONE_MATCH=before[name]["ETag"])
         assert again.status_code != 304, f"{name} still answers 304 after: {change}"
+
+
+def test_every_resource_answers_304_from_one_query(
+    client, server, checker, django_assert_num_queries
+):
+    ticket, _pinned, _approver = publish_through_the_desk(
+        client, researched(server, checker), checker
+    )
+    urls = resources(ticket.verdict, Source.objects.get().last_snapshot_id)
+    client.logout()
+
+    for name, url in urls.items():
+        etag = client.get(url)["ETag"]
+        with django_assert_num_queries(1):
+            again = client.get(url, HTTP_IF_NONE_MATCH=etag)
+        assert again.status_code == 304, name
