@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from claims.models import Evidence, Passage
-from reviews.models import Event, RevisionEvidence
+from reviews.models import Event, RevisionEvidence, WebhookDelivery, WebhookSubscription
 from reviews.workflow import Stage
 from tests.record.desk import act, publish_through_the_desk, researched
 from tests.reviews.factories import new_editor, new_fact_checker
@@ -114,3 +114,27 @@ def test_the_pin_form_says_its_note_is_public(client, server, checker):
 
     assert "Public note on passage 1" in html
     assert "Readers see this note" in html
+
+
+def test_webhooks_carry_the_revision_copy_and_working_pins_send_none(
+    client, server, checker, editor, django_capture_on_commit_callbacks
+):
+    WebhookSubscription.objects.create(
+        name="Partner",
+        url="https://partner.example/hook",
+        events=["verdict.published", "verdict.corrected"],
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        ticket, pinned, _approver = publish_through_the_desk(
+            client, researched(server, checker), checker
+        )
+        client.force_login(editor)
+        act(client, ticket, "open_correction", note="Check the stance.")
+        client.force_login(checker)
+        act(client, ticket, "pin", passage=pinned.passage_id, stance="supports", note="Now.")
+        act(client, ticket, "unpin", evidence=pinned.pk)
+
+    (delivery,) = WebhookDelivery.objects.all()
+    (shown,) = delivery.payload["verdict"]["sources"]
+    assert delivery.event == "verdict.published"
+    assert (shown["stance"], shown["quote"]) == ("contradicts", pinned.quote)
