@@ -132,6 +132,16 @@ def test_a_private_address_given_through_the_claim_admin_is_a_form_error_not_a_5
         "citations-MIN_NUM_FORMS": "0",
         "citations-MAX_NUM_FORMS": "1000",
         "citations-0-url": "http://10.1.2.3/report",
+        **{
+            f"{prefix}-{name}": value
+            for prefix in ("passages", "evidence")
+            for name, value in [
+                ("TOTAL_FORMS", "0"),
+                ("INITIAL_FORMS", "0"),
+                ("MIN_NUM_FORMS", "0"),
+                ("MAX_NUM_FORMS", "1000"),
+            ]
+        },
     }
 
     posted = client.post(claim_page, old_inline)
