@@ -6,8 +6,9 @@ from django.urls import reverse
 from claims.models import Evidence, Passage
 from reviews.models import Event, RevisionEvidence, WebhookDelivery, WebhookSubscription
 from reviews.workflow import Stage
+from tests.pages.test_verdict_page import archived
 from tests.record.desk import act, publish_through_the_desk, researched
-from tests.reviews.factories import new_editor, new_fact_checker
+from tests.reviews.factories import new_editor, new_fact_checker, ticket_in
 
 pytestmark = pytest.mark.django_db
 
@@ -138,3 +139,21 @@ def test_webhooks_carry_the_revision_copy_and_working_pins_send_none(
     (shown,) = delivery.payload["verdict"]["sources"]
     assert delivery.event == "verdict.published"
     assert (shown["stance"], shown["quote"]) == ("contradicts", pinned.quote)
+
+
+@pytest.mark.parametrize(
+    "stage", [Stage.APPROVED, Stage.SCHEDULED, Stage.PUBLISHED, Stage.RETRACTED]
+)
+def test_pinning_is_refused_once_the_verdict_is_approved(client, checker, stage):
+    ticket = ticket_in(stage, assignee=checker)
+    snapshot = archived("https://ledger.example/approved", "The audit found 2.1 million.")
+    passage = Passage.objects.create(
+        snapshot=snapshot, claim=ticket.claim, rank=0, score=1.0, start=0, end=10, text="The audit"
+    )
+    client.force_login(new_editor())
+
+    response = act(client, ticket, "pin", passage=passage.pk, stance="supports")
+
+    assert response.status_code == 400
+    assert not Evidence.objects.exists()
+    assert not Event.objects.filter(ticket=ticket, action="pin").exists()
