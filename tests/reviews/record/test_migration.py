@@ -4,10 +4,6 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from tests.reviews.conftest import desk_data
-
-__all__ = ["desk_data"]
-
 BEFORE = [("reviews", "0007_roles_fetch_history"), ("claims", "0002_cited_sources")]
 AFTER = [("reviews", "0008_i11record_revision_record")]
 

@@ -10,14 +10,14 @@ from claims.models import Source
 from claims.services import source_fetch, source_recheck
 from reviews.models import Rating
 from tests.claims.httpserver import page
-from tests.record.desk import (
+from tests.reviews.factories import new_editor, new_fact_checker, rating
+from tests.reviews.record.desk import (
     REPORT,
     REPORT_CHANGED,
     act,
     publish_through_the_desk,
     researched,
 )
-from tests.reviews.factories import new_editor, new_fact_checker, rating
 
 pytestmark = pytest.mark.django_db
 

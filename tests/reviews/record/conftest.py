@@ -1,12 +1,10 @@
-"""Fixtures for the published-record tests: the desk's people, a local server, fetch settings."""
+"""Fixtures for the published-record tests: a local server and fetch settings (people: above)."""
 
 from collections.abc import Iterator
 
 import pytest
 
-from reviews.tasks import send_notification
 from tests.claims.httpserver import LocalServer
-from tests.reviews.factories import new_editor, new_fact_checker
 
 
 @pytest.fixture
@@ -24,20 +22,3 @@ def fetch_settings(settings, server, tmp_path):
     settings.FETCH_DEADLINE_SECONDS = 5.0
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings
-
-
-@pytest.fixture(autouse=True)
-def notifications_in_process(monkeypatch):
-    monkeypatch.setattr(
-        send_notification, "delay", lambda **kwargs: send_notification.apply(kwargs=kwargs)
-    )
-
-
-@pytest.fixture
-def checker(db):
-    return new_fact_checker(username="checker")
-
-
-@pytest.fixture
-def editor(db):
-    return new_editor(username="editor")

@@ -7,8 +7,8 @@ from claims.models import Evidence, Passage
 from reviews.models import Event, RevisionEvidence, WebhookDelivery, WebhookSubscription
 from reviews.workflow import Stage
 from tests.pages.test_verdict_page import archived
-from tests.record.desk import act, publish_through_the_desk, researched
 from tests.reviews.factories import new_editor, new_fact_checker, ticket_in
+from tests.reviews.record.desk import act, publish_through_the_desk, researched
 
 pytestmark = pytest.mark.django_db
 

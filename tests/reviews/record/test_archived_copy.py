@@ -7,8 +7,8 @@ from claims.models import Source
 from claims.services import source_fetch
 from reviews.models import Event, RevisionLink
 from tests.claims.httpserver import page
-from tests.record.desk import REPORT_CHANGED, act, publish_through_the_desk, researched
 from tests.reviews.factories import new_fact_checker
+from tests.reviews.record.desk import REPORT_CHANGED, act, publish_through_the_desk, researched
 
 pytestmark = pytest.mark.django_db
 
