@@ -241,6 +241,10 @@ FETCH_RECHECK_AFTER_DAYS = env.int("FETCH_RECHECK_AFTER_DAYS", default=7)
 FETCH_RECHECK_CLAIMS = env.str(
     "FETCH_RECHECK_CLAIMS", default="reviews.selectors.claims_behind_published_verdicts"
 )
+# The sources whose re-fetch only an editor may ask for, from the ticket page (a callable).
+FETCH_PROTECTED_SOURCES = env.str(
+    "FETCH_PROTECTED_SOURCES", default="reviews.selectors.sources_behind_published_verdicts"
+)
 # Fetch tasks wait on the network: their own queue, served by a thread-pool worker.
 CELERY_TASK_ROUTES = {
     "claims.fetch_source": {"queue": FETCH_QUEUE},

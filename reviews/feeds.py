@@ -12,7 +12,7 @@ from django.utils.html import escape
 from django.utils.text import Truncator
 
 from claims.models import Article
-from reviews import selectors
+from reviews import fingerprints, selectors
 from reviews.selectors import verdict_public_url
 from reviews.views import conditional
 
@@ -163,12 +163,16 @@ class ArticleVerdictRssFeed(ArticleVerdictFeed):
     feed_type = Rss201rev2Feed
 
 
-# Served with the readers' pages' caching: an ETag and Last-Modified from the newest change.
-site_atom = conditional(lambda: selectors.verdicts_published_stamp())(VerdictFeed())
-site_rss = conditional(lambda: selectors.verdicts_published_stamp())(VerdictRssFeed())
-article_atom = conditional(lambda slug: selectors.article_published_stamp(slug))(
-    ArticleVerdictFeed()
-)
-article_rss = conditional(lambda slug: selectors.article_published_stamp(slug))(
-    ArticleVerdictRssFeed()
-)
+# Served with the readers' pages' caching: ETag and Last-Modified from what the feed shows.
+def _site_dependencies():
+    return fingerprints.recent_verdicts_dependencies(limit=FEED_ENTRIES)
+
+
+def _article_dependencies(slug: str):
+    return fingerprints.article_dependencies(slug, limit=FEED_ENTRIES)
+
+
+site_atom = conditional(_site_dependencies)(VerdictFeed())
+site_rss = conditional(_site_dependencies)(VerdictRssFeed())
+article_atom = conditional(_article_dependencies)(ArticleVerdictFeed())
+article_rss = conditional(_article_dependencies)(ArticleVerdictRssFeed())

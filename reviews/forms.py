@@ -147,7 +147,9 @@ class VerdictForm(ActionFormBase):
         if current is None:
             return list(pinned.values_list("pk", flat=True))
         return list(
-            pinned.filter(Q(verdict_revisions=current) | Q(pinned_at__gt=current.created_at))
+            pinned.filter(
+                Q(revision_copies__revision=current) | Q(pinned_at__gt=current.created_at)
+            )
             .distinct()
             .values_list("pk", flat=True)
         )

@@ -9,9 +9,19 @@ from django.db.models import Count, F, Max, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from claims import selectors as claims_selectors
-from claims.models import ARTICLE_TEXT_FIELDS, Article, Citation, Claim, Evidence, Snapshot
+from claims.models import ARTICLE_TEXT_FIELDS, Article, Claim, Snapshot, Source
 from claims.selectors import claims_ranked
-from reviews.models import Correction, Event, Rating, Ticket, Verdict, VerdictRevision, Vote
+from reviews.models import (
+    Correction,
+    Event,
+    Rating,
+    RevisionEvidence,
+    RevisionLink,
+    Ticket,
+    Verdict,
+    VerdictRevision,
+    Vote,
+)
 from reviews.workflow import WORK_STAGES, Stage
 
 
@@ -87,7 +97,8 @@ def verdicts_published(*, now=None) -> QuerySet[Verdict]:
 
     Use `published_revision` (never `current_revision`, which may be an unapproved draft),
     `retracted_at`/`retraction_reason`, `published_corrections` (the corrections made
-    public, oldest first) and `published_revision.evidence` (with each source and snapshot).
+    public, oldest first) and `published_revision.evidence` (the revision's own copy of the
+    evidence it relies on, with each source and snapshot).
     Order and sync by (`updated_at`, `id`): it moves only when what the public sees changes.
     A verdict whose article is under embargo is left out.
     """
@@ -105,8 +116,8 @@ def verdicts_published(*, now=None) -> QuerySet[Verdict]:
             ),
             Prefetch(
                 "published_revision__evidence",
-                queryset=Evidence.objects.select_related("source", "snapshot").order_by(
-                    "pinned_at", "id"
+                queryset=RevisionEvidence.objects.select_related("source", "snapshot").order_by(
+                    "position", "id"
                 ),
             ),
         )
@@ -195,29 +206,6 @@ def article_public(slug: str, *, now=None) -> Article:
     return Article.objects.get(slug=slug, pk__in=public)
 
 
-def verdicts_published_stamp(*, now=None) -> tuple[int, object] | None:
-    """Return (public verdicts, newest public change), or None while nothing is public."""
-    public = verdicts_published(now=now).order_by()
-    stamp = public.aggregate(count=Count("id"), at=Max("updated_at"))
-    return (stamp["count"], stamp["at"]) if stamp["count"] else None
-
-
-def article_published_stamp(slug: str, *, now=None) -> tuple[int, object] | None:
-    """Return (public verdicts, newest change) of the article's public page, or None if none."""
-    stamp = (
-        _verdicts_of_article(slug, now=now)
-        .order_by()
-        .aggregate(
-            count=Count("id"),
-            verdict=Max("updated_at"),
-            article=Max("ticket__claim__article__updated_at"),
-        )
-    )
-    if not stamp["count"]:
-        return None
-    return stamp["count"], max(stamp["verdict"], stamp["article"])
-
-
 def _public_corrections() -> Prefetch:
     return Prefetch(
         "corrections",
@@ -232,35 +220,21 @@ def verdict_published_view(pk: int, *, now=None) -> Verdict:
     """Return one public verdict with its claim, article, sources and correction history.
 
     Besides what verdicts_published() loads, `public_corrections` carries each correction with
-    the rating it replaced, and the claim's `article_citations` the links the article itself
-    gave (a fact-checker's research in progress stays out until a revision relies on it).
+    the rating it replaced, and `published_revision.links` the links the piece itself gave with
+    the archived copy pinned when the revision was approved (a fact-checker's research in
+    progress stays out until a revision relies on it).
     """
     return (
         verdicts_published(now=now)
         .prefetch_related(
             _public_corrections(),
             Prefetch(
-                "ticket__claim__citations",
-                queryset=Citation.objects.filter(added_by__isnull=True)
-                .select_related("source__last_snapshot")
-                .order_by("start", "id"),
-                to_attr="article_citations",
+                "published_revision__links",
+                queryset=RevisionLink.objects.select_related("source", "snapshot").order_by("id"),
             ),
         )
         .get(pk=pk)
     )
-
-
-def verdict_published_stamp(pk: int, *, now=None) -> object | None:
-    """Return the newest change behind a public verdict's page, or None if it is not public."""
-    stamp = (
-        verdicts_published(now=now)
-        .filter(pk=pk)
-        .order_by()
-        .values_list("updated_at", "ticket__claim__article__updated_at")
-        .first()
-    )
-    return max(stamp) if stamp else None
 
 
 def verdicts_recently_changed(*, limit: int, article: Article | None = None) -> list[Verdict]:
@@ -274,32 +248,49 @@ def verdicts_recently_changed(*, limit: int, article: Article | None = None) -> 
     return list(verdicts.order_by("-updated_at", "-id")[:limit])
 
 
-def snapshots_public(*, now=None) -> QuerySet[Snapshot]:
-    """Return the archived snapshots readers may open: those public verdicts point to.
-
-    That is the snapshots of the evidence that published revisions rely on, and the latest
-    snapshot of each link an article with a public verdict gave for the claim.
+def revisions_public(*, now=None) -> QuerySet[VerdictRevision]:
+    """Return the revisions readers have seen: each public verdict's published revision and
+    the revisions its published corrections replaced (their archived sources stay reachable).
     """
     visible = verdicts_published(now=now).order_by()
-    revisions = visible.values("published_revision_id")
-    cited = Citation.objects.filter(
-        claim__in=visible.values("ticket__claim_id"), added_by__isnull=True
-    ).values("source__last_snapshot_id")
-    return Snapshot.objects.filter(
-        Q(pk__in=Evidence.objects.filter(verdict_revisions__in=revisions).values("snapshot_id"))
-        | Q(pk__in=cited)
-    ).select_related("source")
-
-
-def evidence_public_on_snapshot(snapshot: Snapshot, *, now=None) -> QuerySet[Evidence]:
-    """Return the evidence quoted from `snapshot` by public verdicts, with its ranked passage."""
-    revisions = verdicts_published(now=now).order_by().values("published_revision_id")
-    return (
-        Evidence.objects.filter(snapshot=snapshot, verdict_revisions__in=revisions)
-        .select_related("passage")
-        .order_by("id")
-        .distinct()
+    replaced = Correction.objects.filter(
+        verdict__in=visible.values("pk"), published_at__isnull=False
+    ).values("replaced_revision_id")
+    return VerdictRevision.objects.filter(
+        Q(pk__in=visible.values("published_revision_id")) | Q(pk__in=replaced)
     )
+
+
+def snapshots_public(*, now=None) -> QuerySet[Snapshot]:
+    """Return the archived snapshots readers may open: those public revisions pinned.
+
+    That is the snapshots the evidence of public revisions quotes, and the archived copy of
+    each link of the piece pinned when the revision was approved. A later fetch of the same
+    source adds a snapshot without removing these.
+    """
+    revisions = revisions_public(now=now).values("pk")
+    quoted = RevisionEvidence.objects.filter(revision__in=revisions).values("snapshot_id")
+    linked = RevisionLink.objects.filter(revision__in=revisions).values("snapshot_id")
+    return Snapshot.objects.filter(Q(pk__in=quoted) | Q(pk__in=linked)).select_related("source")
+
+
+def evidence_public_on_snapshot(snapshot: Snapshot, *, now=None) -> QuerySet[RevisionEvidence]:
+    """Return the quotes that public revisions take from `snapshot`, with their offsets."""
+    revisions = revisions_public(now=now).values("pk")
+    return RevisionEvidence.objects.filter(snapshot=snapshot, revision__in=revisions).order_by(
+        "start", "id"
+    )
+
+
+def sources_behind_published_verdicts() -> QuerySet[Source]:
+    """Return the sources a published revision quotes or pinned (embargoed or retracted too)."""
+    revisions = VerdictRevision.objects.filter(
+        Q(pk__in=Verdict.objects.values("published_revision_id"))
+        | Q(pk__in=Correction.objects.values("replaced_revision_id"))
+    ).values("pk")
+    quoted = RevisionEvidence.objects.filter(revision__in=revisions).values("source_id")
+    linked = RevisionLink.objects.filter(revision__in=revisions).values("source_id")
+    return Source.objects.filter(Q(pk__in=quoted) | Q(pk__in=linked))
 
 
 # --- The desk's dashboard ------------------------------------------------------------------

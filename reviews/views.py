@@ -1,6 +1,5 @@
 """The readers' pages: articles with their checked claims marked, verdicts, archived sources."""
 
-import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable
@@ -16,8 +15,8 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_safe
 
 from claims.models import Article, Snapshot
-from reviews import selectors
-from reviews.analytics.public import methodology_stamp, public_year
+from reviews import fingerprints, selectors
+from reviews.analytics.public import public_year
 from reviews.claimreview import claimreview, claimreview_graph
 from reviews.colours import scale_stylesheet
 from reviews.highlight import Mark, highlight, highlight_paragraphs, paragraph_bounds
@@ -33,36 +32,25 @@ FRONT_PAGE_VERDICTS = 20
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
-def _scale_fingerprint() -> str:
-    """Return a digest of the rating scale as pages show it (labels, definitions, colours)."""
-    rows = list(
-        selectors.rating_scale().values_list("slug", "label", "definition", "colour", "order")
-    )
-    return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
+def conditional(dependencies: Callable):
+    """Answer conditional GETs from `dependencies(**url kwargs)`, read once per request.
 
-
-def conditional(stamp: Callable):
-    """Answer conditional GETs from `stamp(**url kwargs)`, read once per request.
-
-    `stamp` returns None (the page does not exist: the view answers 404) or a tuple whose last
-    item is the newest change behind the page; the ETag also covers the rating scale.
+    `dependencies` is one of reviews.fingerprints' selectors: None when the page does not exist
+    (the view answers 404), else what the page shows, which gives its ETag and Last-Modified.
     """
 
     def read(request, **kwargs):
-        if not hasattr(request, "_public_stamp"):
-            request._public_stamp = stamp(**kwargs)
-        return request._public_stamp
+        if not hasattr(request, "_public_dependencies"):
+            request._public_dependencies = dependencies(**kwargs)
+        return request._public_dependencies
 
     def etag(request, **kwargs):
-        value = read(request, **kwargs)
-        if value is None:
-            return None
-        key = repr((PAGE_VERSION, value, _scale_fingerprint())).encode()
-        return hashlib.sha256(key).hexdigest()[:32]
+        found = read(request, **kwargs)
+        return None if found is None else found.digest(PAGE_VERSION)[:32]
 
     def last_modified(request, **kwargs):
-        value = read(request, **kwargs)
-        return None if value is None else value[-1]
+        found = read(request, **kwargs)
+        return None if found is None else found.last_modified
 
     def decorate(view):
         view = condition(etag_func=etag, last_modified_func=last_modified)(view)
@@ -108,14 +96,14 @@ def rating_tally(verdicts) -> list[tuple[object, int]]:
     return [(rating, counts[rating.pk]) for rating in ordered]
 
 
-@conditional(lambda: selectors.verdicts_published_stamp())
+@conditional(lambda: fingerprints.recent_verdicts_dependencies(limit=FRONT_PAGE_VERDICTS))
 def front_page(request):
     """List the verdicts that changed last, with the feeds to follow them."""
     verdicts = selectors.verdicts_recently_changed(limit=FRONT_PAGE_VERDICTS)
     return render(request, "public/front.html", {"verdicts": verdicts})
 
 
-@conditional(lambda slug: selectors.article_published_stamp(slug))
+@conditional(lambda slug: fingerprints.article_dependencies(slug))
 def article_page(request, slug: str):
     """Show the piece as published, each claim with a public verdict marked and linked."""
     try:
@@ -138,26 +126,31 @@ def article_page(request, slug: str):
     )
 
 
-def _verdict_stamp(pk: int):
-    changed = selectors.verdict_published_stamp(pk)
-    return None if changed is None else (pk, changed)
-
-
 def _sources(verdict) -> list[dict]:
-    """Group what the verdict relies on by source: its quotes, then the article's own links."""
+    """Group what the revision relies on by source: its quotes, then the piece's own links.
+
+    Each source shows the archived copy the revision pinned; a newer snapshot of it shows only
+    as "the live page has changed since".
+    """
+    revision = verdict.published_revision
     by_source: dict[int, dict] = {}
-    for item in verdict.published_revision.evidence.all():
+    for item in revision.evidence.all():
         entry = by_source.setdefault(
             item.source_id, {"source": item.source, "snapshot": item.snapshot, "quotes": []}
         )
         entry["quotes"].append(item)
         entry["snapshot"] = entry["snapshot"] or item.snapshot
-    for citation in verdict.ticket.claim.article_citations:
+    for link in revision.links.all():
         entry = by_source.setdefault(
-            citation.source_id, {"source": citation.source, "snapshot": None, "quotes": []}
+            link.source_id, {"source": link.source, "snapshot": None, "quotes": []}
         )
-        entry["snapshot"] = entry["snapshot"] or citation.source.last_snapshot
+        entry["snapshot"] = entry["snapshot"] or link.snapshot
         entry["cited_by_article"] = True
+    for entry in by_source.values():
+        latest = entry["source"].last_snapshot_id
+        entry["changed_since"] = bool(
+            entry["snapshot"] and latest and latest != entry["snapshot"].pk
+        )
     return list(by_source.values())
 
 
@@ -178,7 +171,7 @@ def claimreview_graph_block(verdicts) -> str:
     return json_ld(claimreview_graph(verdicts, bounds=selectors.rating_bounds()))
 
 
-@conditional(lambda pk: _verdict_stamp(pk))
+@conditional(lambda pk: fingerprints.verdict_dependencies(pk))
 def verdict_page(request, pk: int):
     """Show one public verdict: the claim in context, the rating, the reasoning, the sources."""
     try:
@@ -208,7 +201,7 @@ def verdict_page(request, pk: int):
     )
 
 
-@conditional(lambda pk: _snapshot_stamp(pk))
+@conditional(lambda pk: fingerprints.snapshot_dependencies(pk))
 def archive_page(request, pk: int):
     """Show the text of a source as the desk archived it, for a public verdict that cites it."""
     try:
@@ -216,9 +209,9 @@ def archive_page(request, pk: int):
     except Snapshot.DoesNotExist as missing:
         raise Http404("No archived source with this number is public.") from missing
     quoted = [
-        Mark(item.passage.start, item.passage.end, tone="quote")
+        Mark(item.start, item.end, tone="quote")
         for item in selectors.evidence_public_on_snapshot(snapshot)
-        if item.passage is not None and item.passage.snapshot_id == snapshot.pk
+        if item.start is not None and item.end is not None
     ]
     paragraphs = highlight_paragraphs(snapshot.text, quoted)
     return render(
@@ -228,10 +221,6 @@ def archive_page(request, pk: int):
     )
 
 
-def _snapshot_stamp(pk: int):
-    return selectors.snapshots_public().filter(pk=pk).values_list("pk", "last_seen_at").first()
-
-
 @cache_control(public=True, max_age=300)
 @require_safe
 def ratings_css(request):
@@ -239,11 +228,7 @@ def ratings_css(request):
     return HttpResponse(scale_stylesheet(selectors.rating_scale()), content_type="text/css")
 
 
-def _methodology_stamp():
-    return methodology_stamp(timezone.localdate().year)
-
-
-@conditional(lambda: _methodology_stamp())
+@conditional(lambda: fingerprints.methodology_dependencies(timezone.localdate().year))
 def methodology_page(request):
     """Explain how the desk works: the rating scale, approvals, corrections, the year's counts."""
     year = timezone.localdate().year

@@ -8,7 +8,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from claims.admin.evidence import claim_inlines
+from claims.admin.evidence import research_link
 from claims.models import ARTICLE_TEXT_FIELDS, Article, Claim
 from claims.selectors import claims_ranked
 
@@ -220,10 +220,9 @@ class ClaimAdmin(admin.ModelAdmin):
         "split",
         "attributed_uncited",
         "created_at",
+        "research",
     ]
     fields = readonly_fields
-    # What the claim cites, the best passages of the archived sources, and the pinned evidence.
-    inlines = claim_inlines
 
     def has_add_permission(self, request):
         return False
@@ -247,3 +246,8 @@ class ClaimAdmin(admin.ModelAdmin):
     @admin.display(description=_("reasons"))
     def reasons_shown(self, claim):
         return reasons_list(claim)
+
+    @admin.display(description=_("research"))
+    def research(self, claim):
+        # One research screen: the claim's ticket page cites, ranks and pins (with its checks).
+        return research_link(claim)

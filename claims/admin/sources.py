@@ -20,16 +20,7 @@ from claims.models import Citation, FetchAttempt, Snapshot, Source
 from claims.selectors import sources_failing
 from claims.services import sources_fetch_now, sources_retry_failed
 
-from .evidence import CitationInline, EvidenceInline, PassageInline, claim_inlines
-
-__all__ = [
-    "CitationInline",
-    "EvidenceInline",
-    "PassageInline",
-    "SnapshotAdmin",
-    "SourceAdmin",
-    "claim_inlines",
-]
+__all__ = ["SnapshotAdmin", "SourceAdmin"]
 
 
 class FetchAttemptInline(admin.TabularInline):
@@ -140,7 +131,8 @@ class SourceAdmin(admin.ModelAdmin):
         if snapshot is None:
             return "—"
         url = reverse("admin:claims_snapshot_change", args=[snapshot.pk])
-        return format_html('<a href="{}">{:%Y-%m-%d %H:%M}</a>', url, snapshot.fetched_at)
+        # format_html escapes its arguments into strings first: format the date before.
+        return format_html('<a href="{}">{}</a>', url, f"{snapshot.fetched_at:%Y-%m-%d %H:%M}")
 
     @admin.action(description=_("Fetch now (again, for archived ones)"), permissions=["change"])
     def fetch_now(self, request, queryset):

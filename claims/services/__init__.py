@@ -1,7 +1,7 @@
 """The claims app's services: the only code that writes across its models."""
 
 from .citations import citation_add, citations_from_links, claims_for_span, source_for_url
-from .evidence import evidence_pin, evidence_unpin, passages_rank
+from .evidence import passages_rank
 from .ingestion import IngestResult, article_ingest
 from .links import source_recheck, sources_recheck_links
 from .sources import (
@@ -21,8 +21,6 @@ __all__ = [
     "citation_add",
     "citations_from_links",
     "claims_for_span",
-    "evidence_pin",
-    "evidence_unpin",
     "passages_rank",
     "retry_countdown",
     "source_fetch",

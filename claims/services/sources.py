@@ -16,6 +16,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from claims.errors import ClaimsError
 from claims.fetching import (
@@ -342,8 +343,23 @@ def sources_sweep(*, now: datetime | None = None, limit: int = 1000) -> int:
     return _enqueue_fetches(due) if due else 0
 
 
-def sources_fetch_now(*, source_ids: Iterable[int], by=None, schedule: bool = True) -> int:
-    """Queue the sources again from their first attempt, refetching archived ones too."""
+def sources_fetch_now(
+    *, source_ids: Iterable[int], by=None, schedule: bool = True, published_ok: bool = False
+) -> int:
+    """Queue the sources again from their first attempt, refetching archived ones too.
+
+    A source a published verdict relies on (FETCH_PROTECTED_SOURCES says which) is refused
+    unless ``published_ok``: an editor re-fetches it from the ticket page, which records it.
+    """
+    source_ids = list(source_ids)
+    if not published_ok and settings.FETCH_PROTECTED_SOURCES:
+        protected = import_string(settings.FETCH_PROTECTED_SOURCES)().filter(pk__in=source_ids)
+        urls = sorted(protected.values_list("normalized_url", flat=True))
+        if urls:
+            raise ClaimsError(
+                f"A published verdict relies on {', '.join(u[:100] for u in urls[:3])}: an editor "
+                "can re-fetch it from the ticket page, where the desk's trail records it."
+            )
     states = [state for state in State if state != State.FETCHING]
     return _requeue(source_ids=source_ids, by=by, states=states, schedule=schedule)
 

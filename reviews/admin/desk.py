@@ -10,10 +10,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 
-from claims.errors import ClaimsError
 from reviews import forms, rules, selectors, services
 from reviews.admin.research import DONE as RESEARCH_DONE
-from reviews.admin.research import RESEARCH_ACTIONS, Research, research_form, research_perform
+from reviews.admin.research import RESEARCH_ACTIONS, Research, research_submit
 from reviews.errors import ReviewError
 from reviews.models import Ticket
 from reviews.workflow import Stage
@@ -162,7 +161,7 @@ class TicketPage:
 
     def context(self, bound: dict) -> dict:
         forms_now = {name: bound.get(name) or self.form(name) for name in self.allowed}
-        research = Research(self.ticket.claim, self.user, bound=bound)
+        research = Research(self.ticket, self.user, bound=bound, facts=self.facts)
         current = self.current
         votes = list(current.votes.all()) if current else []
         return {
@@ -234,16 +233,14 @@ class TicketPageMixin:
         return redirect(request.path)
 
     def _research(self, request, page: TicketPage, name: str):
-        """Run a research step (cite, pin, unpin); the ticket's stage and version stay put."""
-        form = research_form(name, request.POST)
-        if not form.is_valid():
-            messages.error(request, "Please correct the errors below.")
-            return self._render(request, page, {name: form}, status=400)
-        try:
-            research_perform(name, claim=page.ticket.claim, by=request.user, data=form.cleaned_data)
-        except ClaimsError as error:
-            messages.error(request, str(error))
-            return self._render(request, page, {name: form}, status=400)
+        """Run a research step (cite, pin, unpin, refetch); the ticket's stage stays put."""
+        form = research_submit(name, ticket=page.ticket, by=request.user, data=request.POST)
+        if form.errors:
+            messages.error(
+                request, " ".join(form.non_field_errors()) or "Please correct the errors below."
+            )
+            fresh = TicketPage(selectors.ticket_for_page(page.ticket.pk), request.user)
+            return self._render(request, fresh, {name: form}, status=400)
         messages.success(request, RESEARCH_DONE[name])
         return redirect(f"{request.path}#research")
 

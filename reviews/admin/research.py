@@ -1,4 +1,9 @@
-"""The research beside a ticket's verdict: cite sources, read ranked passages, pin evidence."""
+"""The one research screen, beside a ticket's verdict: cite, read ranked passages, pin evidence.
+
+The claim admin links here rather than keeping a copy. Each form is validated by calling its
+service: a refusal (a private address, a stage that no longer allows pinning) becomes an error
+on the form, never an unhandled exception.
+"""
 
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -9,15 +14,18 @@ from django.utils.translation import gettext_lazy as _
 from claims import selectors as claim_selectors
 from claims.errors import ClaimsError
 from claims.models import Citation, Evidence, Passage
-from claims.services import citation_add, evidence_pin, evidence_unpin
+from claims.services import citation_add
+from reviews import rules, services, workflow
+from reviews.errors import ReviewError
 
-# Research steps posted to the ticket page; they change the claim's sources, not the ticket.
-RESEARCH_ACTIONS = ("cite", "pin", "unpin")
+# Research steps posted to the ticket page; they change the claim's sources and working evidence.
+RESEARCH_ACTIONS = ("cite", "pin", "unpin", "refetch")
 
 DONE = {
     "cite": "Source added: it is being archived, and its best passages will appear here.",
     "pin": "Passage pinned as evidence; tick it in the verdict form to rely on it.",
-    "unpin": "Evidence unpinned.",
+    "unpin": "Evidence unpinned; revisions already saved keep their copy.",
+    "refetch": "Source queued to be fetched again; published verdicts keep their archived copy.",
 }
 
 
@@ -36,15 +44,25 @@ class PinForm(forms.Form):
         label=_("Stance"), choices=Evidence.Stance.choices, widget=forms.RadioSelect
     )
     note = forms.CharField(
-        label=_("Note"),
+        label=_("Public note"),
         required=False,
         max_length=2000,
-        widget=forms.TextInput({"placeholder": _("Note (optional)")}),
+        help_text=_("Readers see this note beside the quote once a published verdict uses it."),
+        widget=forms.TextInput({"placeholder": _("Public note, shown to readers (optional)")}),
     )
 
 
 class UnpinForm(forms.Form):
     evidence = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class RefetchForm(forms.Form):
+    source = forms.IntegerField(widget=forms.HiddenInput)
+
+
+FORMS = {"cite": CiteForm, "pin": PinForm, "unpin": UnpinForm, "refetch": RefetchForm}
+# The field a service's refusal is shown on (None: above the form).
+ERROR_FIELD = {"cite": "url", "pin": None, "unpin": None, "refetch": None}
 
 
 def host(url: str) -> str:
@@ -62,16 +80,19 @@ class PassageRow:
 
 
 class Research:
-    """What the research column shows, read in three queries whatever the claim's sources."""
+    """What the research column shows, read in a few queries whatever the claim's sources."""
 
-    def __init__(self, claim, user, *, bound: dict | None = None):
+    def __init__(self, ticket, user, *, bound: dict | None = None, facts=None):
         bound = bound or {}
+        claim = ticket.claim
         self.claim = claim
         self.citations: list[Citation] = list(claim_selectors.citations_for_claim(claim))
         self.evidence: list[Evidence] = list(claim_selectors.evidence_for_claim(claim))
+        editable = _may_edit(ticket, user, facts)
         self.can_cite = user.has_perm("claims.add_citation")
-        self.can_pin = user.has_perm("claims.add_evidence")
-        self.can_unpin = user.has_perm("claims.delete_evidence")
+        self.can_pin = editable and user.has_perm("claims.add_evidence")
+        self.can_unpin = editable and user.has_perm("claims.delete_evidence")
+        self.can_refetch = user.has_perm(workflow.PUBLISH)
         pinned = {item.passage_id: item for item in self.evidence if item.passage_id}
         self.passages = [
             PassageRow(
@@ -93,27 +114,43 @@ class Research:
         return PinForm(auto_id=f"id_pin{passage.pk}_%s", initial={"passage": passage.pk})
 
 
+def _may_edit(ticket, user, facts) -> bool:
+    """Return whether `user` may change the working evidence now (as for saving a draft)."""
+    try:
+        rules.require("revise", ticket=ticket, user=user, facts=facts)
+    except ReviewError:
+        return False
+    return True
+
+
 def research_form(name: str, data) -> forms.Form:
     """Return the bound form of research step `name`."""
-    if name == "cite":
-        return CiteForm(data, auto_id="id_cite_%s")
-    if name == "pin":
-        return PinForm(data, auto_id=f"id_pin{data.get('passage', '')}_%s")
-    return UnpinForm(data)
+    auto_id = f"id_pin{data.get('passage', '')}_%s" if name == "pin" else f"id_{name}_%s"
+    return FORMS[name](data, auto_id=auto_id)
 
 
-def research_perform(name: str, *, claim, by, data: dict) -> None:
-    """Run research step `name` through the claims services; raise ClaimsError if refused."""
+def research_submit(name: str, *, ticket, by, data) -> forms.Form:
+    """Validate research step `name` by running it; a refusal becomes an error on the form."""
+    form = research_form(name, data)
+    if not form.is_valid():
+        return form
+    try:
+        _perform(name, ticket=ticket, by=by, data=form.cleaned_data)
+    except ClaimsError as error:
+        form.add_error(ERROR_FIELD[name], str(error))
+    except ReviewError as error:
+        form.add_error(ERROR_FIELD[name], error.message)
+    return form
+
+
+def _perform(name: str, *, ticket, by, data: dict) -> None:
     if name == "cite":
-        citation_add(claim=claim, url=data["url"], by=by)
-        return
-    if name == "pin":
-        passage = Passage.objects.select_related("snapshot").filter(pk=data["passage"]).first()
-        if passage is None:
-            raise ClaimsError("That passage is gone: its source was archived again. Reload.")
-        evidence_pin(claim=claim, passage=passage, stance=data["stance"], note=data["note"], by=by)
-        return
-    evidence = Evidence.objects.filter(pk=data["evidence"], claim=claim).first()
-    if evidence is None:
-        raise ClaimsError("That evidence is no longer pinned to this claim.")
-    evidence_unpin(evidence=evidence, by=by)
+        citation_add(claim=ticket.claim, url=data["url"], by=by)
+    elif name == "pin":
+        services.evidence_pin(
+            ticket=ticket, passage=data["passage"], stance=data["stance"], note=data["note"], by=by
+        )
+    elif name == "unpin":
+        services.evidence_unpin(ticket=ticket, evidence=data["evidence"], by=by)
+    else:
+        services.source_refetch(ticket=ticket, source=data["source"], by=by)

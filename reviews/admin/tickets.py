@@ -1,9 +1,11 @@
 """The ticket list: what a desk scans, filters and triages or assigns in bulk."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.forms import Media
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -75,6 +77,20 @@ class TicketAdmin(DeskMedia, TicketPageMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return tickets_for_desk()
+
+    def get_urls(self):
+        research = self.admin_site.admin_view(self.research_view)
+        return [
+            path("claim/<int:claim_pk>/research/", research, name="reviews_ticket_research"),
+            *super().get_urls(),
+        ]
+
+    def research_view(self, request, claim_pk: int):
+        """Send the claim admin's research link to the one research screen: its ticket page."""
+        ticket = get_object_or_404(Ticket, claim_id=claim_pk)
+        if not self.has_view_permission(request, ticket):
+            raise PermissionDenied
+        return redirect(reverse("admin:reviews_ticket_change", args=[ticket.pk]) + "#research")
 
     def has_add_permission(self, request):
         # Tickets open when a piece is received (manage.py ingest, the API), one per claim.

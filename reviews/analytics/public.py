@@ -6,8 +6,7 @@ from django.db.models import Count, Q
 
 from reviews.analytics.figures import year_scope
 from reviews.models import Correction, Rating
-from reviews.rules import approvals_required
-from reviews.selectors import rating_scale, verdicts_published, verdicts_published_stamp
+from reviews.selectors import rating_scale, verdicts_published
 
 
 @dataclass(frozen=True)
@@ -19,17 +18,6 @@ class PublicYear:
     by_rating: list[tuple[Rating, int]]
     corrections: int
     retractions: int
-
-
-def methodology_stamp(year: int, *, now=None) -> tuple:
-    """Return what the methodology page depends on; its last item is the newest public change.
-
-    The year, the approvals the settings require, and the public verdicts' count and newest
-    change (publications, corrections and retractions all move it); the rating scale is covered
-    by the pages' own fingerprint.
-    """
-    count, changed = verdicts_published_stamp(now=now) or (0, None)
-    return (year, approvals_required(), count, changed)
 
 
 def public_year(year: int, *, now=None) -> PublicYear:

@@ -1,30 +1,15 @@
 """Answer conditional requests: ETag and Last-Modified from one cheap query, 304 before work."""
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.http import HttpResponseNotModified
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
-from claims.models import Evidence
-from reviews.models import Rating
-
-_FIELDS = [
-    "pk",
-    "updated_at",
-    "article_changed_at",
-    "published_revision__rating__slug",
-    "published_revision__rating__label",
-    "published_revision__rating__numeric_value",
-    "sources_changed_at",
-    "source_count",
-    "scale_worst",
-    "scale_best",
-]
+from reviews.fingerprints import verdicts_dependencies
 
 
 @dataclass(frozen=True)
@@ -37,43 +22,17 @@ class Fingerprint:
     bounds: tuple[int | None, int | None]
 
 
-def _scale_bound(order: str) -> Subquery:
-    values = Rating.objects.filter(numeric_value__isnull=False).order_by(order)
-    return Subquery(values.values("numeric_value")[:1])
-
-
 def fingerprint(
     queryset: QuerySet, request, *, limit: int | None = None, extra: str = ""
 ) -> Fingerprint:
     """Return the validators of the first `limit` verdicts of `queryset` in one query.
 
-    Each row brings what can change what the public sees of it: the verdict's public change
-    time, its article's, its rating's wording, its sources' re-checks and how many there are,
-    and the scale's bounds. The request's query, host and media type are in the hash too.
+    What the verdicts show comes from reviews.fingerprints, as for the readers' pages; the
+    request's host, query and media type, and the publisher's settings, are in the hash too.
     """
-    evidence = (
-        Evidence.objects.filter(verdict_revisions=OuterRef("published_revision"))
-        .order_by()
-        .values("verdict_revisions")
-    )
-    rows = (
-        queryset.prefetch_related(None)
-        .select_related(None)
-        .annotate(
-            article_changed_at=F("ticket__claim__article__updated_at"),
-            sources_changed_at=Subquery(
-                evidence.annotate(latest=Max("source__updated_at")).values("latest")
-            ),
-            source_count=Subquery(evidence.annotate(n=Count("pk")).values("n")),
-            scale_worst=_scale_bound("numeric_value"),
-            scale_best=_scale_bound("-numeric_value"),
-        )
-        .values_list(*_FIELDS)
-    )
-    rows = list(rows[:limit] if limit is not None else rows)
+    shown = verdicts_dependencies(queryset, limit=limit)
     renderer = getattr(request, "accepted_renderer", None)
-    digest = hashlib.sha256()
-    for part in (
+    digest = shown.digest(
         request.build_absolute_uri("/"),
         request.get_full_path(),
         getattr(renderer, "media_type", ""),
@@ -81,17 +40,12 @@ def fingerprint(
         settings.CLAIMREVIEW_PUBLISHER_URL,
         settings.DESK_BASE_URL,
         extra,
-        repr(rows),
-    ):
-        digest.update(str(part).encode())
-        digest.update(b"\0")
-    stamps = [stamp for row in rows for stamp in (row[1], row[2], row[6]) if stamp is not None]
-    bounds = (rows[0][8], rows[0][9]) if rows else (None, None)
+    )
     return Fingerprint(
-        etag=f'W/"{digest.hexdigest()[:40]}"',
-        last_modified=max(stamps) if stamps else None,
-        count=len(rows),
-        bounds=bounds,
+        etag=f'W/"{digest[:40]}"',
+        last_modified=shown.last_modified,
+        count=shown.count,
+        bounds=shown.bounds,
     )
 
 

@@ -9,7 +9,15 @@ from reviews.models.api import (
 )
 from reviews.models.intake import Intake
 from reviews.models.tickets import Event, Notification, Ticket
-from reviews.models.verdicts import Correction, Rating, Verdict, VerdictRevision, Vote
+from reviews.models.verdicts import (
+    Correction,
+    Rating,
+    RevisionEvidence,
+    RevisionLink,
+    Verdict,
+    VerdictRevision,
+    Vote,
+)
 
 __all__ = [
     "ClientKey",
@@ -18,6 +26,8 @@ __all__ = [
     "Intake",
     "Notification",
     "Rating",
+    "RevisionEvidence",
+    "RevisionLink",
     "Ticket",
     "Verdict",
     "VerdictRevision",

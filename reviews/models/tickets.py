@@ -112,6 +112,12 @@ class Event(models.Model):
         OPEN_CORRECTION = "open_correction", _("requested a correction")
         # An editor withdrew the published verdict.
         RETRACT = "retract", _("retracted")
+        # A passage joined the claim's working evidence (or its stance or note changed).
+        PIN = "pin", _("pinned evidence")
+        # A passage left the claim's working evidence; revisions keep their own copies.
+        UNPIN = "unpin", _("unpinned evidence")
+        # An editor re-fetched a source that a published verdict relies on.
+        REFETCH = "refetch", _("re-fetched a source")
 
     ticket = models.ForeignKey(
         Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="events"

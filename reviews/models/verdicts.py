@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from claims.models import Evidence
 from reviews.models.tickets import Ticket
 from reviews.shortclaim import SHORT_CLAIM_MAX
 
@@ -44,6 +45,8 @@ class Rating(models.Model):
         default=True,
         help_text=_("Offer it for new verdicts. Verdicts that already use it keep it."),
     )
+    # Public pages and the API show the scale: their ETags read this to notice an edit.
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
 
     class Meta:
         verbose_name = _("rating")
@@ -157,13 +160,6 @@ class VerdictRevision(models.Model):
             "Where the claim appeared first, if before this piece; empty means the piece itself."
         ),
     )
-    evidence = models.ManyToManyField(
-        "claims.Evidence",
-        verbose_name=_("evidence"),
-        blank=True,
-        related_name="verdict_revisions",
-        help_text=_("The pinned passages and sources this revision relies on."),
-    )
     created_at = models.DateTimeField(_("written at"), default=timezone.now)
 
     class Meta:
@@ -175,6 +171,96 @@ class VerdictRevision(models.Model):
 
     def __str__(self) -> str:
         return f"Verdict #{self.verdict_id} r{self.number}"
+
+
+class RevisionEvidence(models.Model):
+    """A revision's own copy of one piece of evidence it relies on, made when it was saved.
+
+    Pinning and unpinning change only the claim's working set (claims.Evidence) for the next
+    revision; what an approved revision shows readers never changes after it was written.
+    """
+
+    revision = models.ForeignKey(
+        VerdictRevision,
+        verbose_name=_("revision"),
+        on_delete=models.CASCADE,
+        related_name="evidence",
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    pinned = models.ForeignKey(
+        Evidence,
+        verbose_name=_("copied from"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="revision_copies",
+        help_text=_("The pin it was copied from; unpinning it later leaves this copy as it is."),
+    )
+    source = models.ForeignKey(
+        "claims.Source", verbose_name=_("source"), on_delete=models.PROTECT, related_name="+"
+    )
+    snapshot = models.ForeignKey(
+        "claims.Snapshot",
+        verbose_name=_("snapshot"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The archived version the quote comes from."),
+    )
+    quote = models.TextField(_("quote"))
+    start = models.PositiveIntegerField(
+        _("quote start"), null=True, blank=True, help_text=_("Offset in the snapshot's text.")
+    )
+    end = models.PositiveIntegerField(_("quote end"), null=True, blank=True)
+    stance = models.CharField(_("stance"), max_length=16, choices=Evidence.Stance.choices)
+    note = models.TextField(_("public note"), blank=True, help_text=_("Shown to readers."))
+
+    class Meta:
+        verbose_name = _("evidence of a revision")
+        verbose_name_plural = _("evidence of revisions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["revision", "position"], name="revision_evidence_unique_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"r{self.revision_id} #{self.position} {self.stance}: {self.quote[:60]}"
+
+
+class RevisionLink(models.Model):
+    """A link the piece itself gave for the claim, with the archived copy current at approval."""
+
+    revision = models.ForeignKey(
+        VerdictRevision,
+        verbose_name=_("revision"),
+        on_delete=models.CASCADE,
+        related_name="links",
+    )
+    source = models.ForeignKey(
+        "claims.Source", verbose_name=_("source"), on_delete=models.PROTECT, related_name="+"
+    )
+    snapshot = models.ForeignKey(
+        "claims.Snapshot",
+        verbose_name=_("snapshot"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The archived copy readers are shown; a later fetch does not replace it."),
+    )
+    pinned_at = models.DateTimeField(_("pinned at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("link of a revision")
+        verbose_name_plural = _("links of revisions")
+        constraints = [
+            models.UniqueConstraint(fields=["revision", "source"], name="revision_link_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"r{self.revision_id} → source {self.source_id}"
 
 
 class Vote(models.Model):

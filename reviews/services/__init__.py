@@ -6,6 +6,7 @@ from reviews.services.publication import (
     verdict_retract,
     verdicts_publish_due,
 )
+from reviews.services.record import evidence_pin, evidence_unpin, source_refetch
 from reviews.services.tickets import (
     ticket_assign,
     ticket_dismiss,
@@ -23,6 +24,9 @@ from reviews.services.verdicts import (
 
 __all__ = [
     "correction_open",
+    "evidence_pin",
+    "evidence_unpin",
+    "source_refetch",
     "ticket_assign",
     "ticket_dismiss",
     "ticket_queue",

@@ -10,6 +10,7 @@ from reviews import webhooks
 from reviews.errors import ReviewError
 from reviews.models import Correction, Notification, Ticket, Verdict, WebhookEvent
 from reviews.services._steps import Step, required_text, step
+from reviews.services.record import revision_links_pin
 from reviews.services.verdicts import _people_on
 from reviews.workflow import Stage
 
@@ -42,6 +43,7 @@ def _make_public(s: Step) -> None:
     now = timezone.now()
     verdict = s.facts.verdict
     correction = s.facts.open_correction
+    revision_links_pin(revision=verdict.current_revision, claim_id=s.ticket.claim_id)
     verdict.published_revision = verdict.current_revision
     if verdict.published_at is None:
         verdict.published_at = now

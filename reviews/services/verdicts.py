@@ -13,6 +13,11 @@ from reviews.models import Notification, Rating, Ticket, Verdict, VerdictRevisio
 from reviews.rules import approvals_required
 from reviews.selectors import users_with_permission
 from reviews.services._steps import required_text, step
+from reviews.services.record import (
+    evidence_content,
+    revision_copy_evidence,
+    revision_links_pin,
+)
 from reviews.shortclaim import SHORT_CLAIM_MAX
 from reviews.workflow import Stage
 
@@ -57,14 +62,15 @@ def verdict_save_draft(
 ) -> VerdictRevision:
     """Save the verdict as a new immutable revision, which becomes the current one.
 
-    `evidence` is the pinned evidence of this ticket's claim that the revision relies on.
+    `evidence` is the pinned evidence of this ticket's claim that the revision relies on; the
+    revision keeps its own copy of it, which later pins and unpins never change.
     `short_claim` (at most 75 characters) is how search engines show the claim; it may wait
     until publication, which needs it. `first_appearance_url` is an earlier appearance of the
     claim than the piece, if the fact-checker found one.
     In review, the votes cast so far stay on the record with the revision they judged, but no
     longer count: the new revision needs its own approvals.
     """
-    evidence = list(evidence)
+    evidence = sorted(evidence, key=lambda item: (item.pinned_at, item.pk))
     foreign = [item for item in evidence if item.claim_id != ticket.claim_id]
     if foreign:
         raise ReviewError("Evidence pinned to another claim cannot support this verdict.")
@@ -86,10 +92,17 @@ def verdict_save_draft(
             last.rating_id,
             last.summary,
             last.explanation,
-            set(last.evidence.values_list("pk", flat=True)),
+            evidence_content(list(last.evidence.all())),
             last.short_claim,
             last.first_appearance_url,
-        ) == (rating.pk, summary, explanation, evidence_ids, short_claim, first_appearance_url):
+        ) == (
+            rating.pk,
+            summary,
+            explanation,
+            evidence_content(evidence),
+            short_claim,
+            first_appearance_url,
+        ):
             raise InvalidTransition(f"Nothing changed since revision {last.number}.")
         if not rating.is_active and (last is None or last.rating_id != rating.pk):
             raise ReviewError(f"“{rating}” is no longer offered; choose another rating.")
@@ -106,7 +119,7 @@ def verdict_save_draft(
             first_appearance_url=first_appearance_url,
             author=by,
         )
-        revision.evidence.set(evidence)
+        revision_copy_evidence(revision=revision, evidence=evidence)
         # Only the pointer moves: the public-facing updated_at must not change for a draft.
         verdict.current_revision = revision
         verdict.save(update_fields=["current_revision"])
@@ -174,6 +187,8 @@ def vote_cast(
                 Notification.Kind.CHANGES_REQUESTED, _people_on(s.ticket, s.facts.verdict)
             )
         elif approvals >= required:
+            # What the editors approved includes the archived copies of the piece's own links.
+            revision_links_pin(revision=revision, claim_id=s.ticket.claim_id)
             s.ticket.approve()
         else:
             s.ticket.vote()

@@ -57,7 +57,7 @@ def test_if_modified_since_answers_304_until_something_changes(anonymous, verdic
         "article edit",
         "source re-check",
         "rating wording",
-        "evidence unpinned",
+        "source archived again",
     ],
 )
 def test_the_etag_changes_whenever_a_row_of_the_page_changes(anonymous, change):
@@ -80,8 +80,8 @@ def test_the_etag_changes_whenever_a_row_of_the_page_changes(anonymous, change):
         rating = verdict.published_revision.rating
         rating.label = "Wrong"
         rating.save()
-    elif change == "evidence unpinned":
-        verdict.published_revision.evidence.clear()
+    elif change == "source archived again":
+        Source.objects.update(last_snapshot=None, updated_at=timezone.now() + timedelta(seconds=1))
 
     after = anonymous.get(LIST)
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from claims.models import Evidence, Snapshot, Source
-from reviews.models import Verdict
+from reviews.models import RevisionEvidence, Verdict
 from reviews.workflow import Stage
 from tests.reviews.factories import ticket_in
 
@@ -56,7 +56,17 @@ def with_evidence(verdict: Verdict, *, stance: str = "contradicts") -> Evidence:
         quote="The bridge cost 2.1 million dollars in 2023.",
         stance=stance,
     )
-    verdict.published_revision.evidence.add(evidence)
+    RevisionEvidence.objects.create(
+        revision=verdict.published_revision,
+        position=verdict.published_revision.evidence.count(),
+        pinned=evidence,
+        source=source,
+        snapshot=snapshot,
+        quote=evidence.quote,
+        start=0,
+        end=len(evidence.quote),
+        stance=stance,
+    )
     return evidence
 
 

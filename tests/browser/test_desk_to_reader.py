@@ -159,7 +159,7 @@ def test_a_verdict_goes_from_the_desk_to_the_readers_page(desk, chromium, live_s
 
     verdict = Verdict.objects.get(ticket__claim=claim)
     assert Ticket.objects.get(claim=claim).stage == Stage.PUBLISHED
-    assert list(verdict.published_revision.evidence.all()) == [evidence]
+    assert [copy.pinned for copy in verdict.published_revision.evidence.all()] == [evidence]
 
     # A reader, keyboard only, finds the highlight and follows it to the verdict.
     reader = chromium.new_context(viewport={"width": 1280, "height": 900})

@@ -1,17 +1,15 @@
-"""The admin shows sources and their archive, serves bodies only as text, and pins evidence."""
+"""The admin shows sources and their archive, serves bodies only as text, links to research."""
 
 import pytest
-from django.contrib import admin
 from django.contrib.auth.models import Permission
-from django.test import RequestFactory
 from django.urls import reverse
 
-from claims.admin.sources import CitationInline, EvidenceInline
-from claims.models import Citation, Claim, Evidence, FetchAttempt, Passage, Source
-from claims.services import evidence_pin, source_fetch
+from claims.models import Citation, Evidence, Passage, Source
+from claims.services import source_fetch
+from reviews.models import Ticket
 from tests.claims.httpserver import page
 from tests.claims.sourcing import REPORT_HTML, bridge_claim, cite, fetch_settings  # noqa: F401
-from tests.factories import ClaimFactory, UserFactory
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fetch_settings")]
 
@@ -100,94 +98,77 @@ def test_the_archived_body_is_for_staff_with_the_permission_only(client, archive
     assert client.get(url).status_code == 403
 
 
-def test_a_passage_is_pinned_as_evidence_from_its_form(client, archived):
+# --- One research screen: the claim admin links to the ticket page --------------------------
+
+
+def test_the_claim_admin_links_to_the_one_research_screen(client, archived):
     claim, _source = archived
-    passage = Passage.objects.filter(claim=claim).order_by("rank").first()
-    client.force_login(staff_with("add_evidence", "view_claim"))
-    url = reverse("admin:claims_passage_pin", args=[passage.pk])
+    ticket = Ticket.objects.create(claim=claim)
+    client.force_login(UserFactory(is_superuser=True))
 
-    form = client.get(url)
-    response = client.post(url, {"stance": "contradicts", "note": "The audit says 4.2m."})
+    html = client.get(reverse("admin:claims_claim_change", args=[claim.pk])).content.decode()
+    link = reverse("admin:reviews_ticket_research", args=[claim.pk])
+    followed = client.get(link)
 
-    assert form.status_code == 200 and "4.2 million dollars" in form.content.decode()
-    assert response.status_code == 302
-    evidence = Evidence.objects.get()
-    assert (evidence.claim, evidence.passage, evidence.stance) == (claim, passage, "contradicts")
-    assert evidence.quote == passage.text and evidence.note == "The audit says 4.2m."
-
-
-def test_pinning_needs_the_permission(client, archived):
-    claim, _source = archived
-    passage = Passage.objects.filter(claim=claim).first()
-    client.force_login(staff_with("view_claim"))
-
-    response = client.post(
-        reverse("admin:claims_passage_pin", args=[passage.pk]), {"stance": "supports"}
+    assert link in html
+    assert "admin/claims/passage/" not in html, "no second pin form"
+    assert 'name="citations-TOTAL_FORMS"' not in html, "no second citation form"
+    assert followed.status_code == 302
+    assert followed["Location"] == (
+        reverse("admin:reviews_ticket_change", args=[ticket.pk]) + "#research"
     )
 
-    assert response.status_code == 403
-    assert not Evidence.objects.exists()
 
-
-# --- The inlines the claim admin carries ------------------------------------------------------
-
-
-def inline_formset(inline_class, user, claim: Claim, data: dict):
-    request = RequestFactory().post("/", data)
-    request.user = user
-    inline = inline_class(Claim, admin.site)
-    formset_class = inline.get_formset(request, claim)
-    return formset_class(data, instance=claim, prefix="f")
-
-
-def management(total: int, initial: int) -> dict:
-    return {
-        "f-TOTAL_FORMS": str(total),
-        "f-INITIAL_FORMS": str(initial),
-        "f-MIN_NUM_FORMS": "0",
-        "f-MAX_NUM_FORMS": "1000",
+def test_a_private_address_given_through_the_claim_admin_is_a_form_error_not_a_500(
+    client, archived, settings
+):
+    claim, _source = archived
+    settings.FETCH_ALLOW_PRIVATE_NETWORKS = False  # production: only the public internet
+    Ticket.objects.create(claim=claim, stage="researching", assignee=UserFactory())
+    user = UserFactory(is_superuser=True)
+    client.force_login(user)
+    claim_page = reverse("admin:claims_claim_change", args=[claim.pk])
+    # What the claim admin's citation inline posted: it is no longer there to take it.
+    old_inline = {
+        "citations-TOTAL_FORMS": "1",
+        "citations-INITIAL_FORMS": "0",
+        "citations-MIN_NUM_FORMS": "0",
+        "citations-MAX_NUM_FORMS": "1000",
+        "citations-0-url": "http://10.1.2.3/report",
+        **{
+            f"{prefix}-{name}": value
+            for prefix in ("passages", "evidence")
+            for name, value in [
+                ("TOTAL_FORMS", "0"),
+                ("INITIAL_FORMS", "0"),
+                ("MIN_NUM_FORMS", "0"),
+                ("MAX_NUM_FORMS", "1000"),
+            ]
+        },
     }
 
-
-def test_a_url_added_in_the_citation_inline_goes_through_the_service(
-    django_capture_on_commit_callbacks,
-):
-    claim = ClaimFactory()
-    user = staff_with("add_citation", "view_citation")
-    formset = inline_formset(
-        CitationInline, user, claim, {**management(1, 0), "f-0-url": "https://ledger.example/a"}
+    posted = client.post(claim_page, old_inline)
+    research = client.get(reverse("admin:reviews_ticket_research", args=[claim.pk]), follow=True)
+    refused = client.post(
+        research.redirect_chain[-1][0].split("#")[0],
+        {"action": "cite", "url": "http://10.1.2.3/report"},
     )
 
-    assert formset.is_valid(), formset.errors
-    with django_capture_on_commit_callbacks():
-        formset.save()
-
-    citation = Citation.objects.get(claim=claim)
-    assert citation.added_by == user
-    assert citation.source.normalized_url == "https://ledger.example/a"
-
-
-@pytest.mark.parametrize("url", ["mailto:desk@example.org", "not a link"])
-def test_the_citation_inline_explains_a_bad_url(url):
-    claim = ClaimFactory()
-    user = staff_with("add_citation")
-    formset = inline_formset(CitationInline, user, claim, {**management(1, 0), "f-0-url": url})
-
-    assert not formset.is_valid()
-    assert "https://" in str(formset.errors)
+    assert posted.status_code in (200, 302, 403)
+    assert refused.status_code == 400
+    form = refused.context["research"].cite_form
+    assert "10.1.2.3" in " ".join(form.errors["url"])
+    assert "public address" in refused.content.decode()
+    assert not Citation.objects.filter(source__normalized_url__contains="10.1.2.3").exists()
+    assert not Source.objects.filter(normalized_url__contains="10.1.2.3").exists()
 
 
-def test_deleting_in_the_evidence_inline_unpins_through_the_service(archived):
+def test_the_passage_pin_url_is_gone(client, archived):
     claim, _source = archived
     passage = Passage.objects.filter(claim=claim).first()
-    user = staff_with("add_evidence", "delete_evidence", "change_evidence", "view_evidence")
-    evidence = evidence_pin(claim=claim, passage=passage, stance="supports", by=user)
-    data = {**management(1, 1), "f-0-id": str(evidence.pk), "f-0-claim": str(claim.pk)}
-    data["f-0-DELETE"] = "on"
-    formset = inline_formset(EvidenceInline, user, claim, data)
+    client.force_login(UserFactory(is_superuser=True))
 
-    assert formset.is_valid(), formset.errors
-    formset.save()
+    response = client.post(f"/admin/claims/passage/{passage.pk}/pin/", {"stance": "supports"})
 
+    assert response.status_code in (302, 404)
     assert not Evidence.objects.exists()
-    assert FetchAttempt.objects.exists()  # the archive itself is untouched

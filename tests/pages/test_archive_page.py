@@ -4,9 +4,11 @@ import pytest
 from django.urls import reverse
 
 from claims.models import Citation, Evidence, Passage
+from reviews.services.record import revision_links_pin
 from reviews.workflow import Stage
 from tests.pages.factories import checked, piece, verdict_of
 from tests.pages.test_verdict_page import archived
+from tests.reviews.factories import rely_on as rely_on_evidence
 
 TEXT = "The bridge cost 4 million dollars. Nobody asked why."
 CLAIM = "The bridge cost 4 million dollars."
@@ -25,8 +27,7 @@ def rely_on(ticket, snapshot):
         quote=snapshot.text[:20],
         stance=Evidence.Stance.CONTRADICTS,
     )
-    revision = verdict_of(ticket).current_revision
-    revision.evidence.add(evidence)
+    rely_on_evidence(verdict_of(ticket).current_revision, evidence)
 
 
 @pytest.mark.django_db
@@ -60,6 +61,7 @@ def test_a_source_a_fact_checker_added_stays_private_until_a_revision_relies_on_
     assert client.get(reverse("archive_page", args=[snapshot.pk])).status_code == 404
     linked = archived("https://gazette.example/d", "Linked by the piece itself.")
     Citation.objects.create(claim=ticket.claim, source=linked.source, href="y", start=0, end=3)
+    revision_links_pin(revision=verdict_of(ticket).published_revision, claim_id=ticket.claim_id)
     assert client.get(reverse("archive_page", args=[linked.pk])).status_code == 200
 
 
@@ -85,7 +87,7 @@ def test_the_passage_a_public_verdict_quotes_is_highlighted_in_the_archived_text
         quote=passage.text,
         stance=Evidence.Stance.CONTRADICTS,
     )
-    verdict_of(ticket).published_revision.evidence.add(evidence)
+    rely_on_evidence(verdict_of(ticket).published_revision, evidence)
     html = client.get(reverse("archive_page", args=[snapshot.pk])).content.decode()
     assert (
         '<p><mark class="claim-mark rating-quote">The audit found 2.1 million.</mark> Other.</p>'

@@ -83,7 +83,10 @@ def test_a_fact_checker_pins_a_passage_from_the_ticket_page(client, checker):
     )
     assert evidence.pinned_by == checker and evidence.quote == passage.text
     ticket.refresh_from_db()
-    assert ticket.version == 0, "research does not change the ticket's workflow state"
+    assert ticket.stage == Stage.RESEARCHING, "pinning keeps the ticket's stage"
+    assert ticket.version == 1, "but it is a change: a form opened before it is stale"
+    event = ticket.events.get()
+    assert (event.action, event.actor, event.note) == ("pin", checker, "2.0, not 4.")
     html = client.get(page(ticket)).content.decode()
     assert "Pinned as <strong>contradicts</strong>" in html
 
@@ -144,6 +147,7 @@ def test_the_verdict_relies_on_the_evidence_ticked_in_its_form(client, checker):
     for passage in (first, second):
         client.post(page(ticket), {"action": "pin", "passage": passage.pk, "stance": "supports"})
     kept = Evidence.objects.get(passage=first)
+    ticket.refresh_from_db()
     html = client.get(page(ticket)).content.decode()
     ticked = re.findall(r'<input type="checkbox" name="evidence" value="(\d+)"[^>]*checked', html)
     assert sorted(map(int, ticked)) == sorted(Evidence.objects.values_list("pk", flat=True))
@@ -151,7 +155,7 @@ def test_the_verdict_relies_on_the_evidence_ticked_in_its_form(client, checker):
         page(ticket),
         {
             "action": "revise",
-            "version": 0,
+            "version": ticket.version,
             "rating": rating("mostly-false").pk,
             "summary": "The bridge cost about half as much.",
             "explanation": "The audit puts it at 2 million dollars.",
@@ -160,7 +164,7 @@ def test_the_verdict_relies_on_the_evidence_ticked_in_its_form(client, checker):
     )
     assert response.status_code == 302
     revision = VerdictRevision.objects.get(verdict__ticket=ticket)
-    assert list(revision.evidence.all()) == [kept]
+    assert [copy.pinned for copy in revision.evidence.all()] == [kept]
 
 
 @pytest.mark.django_db

@@ -13,9 +13,10 @@ from claims.models import Citation, Evidence, Snapshot, Source
 from reviews import services
 from reviews.claimreview import claimreview
 from reviews.selectors import rating_bounds, verdicts_published
+from reviews.services.record import revision_links_pin
 from reviews.workflow import Stage
 from tests.pages.factories import checked, piece, verdict_of
-from tests.reviews.factories import rating
+from tests.reviews.factories import rating, rely_on
 
 TEXT = (
     "The mayor spoke on Monday.\n"
@@ -155,9 +156,10 @@ def test_the_sources_link_the_live_page_and_the_archived_copy(client, checker):
         quote="The audit found 2.1 million dollars.",
         stance=Evidence.Stance.CONTRADICTS,
     )
-    verdict_of(ticket).published_revision.evidence.add(evidence)
+    rely_on(verdict_of(ticket).published_revision, evidence)
     linked = archived("https://gazette.example/bridge", "Bridge opened.")
     Citation.objects.create(claim=ticket.claim, source=linked.source, href="x", start=27, end=40)
+    revision_links_pin(revision=verdict_of(ticket).published_revision, claim_id=ticket.claim_id)
     research = archived("https://blog.example/draft-research", "Not relied on yet.")
     Citation.objects.create(claim=ticket.claim, source=research.source, href="y", added_by=checker)
     html = page(client, verdict_of(ticket)).content.decode()

@@ -6,7 +6,16 @@ from pathlib import Path
 import factory
 from django.utils import timezone
 
-from reviews.models import Correction, Rating, Ticket, Verdict, VerdictRevision, Vote
+from reviews.models import (
+    Correction,
+    Rating,
+    RevisionEvidence,
+    Ticket,
+    Verdict,
+    VerdictRevision,
+    Vote,
+)
+from reviews.services.record import revision_links_pin
 from reviews.shortclaim import suggest_short_claim
 from reviews.workflow import DismissReason, Stage
 from tests.factories import ArticleFactory, ClaimFactory, UserFactory
@@ -137,6 +146,7 @@ def ticket_in(
         verdict.save()
         return ticket
     VoteFactory(revision=revision, editor=approver or new_editor())
+    revision_links_pin(revision=revision, claim_id=claim.pk)
     if reached[Stage.PUBLISHED]:
         verdict.published_revision = revision
         verdict.published_at = timezone.now()
@@ -156,3 +166,22 @@ def ticket_in(
         verdict.retraction_reason = "The accounts we relied on were forged."
     verdict.save()
     return ticket
+
+
+def rely_on(revision: VerdictRevision, *evidence) -> None:
+    """Make `revision` rely on `evidence` as saving it would have: with its own copy of each."""
+    first = revision.evidence.count()
+    for position, item in enumerate(evidence, start=first):
+        passage = item.passage
+        RevisionEvidence.objects.create(
+            revision=revision,
+            position=position,
+            pinned=item,
+            source_id=item.source_id,
+            snapshot_id=item.snapshot_id,
+            quote=item.quote,
+            start=passage.start if passage is not None else None,
+            end=passage.end if passage is not None else None,
+            stance=item.stance,
+            note=item.note,
+        )

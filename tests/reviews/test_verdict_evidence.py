@@ -34,7 +34,10 @@ def test_a_revision_keeps_the_evidence_it_was_written_with():
         explanation="The ledger and the minutes agree.",
         evidence=[first, second],
     )
-    assert set(revision.evidence.all()) == {first, second}
+    assert {copy.pinned for copy in revision.evidence.all()} == {first, second}
+    assert sorted(copy.quote for copy in revision.evidence.all()) == sorted(
+        [first.quote, second.quote]
+    )
 
 
 @pytest.mark.django_db
@@ -47,8 +50,25 @@ def test_changing_only_the_evidence_makes_a_new_revision_and_leaves_the_old_one_
     ticket.refresh_from_db()
     r2 = services.verdict_save_draft(by=ticket.assignee, evidence=[first, second], **kwargs)
     assert r2.number == r1.number + 1
-    assert list(r1.evidence.all()) == [first]
-    assert set(r2.evidence.all()) == {first, second}
+    assert [copy.pinned for copy in r1.evidence.all()] == [first]
+    assert {copy.pinned for copy in r2.evidence.all()} == {first, second}
+
+
+@pytest.mark.django_db
+def test_a_changed_note_on_the_same_pin_is_a_change_worth_a_revision():
+    ticket = ticket_in(Stage.RESEARCHING, draft=False)
+    first = pinned(ticket.claim, "The ledger shows 4 million dollars.")
+    kwargs = dict(ticket=ticket, rating=rating("true"), summary="Correct.", explanation="Agreed.")
+    r1 = services.verdict_save_draft(by=ticket.assignee, evidence=[first], **kwargs)
+    first.note = "Page 12 of the ledger."
+    first.save()
+    ticket.refresh_from_db()
+
+    r2 = services.verdict_save_draft(by=ticket.assignee, evidence=[first], **kwargs)
+
+    assert r2.number == r1.number + 1
+    assert [c.note for c in r1.evidence.all()] == [""]
+    assert [c.note for c in r2.evidence.all()] == ["Page 12 of the ledger."]
 
 
 @pytest.mark.django_db

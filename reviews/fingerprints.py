@@ -1,0 +1,168 @@
+"""Say what each public resource depends on, in one query; pages, feeds and the API share it.
+
+A public resource shows some published verdicts (or one archived snapshot). What readers see of
+a verdict changes only with: the verdict's public change time (publication, correction,
+retraction), its published revision (whose evidence is an immutable copy, so the revision's id
+covers it), its article, the sources that revision shows (a re-check, or a newer snapshot that
+"the live page has changed since" reports), and the rating scale. An archived snapshot's page
+changes with the public revisions that quote or link it. Each row is read by name.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, F, IntegerField, Max, OuterRef, QuerySet, Subquery, Value
+
+from reviews.models import Rating, RevisionEvidence, RevisionLink, Verdict
+from reviews.rules import approvals_required, panel_size
+from reviews.selectors import revisions_public, snapshots_public, verdicts_published
+
+# The times that can move a verdict's Last-Modified, by row name.
+_VERDICT_TIMES = (
+    "updated_at",
+    "article_changed_at",
+    "evidence_sources_changed_at",
+    "link_sources_changed_at",
+    "scale_changed_at",
+)
+_VERDICT_FIELDS = (
+    "pk",
+    "published_revision_id",
+    *_VERDICT_TIMES,
+    "scale_size",
+    "scale_worst",
+    "scale_best",
+)
+_SNAPSHOT_TIMES = ("fetched_at", "quotes_changed_at", "links_changed_at")
+_SNAPSHOT_FIELDS = ("pk", "source_id", *_SNAPSHOT_TIMES, "quotes", "links")
+
+
+@dataclass(frozen=True)
+class Dependencies:
+    """What one public resource shows, summed up: its rows (by name) and their newest change."""
+
+    rows: tuple[dict, ...]
+    times: tuple[str, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.rows)
+
+    @property
+    def last_modified(self) -> datetime | None:
+        stamps = [row[name] for row in self.rows for name in self.times if row[name] is not None]
+        return max(stamps) if stamps else None
+
+    @property
+    def bounds(self) -> tuple[int | None, int | None]:
+        """Return the rating scale's (worst, best) values, as ClaimReview states them."""
+        if not self.rows or "scale_worst" not in self.rows[0]:
+            return None, None
+        return self.rows[0]["scale_worst"], self.rows[0]["scale_best"]
+
+    def digest(self, *parts) -> str:
+        """Return a hex digest of the rows and `parts` (what else the response depends on)."""
+        hashed = hashlib.sha256()
+        for part in (*parts, *(tuple(sorted(row.items())) for row in self.rows)):
+            hashed.update(repr(part).encode())
+            hashed.update(b"\0")
+        return hashed.hexdigest()
+
+
+def _scalar(queryset: QuerySet, **aggregate) -> Subquery:
+    """Return one aggregate over `queryset` as a subquery (grouped on a constant)."""
+    ((name, expression),) = aggregate.items()
+    grouped = queryset.order_by().annotate(_all=Value(1, IntegerField())).values("_all")
+    return Subquery(grouped.annotate(**{name: expression}).values(name)[:1])
+
+
+def _scale_bound(order: str) -> Subquery:
+    values = Rating.objects.filter(numeric_value__isnull=False).order_by(order)
+    return Subquery(values.values("numeric_value")[:1])
+
+
+def _sources_changed(model) -> Subquery:
+    rows = model.objects.filter(revision=OuterRef("published_revision"))
+    return _scalar(rows, latest=Max("source__updated_at"))
+
+
+def verdicts_dependencies(verdicts: QuerySet[Verdict], *, limit: int | None = None) -> Dependencies:
+    """Return what the first `limit` verdicts of `verdicts` (all by default) show, in one query."""
+    rows = (
+        verdicts.prefetch_related(None)
+        .select_related(None)
+        .annotate(
+            article_changed_at=F("ticket__claim__article__updated_at"),
+            evidence_sources_changed_at=_sources_changed(RevisionEvidence),
+            link_sources_changed_at=_sources_changed(RevisionLink),
+            scale_changed_at=_scalar(Rating.objects.all(), latest=Max("updated_at")),
+            scale_size=_scalar(Rating.objects.all(), n=Count("pk")),
+            scale_worst=_scale_bound("numeric_value"),
+            scale_best=_scale_bound("-numeric_value"),
+        )
+        .values(*_VERDICT_FIELDS)
+    )
+    rows = rows[:limit] if limit is not None else rows
+    return Dependencies(rows=tuple(rows), times=_VERDICT_TIMES)
+
+
+def _found(dependencies: Dependencies) -> Dependencies | None:
+    return dependencies if dependencies.count else None
+
+
+def recent_verdicts_dependencies(*, limit: int, now=None) -> Dependencies | None:
+    """Return what a list of the `limit` latest-changed public verdicts shows (front, feeds)."""
+    verdicts = verdicts_published(now=now).order_by("-updated_at", "-id")
+    return _found(verdicts_dependencies(verdicts, limit=limit))
+
+
+def article_dependencies(slug: str, *, limit: int | None = None, now=None) -> Dependencies | None:
+    """Return what the article's public page (or its feeds, `limit`) shows; None if not public."""
+    verdicts = (
+        verdicts_published(now=now)
+        .filter(ticket__claim__article__slug=slug)
+        .order_by("-updated_at", "-id")
+    )
+    return _found(verdicts_dependencies(verdicts, limit=limit))
+
+
+def verdict_dependencies(pk: int, *, now=None) -> Dependencies | None:
+    """Return what a public verdict's page shows; None if it is not public."""
+    return _found(verdicts_dependencies(verdicts_published(now=now).filter(pk=pk)))
+
+
+def snapshot_dependencies(pk: int, *, now=None) -> Dependencies | None:
+    """Return what an archived snapshot's public page shows; None if it is not public."""
+    revisions = revisions_public(now=now).values("pk")
+    quotes = RevisionEvidence.objects.filter(snapshot=OuterRef("pk"), revision__in=revisions)
+    links = RevisionLink.objects.filter(snapshot=OuterRef("pk"), revision__in=revisions)
+    rows = (
+        snapshots_public(now=now)
+        .filter(pk=pk)
+        .select_related(None)
+        .annotate(
+            quotes=_scalar(quotes, n=Count("pk")),
+            quotes_changed_at=_scalar(quotes, latest=Max("revision__verdict__updated_at")),
+            links=_scalar(links, n=Count("pk")),
+            links_changed_at=_scalar(links, latest=Max("revision__verdict__updated_at")),
+        )
+        .values(*_SNAPSHOT_FIELDS)
+    )
+    return _found(Dependencies(rows=tuple(rows), times=_SNAPSHOT_TIMES))
+
+
+def methodology_dependencies(year: int, *, now=None) -> Dependencies:
+    """Return what the methodology page shows: the year, the approvals the settings require,
+    the public verdicts' count and newest change (publications, corrections and retractions all
+    move it) and the rating scale, in two queries. The page always exists."""
+    row = (
+        verdicts_published(now=now)
+        .order_by()
+        .aggregate(verdicts=Count("pk"), updated_at=Max("updated_at"))
+    )
+    row |= Rating.objects.order_by().aggregate(
+        scale_size=Count("pk"), scale_changed_at=Max("updated_at")
+    )
+    row.update(year=year, approvals=approvals_required(), panel=panel_size())
+    return Dependencies(rows=(row,), times=("updated_at", "scale_changed_at"))
