@@ -78,6 +78,7 @@ def publish_through_the_desk(client, ticket, checker, *, note: str = "The audit 
         rating=rating("false").pk,
         summary="The bridge cost about half as much.",
         explanation="The audit puts it at 2.1 million dollars.",
+        short_claim="The bridge cost 4m.",
         evidence=[pinned.pk],
     )
     assert drafted.status_code == 302

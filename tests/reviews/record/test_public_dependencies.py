@@ -66,6 +66,7 @@ def correct(client, ticket, checker):
         rating=rating("mostly-false").pk,
         summary="The bridge cost about 2.4 million.",
         explanation="The audit was revised.",
+        short_claim="The bridge cost 4m.",
     )
     assert drafted.status_code == 302
     assert act(client, ticket, "submit", note="").status_code == 302
