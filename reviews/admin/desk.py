@@ -9,90 +9,11 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
 from claims.errors import ClaimsError
-from reviews import forms, rules, selectors, services
+from reviews import actions, rules, selectors
 from reviews.admin.research import DONE as RESEARCH_DONE
 from reviews.admin.research import RESEARCH_ACTIONS, Research, research_form, research_perform
 from reviews.errors import ReviewError
 from reviews.models import Ticket
-
-# The form each action posts; the page shows the forms of the actions allowed now.
-ACTION_FORMS = {
-    "queue": forms.NoteForm,
-    "dismiss": forms.DismissForm,
-    "reopen": forms.NoteForm,
-    "take": forms.PlainActionForm,
-    "assign": forms.AssignForm,
-    "revise": forms.VerdictForm,
-    "submit": forms.NoteForm,
-    "vote": forms.VoteForm,
-    "request_changes": forms.RequiredNoteForm,
-    "publish": forms.PublishForm,
-    "open_correction": forms.RequiredNoteForm,
-    "retract": forms.RetractForm,
-}
-# Shown in their own sections of the page rather than among the buttons.
-VERDICT_ACTIONS = ("revise", "vote")
-
-DONE = {
-    "queue": "Queued for research.",
-    "dismiss": "Dismissed.",
-    "reopen": "Reopened: the claim is back in triage.",
-    "take": "The ticket is yours.",
-    "assign": "Assigned.",
-    "revise": "Saved a new revision of the verdict.",
-    "submit": "Submitted for review.",
-    "vote": "Your vote is on the record.",
-    "request_changes": "Sent back with your note.",
-    "publish": "Done: published, or scheduled until the embargo lifts.",
-    "open_correction": "Reopened for a correction; the published verdict stays public meanwhile.",
-    "retract": "Retracted.",
-}
-
-
-def perform(name: str, *, ticket: Ticket, by, data: dict):
-    """Call the service behind action `name` with a valid form's cleaned data."""
-    common = {"ticket": ticket, "by": by, "expected_version": data["version"]}
-    match name:
-        case "queue":
-            return services.ticket_queue(**common, note=data["note"])
-        case "dismiss":
-            return services.ticket_dismiss(**common, reason=data["reason"], note=data["note"])
-        case "reopen":
-            return services.ticket_reopen(**common, note=data["note"])
-        case "take":
-            return services.ticket_take(**common)
-        case "assign":
-            return services.ticket_assign(
-                **common, assignee=data["assignee"], due_at=data["due_at"]
-            )
-        case "revise":
-            return services.verdict_save_draft(
-                **common,
-                rating=data["rating"],
-                summary=data["summary"],
-                explanation=data["explanation"],
-                evidence=data["evidence"],
-            )
-        case "submit":
-            return services.verdict_submit(**common, note=data["note"])
-        case "vote":
-            return services.vote_cast(
-                **common,
-                approve=data["decision"] == "approve",
-                rating=data["rating"],
-                note=data["note"],
-            )
-        case "request_changes":
-            return services.verdict_request_changes(**common, note=data["note"])
-        case "publish":
-            return services.verdict_publish(
-                **common, correction_note=data.get("correction_note", "")
-            )
-        case "open_correction":
-            return services.correction_open(**common, note=data["note"])
-        case "retract":
-            return services.verdict_retract(**common, reason=data["reason"])
-    raise ValueError(f"unknown action {name!r}")
 
 
 def claim_in_context(ticket: Ticket) -> str:
@@ -117,14 +38,7 @@ class TicketPage:
         self.facts = rules.Facts(ticket)
         self.revisions = list(selectors.ticket_revisions(ticket))
         self.timeline = list(selectors.ticket_timeline(ticket))
-        self.allowed = [name for name in rules.ACTIONS if self._allowed(name)]
-
-    def _allowed(self, name: str) -> bool:
-        try:
-            rules.require(name, ticket=self.ticket, user=self.user, facts=self.facts)
-        except ReviewError:
-            return False
-        return True
+        self.allowed = actions.allowed_actions(ticket=ticket, user=user, facts=self.facts)
 
     @property
     def current(self):
@@ -137,12 +51,13 @@ class TicketPage:
 
     def form(self, name: str, data=None):
         """Return the form for action `name`, bound to `data` when given."""
-        kwargs = {"ticket": self.ticket, "auto_id": f"id_{name}_%s"}
-        if name in ("revise", "vote"):
-            kwargs["current"] = self.current
-        if name == "publish":
-            kwargs["correction"] = self.facts.open_correction
-        return ACTION_FORMS[name](data, **kwargs)
+        return actions.ACTIONS[name].form(
+            data,
+            ticket=self.ticket,
+            current=self.current,
+            correction=self.facts.open_correction,
+            auto_id=f"id_{name}_%s",
+        )
 
     def context(self, bound: dict) -> dict:
         forms_now = {name: bound.get(name) or self.form(name) for name in self.allowed}
@@ -165,11 +80,11 @@ class TicketPage:
             "panel_size": rules.panel_size(),
             "timeline": self.timeline,
             "button_forms": [
-                (name, rules.ACTIONS[name].label, form)
+                (name, actions.ACTIONS[name].label, form)
                 for name, form in forms_now.items()
-                if name not in VERDICT_ACTIONS
+                if not actions.ACTIONS[name].in_verdict_section
             ],
-            "revise_form": forms_now.get("revise"),
+            "save_draft_form": forms_now.get("save_draft"),
             "vote_form": forms_now.get("vote"),
             "overdue": self.ticket.is_overdue(),
             "research": research,
@@ -197,7 +112,7 @@ class TicketPageMixin:
         page = TicketPage(ticket, request.user)
         if name in RESEARCH_ACTIONS:
             return self._research(request, page, name)
-        if name not in ACTION_FORMS:
+        if name not in actions.ACTIONS:
             messages.error(request, "Choose one of the actions on the page.")
             return self._render(request, page, {}, status=400)
         form = page.form(name, request.POST)
@@ -205,7 +120,12 @@ class TicketPageMixin:
             messages.error(request, "Please correct the errors below.")
             return self._render(request, page, {name: form}, status=400)
         try:
-            perform(name, ticket=ticket, by=request.user, data=form.cleaned_data)
+            actions.ACTIONS[name].perform(
+                ticket=ticket,
+                by=request.user,
+                expected_version=form.cleaned_data["version"],
+                arguments=form.arguments(),
+            )
         except ReviewError as error:
             messages.error(request, error.message)
             fresh = TicketPage(selectors.ticket_for_page(ticket.pk), request.user)
@@ -214,7 +134,7 @@ class TicketPageMixin:
             data["version"] = fresh.ticket.version
             kept = {name: fresh.form(name, data)} if name in fresh.allowed else {}
             return self._render(request, fresh, kept, status=error.http_status)
-        messages.success(request, DONE[name])
+        messages.success(request, actions.ACTIONS[name].done)
         return redirect(request.path)
 
     def _research(self, request, page: TicketPage, name: str):
@@ -249,5 +169,5 @@ class TicketPageMixin:
 def _forms_media(page: TicketPage, bound: dict) -> Media:
     media = Media()
     if "assign" in page.allowed:
-        media += (bound.get("assign") or forms.AssignForm(ticket=page.ticket)).media
+        media += (bound.get("assign") or page.form("assign")).media
     return media

@@ -8,7 +8,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from reviews import services, workflow
+from reviews import actions, workflow
 from reviews.admin.desk import TicketPageMixin
 from reviews.admin.export import events_csv_response
 from reviews.admin.filters import RatingFilter, WorkFilter
@@ -126,18 +126,21 @@ class TicketAdmin(DeskMedia, TicketPageMixin, admin.ModelAdmin):
         revision = verdict.current_revision if verdict else None
         return rating_badge(revision.rating if revision else None)
 
-    def _bulk(self, request, queryset, done: str, act) -> None:
-        """Run `act` on each selected ticket through its service; report what was refused."""
+    def _bulk(self, request, queryset, name: str, arguments: dict) -> None:
+        """Run desk action `name` on each selected ticket; report what was refused."""
+        action = actions.ACTIONS[name]
         succeeded, refused = 0, []
         for ticket in queryset.order_by("pk"):
             try:
-                act(ticket)
+                action.perform(
+                    ticket=ticket, by=request.user, expected_version=None, arguments=arguments
+                )
             except ReviewError as error:
                 refused.append(f"#{ticket.pk}: {error.message}")
             else:
                 succeeded += 1
         if succeeded:
-            messages.success(request, f"{succeeded} {done}.")
+            messages.success(request, f"{succeeded} {Event(action=name).get_action_display()}.")
         if refused:
             more = len(refused) - SHOWN_REFUSALS
             listed = " ".join(refused[:SHOWN_REFUSALS]) + (
@@ -155,12 +158,7 @@ class TicketAdmin(DeskMedia, TicketPageMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Queue selected claims for research"), permissions=["triage"])
     def queue_selected(self, request, queryset):
-        self._bulk(
-            request,
-            queryset,
-            "queued",
-            lambda t: services.ticket_queue(ticket=t, by=request.user),
-        )
+        self._bulk(request, queryset, "queue", {})
 
     @admin.action(
         description=_("Dismiss selected claims (choose a reason)"), permissions=["triage"]
@@ -172,14 +170,7 @@ class TicketAdmin(DeskMedia, TicketPageMixin, admin.ModelAdmin):
         if not form.cleaned_data["reason"]:
             messages.error(request, "Choose the reason for dismissing them.")
             return
-        self._bulk(
-            request,
-            queryset,
-            "dismissed",
-            lambda t: services.ticket_dismiss(
-                ticket=t, by=request.user, reason=form.cleaned_data["reason"]
-            ),
-        )
+        self._bulk(request, queryset, "dismiss", {"reason": form.cleaned_data["reason"]})
 
     @admin.action(description=_("Assign selected tickets (choose who)"), permissions=["assign"])
     def assign_selected(self, request, queryset):
@@ -192,13 +183,8 @@ class TicketAdmin(DeskMedia, TicketPageMixin, admin.ModelAdmin):
         self._bulk(
             request,
             queryset,
-            "assigned",
-            lambda t: services.ticket_assign(
-                ticket=t,
-                by=request.user,
-                assignee=form.cleaned_data["assignee"],
-                due_at=form.due_at(),
-            ),
+            "assign",
+            {"assignee": form.cleaned_data["assignee"], "due_at": form.due_at()},
         )
 
     @admin.action(description=_("Export the audit trail of selected tickets (CSV)"))

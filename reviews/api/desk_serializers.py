@@ -4,23 +4,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from claims.extraction.normalize import FORMATS
-from reviews.models import Rating
-
-# The API's names for the workflow actions, and the service action each one runs.
-TRANSITIONS = {
-    "queue": "queue",
-    "dismiss": "dismiss",
-    "reopen": "reopen",
-    "take": "take",
-    "assign": "assign",
-    "save_draft": "revise",
-    "submit": "submit",
-    "vote": "vote",
-    "request_changes": "request_changes",
-    "publish": "publish",
-    "open_correction": "open_correction",
-    "retract": "retract",
-}
 
 
 class ArticleIngestSerializer(serializers.Serializer):
@@ -136,57 +119,6 @@ class DeskClaimDetailSerializer(DeskClaimSerializer):
     allowed_actions = serializers.ListField(child=serializers.CharField())
     citations = serializers.ListField(source="citation_list", child=serializers.DictField())
     evidence = serializers.ListField(source="evidence_list", child=serializers.DictField())
-
-
-class TransitionSerializer(serializers.Serializer):
-    """One workflow action; which of the optional fields it needs depends on the action."""
-
-    action = serializers.ChoiceField(choices=sorted(TRANSITIONS))
-    expected_version = serializers.IntegerField(
-        min_value=0, help_text="The ticket's version as you last saw it; a change since is 409."
-    )
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-    reason = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text="dismiss: opinion, not_checkable, duplicate or out_of_scope; retract: the "
-        "public reason.",
-    )
-    assignee = serializers.CharField(required=False, help_text="assign: a username.")
-    due_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    rating = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Rating.objects.all(), required=False
-    )
-    summary = serializers.CharField(required=False, allow_blank=True, default="")
-    explanation = serializers.CharField(required=False, allow_blank=True, default="")
-    evidence = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, default=list
-    )
-    approve = serializers.BooleanField(required=False, allow_null=True, default=None)
-    correction_note = serializers.CharField(required=False, allow_blank=True, default="")
-
-    REQUIRED = {
-        "dismiss": ["reason"],
-        "assign": ["assignee"],
-        "save_draft": ["rating", "summary", "explanation"],
-        "vote": ["approve"],
-        "request_changes": ["note"],
-        "open_correction": ["note"],
-        "retract": ["reason"],
-    }
-
-    def validate(self, attrs):
-        missing = [
-            name
-            for name in self.REQUIRED.get(attrs["action"], [])
-            if attrs.get(name) in (None, "", [])
-        ]
-        if missing:
-            raise serializers.ValidationError(
-                {name: [f"{attrs['action']} needs {name}."] for name in missing}
-            )
-        return attrs
 
 
 class CitationCreateSerializer(serializers.Serializer):

@@ -49,7 +49,7 @@ def verdict_save_draft(
     explanation = required_text(explanation, "Explain the verdict and the evidence behind it.")
     if len(summary) > SUMMARY_MAX:
         raise ReviewError(f"Keep the summary to {SUMMARY_MAX} characters (it has {len(summary)}).")
-    with step(ticket, by=by, action="revise", expected_version=expected_version) as s:
+    with step(ticket, by=by, action="save_draft", expected_version=expected_version) as s:
         verdict, _created = Verdict.objects.get_or_create(ticket=s.ticket)
         last = verdict.current_revision
         if last is not None and (
@@ -76,7 +76,7 @@ def verdict_save_draft(
         # Only the pointer moves: the public-facing updated_at must not change for a draft.
         verdict.current_revision = revision
         verdict.save(update_fields=["current_revision"])
-        s.ticket.revise()
+        s.ticket.save_draft()
         s.data = {
             "revision": number,
             "rating": rating.slug,

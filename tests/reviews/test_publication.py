@@ -167,7 +167,7 @@ def test_the_full_correction_is_on_the_timeline(checker, editor, editor2):
     timeline = [(e.action, e.from_stage, e.to_stage) for e in selectors.ticket_timeline(ticket)]
     assert timeline == [
         ("open_correction", Stage.PUBLISHED, Stage.CORRECTING),
-        ("revise", Stage.CORRECTING, Stage.CORRECTING),
+        ("save_draft", Stage.CORRECTING, Stage.CORRECTING),
         ("submit", Stage.CORRECTING, Stage.IN_REVIEW),
         ("vote", Stage.IN_REVIEW, Stage.APPROVED),
         ("publish", Stage.APPROVED, Stage.PUBLISHED),
