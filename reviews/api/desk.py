@@ -46,7 +46,7 @@ def _transition_input(action: Action) -> type[ActionInput]:
 TRANSITION_INPUTS = {name: _transition_input(action) for name, action in ACTIONS.items()}
 TRANSITION_REQUEST = PolymorphicProxySerializer(
     component_name="Transition",
-    serializers=list(TRANSITION_INPUTS.values()),
+    serializers=TRANSITION_INPUTS,
     resource_type_field_name="action",
 )
 

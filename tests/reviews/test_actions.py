@@ -1,0 +1,91 @@
+"""Each desk action is declared once, and the admin, the API and the audit trail follow it."""
+
+import inspect
+
+import pytest
+from rest_framework.test import APIClient
+
+from reviews import services
+from reviews.actions import ACTIONS
+from reviews.models import Event, Ticket
+from reviews.workflow import Stage
+from tests.reviews.actions import ACT
+from tests.reviews.factories import new_editor, ticket_in
+
+# Written out here, not derived from the code: the names newsrooms' tooling depends on.
+NAMES = [
+    "queue",
+    "dismiss",
+    "reopen",
+    "take",
+    "assign",
+    "save_draft",
+    "submit",
+    "vote",
+    "request_changes",
+    "publish",
+    "open_correction",
+    "retract",
+]
+
+
+def test_the_registry_names_every_act_once_in_the_desk_order():
+    assert list(ACTIONS) == NAMES
+    assert set(ACT) == set(ACTIONS)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_action_is_a_declared_transition_with_a_service_that_takes_its_inputs(name):
+    action = ACTIONS[name]
+    ticket = Ticket()
+    assert name in {t.name for t in ticket.get_all_stage_transitions()}
+    service = getattr(services, action.service)
+    parameters = inspect.signature(service).parameters
+    assert {"ticket", "by", "expected_version"} <= set(parameters)
+    api_fields = set(action.api_input().fields) - {"expected_version"}
+    assert api_fields <= set(parameters), api_fields - set(parameters)
+
+
+def test_the_audit_trail_records_each_action_under_its_registry_name():
+    recorded = dict(Event._meta.get_field("action").choices)
+    assert set(ACTIONS) <= set(recorded)
+    # Publication held by an embargo is recorded as such; votes that approve are votes.
+    assert set(recorded) - set(ACTIONS) == {"schedule"}
+
+
+@pytest.mark.django_db
+def test_the_schema_documents_each_action_with_its_own_fields():
+    schema = APIClient().get("/api/schema/", {"format": "json"}).json()
+    components = schema["components"]["schemas"]
+    request = schema["paths"]["/api/v1/claims/{id}/transitions/"]["post"]["requestBody"]
+    body = request["content"]["application/json"]["schema"]
+    transition = components[body["$ref"].rsplit("/", 1)[1]]
+
+    assert transition["discriminator"]["propertyName"] == "action"
+    assert sorted(transition["discriminator"]["mapping"]) == sorted(NAMES)
+    save_draft = components["SaveDraftTransitionRequest"]
+    assert {"rating", "summary", "explanation", "expected_version"} <= set(save_draft["required"])
+    assert "approve" not in save_draft["properties"]
+    assert set(components["VoteTransitionRequest"]["required"]) == {
+        "action",
+        "approve",
+        "expected_version",
+    }
+    assert set(components["TakeTransitionRequest"]["properties"]) == {"action", "expected_version"}
+
+
+@pytest.mark.django_db
+def test_an_action_posted_with_another_actions_fields_is_refused_by_its_own_input(client):
+    ticket = ticket_in(Stage.RESEARCHING)
+    api = APIClient()
+    api.force_login(new_editor())
+
+    response = api.post(
+        f"/api/v1/claims/{ticket.claim_id}/transitions/",
+        {"action": "save_draft", "expected_version": ticket.version, "approve": True},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert {"rating", "summary", "explanation"} <= set(response.json()["error"]["fields"])
+    assert Ticket.objects.get(pk=ticket.pk).version == ticket.version
