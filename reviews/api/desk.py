@@ -12,7 +12,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from claims.models import Citation, Claim, Evidence
+from claims.models import Citation, Claim
+from claims.selectors import citations_for_claim, evidence_for_claim
 from claims.services import citation_add
 from reviews.actions import ACTIONS, Action, allowed_actions
 from reviews.api.action_inputs import ActionInput
@@ -108,12 +109,10 @@ class ClaimViewSet(viewsets.GenericViewSet):
             allowed_actions(ticket=ticket, user=request.user) if ticket is not None else []
         )
         claim.citation_list = [
-            {"id": c.pk, "url": c.href, "state": c.source.state}
-            for c in claim.citations.select_related("source").order_by("id")
+            {"id": c.pk, "url": c.href, "state": c.source.state} for c in citations_for_claim(claim)
         ]
         claim.evidence_list = [
-            {"id": e.pk, "stance": e.stance, "quote": e.quote}
-            for e in Evidence.objects.filter(claim=claim).order_by("pinned_at", "id")
+            {"id": e.pk, "stance": e.stance, "quote": e.quote} for e in evidence_for_claim(claim)
         ]
         return Response(DeskClaimDetailSerializer(claim).data)
 
