@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from claims.fetching import BlockedDestination, FetchError, FetchPolicy, fetch
-from factcheck.queueing import delay_each
+from factcheck.queueing import backoff_seconds, delay_each
 from reviews.models import (
     Verdict,
     WebhookAttempt,
@@ -125,8 +125,13 @@ def enqueue(delivery_ids: list[int]) -> None:
 
 def backoff(attempts: int) -> timedelta:
     """Return how long to wait after the `attempts`-th failed attempt."""
-    seconds = settings.WEBHOOK_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0)
-    return timedelta(seconds=min(seconds, settings.WEBHOOK_BACKOFF_MAX_SECONDS))
+    return timedelta(
+        seconds=backoff_seconds(
+            attempts,
+            base=settings.WEBHOOK_BACKOFF_SECONDS,
+            cap=settings.WEBHOOK_BACKOFF_MAX_SECONDS,
+        )
+    )
 
 
 def _policy() -> FetchPolicy:
