@@ -3,13 +3,12 @@
 from celery import shared_task
 
 from factcheck.queueing import backoff_seconds
-from reviews import webhooks
-from reviews.notifications import (
+from reviews.services import verdicts_publish_due, webhooks
+from reviews.services.notifications import (
     NotificationNotSent,
     notification_send,
     notifications_resend_pending,
 )
-from reviews.services import verdicts_publish_due
 
 
 @shared_task(name="reviews.send_notification", bind=True, max_retries=3)

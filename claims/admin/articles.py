@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from claims.admin.evidence import claim_inlines
 from claims.models import Article, Claim
+from claims.services import article_update
 
 
 def claim_in_context(claim: Claim) -> str:
@@ -120,6 +121,11 @@ class ArticleAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         # Pieces arrive through `manage.py ingest` or the API, which extract their claims.
         return False
+
+    def save_model(self, request, obj, form, change):
+        # The form only collects the changes; the service decides and writes them.
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        article_update(article=obj, by=request.user, **changes)
 
     def get_queryset(self, request):
         return (

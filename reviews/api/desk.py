@@ -134,7 +134,7 @@ class ClaimViewSet(viewsets.GenericViewSet):
         claim = self._claim(pk)
         ticket = getattr(claim, "ticket", None)
         name = request.data.get("action") if isinstance(request.data, dict) else None
-        if name not in ACTIONS:
+        if not isinstance(name, str) or name not in ACTIONS:
             raise ValidationError({"action": [f"Choose one of: {', '.join(ACTIONS)}."]})
         if ticket is None:
             raise InvalidTransition(

@@ -19,8 +19,8 @@ from reviews.api.pagination import CURSOR_PARAM, PAGE_SIZE_PARAM, SyncPagination
 from reviews.api.permissions import CanIngest, PublicRead
 from reviews.api.serializers import VerdictSerializer
 from reviews.claimreview import claimreview, claimreview_graph
-from reviews.intake import article_receive
 from reviews.selectors import verdicts_published
+from reviews.services import article_receive
 
 ERRORS = {
     code: OpenApiResponse(description=text)

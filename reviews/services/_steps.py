@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from reviews import actions, notifications, rules
+from reviews import actions, rules
 from reviews.errors import ReviewError, StaleTicket
 from reviews.models import Event, Notification, Ticket
+from reviews.services import notifications
 from reviews.workflow import Stage
 
 

@@ -89,3 +89,20 @@ def test_an_action_posted_with_another_actions_fields_is_refused_by_its_own_inpu
     assert response.status_code == 400
     assert {"rating", "summary", "explanation"} <= set(response.json()["error"]["fields"])
     assert Ticket.objects.get(pk=ticket.pk).version == ticket.version
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", [["save_draft"], {"name": "vote"}, None, 7])
+def test_an_action_that_is_not_a_name_is_a_400(action):
+    ticket = ticket_in(Stage.RESEARCHING)
+    api = APIClient()
+    api.force_login(new_editor())
+
+    response = api.post(
+        f"/api/v1/claims/{ticket.claim_id}/transitions/",
+        {"action": action, "expected_version": ticket.version},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "action" in response.json()["error"]["fields"]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from reviews import notifications, webhooks
+from reviews.services import notifications, webhooks
 from reviews.tasks import deliver_webhook, send_notification
 
 

@@ -13,7 +13,7 @@ from tqdm import tqdm
 
 from claims.errors import ClaimsError
 from claims.extraction import ExtractionError, decode_input
-from reviews.intake import article_receive
+from reviews.services import article_receive
 
 FORMATS_BY_SUFFIX = {
     ".txt": "text",

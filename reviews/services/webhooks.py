@@ -24,6 +24,8 @@ from reviews.models import (
     WebhookEvent,
     WebhookSubscription,
 )
+from reviews.representation import verdict_public
+from reviews.selectors import rating_bounds, verdicts_published
 
 logger = logging.getLogger(__name__)
 
@@ -59,12 +61,9 @@ def signature_valid(secret: str, header: str, body: bytes, *, tolerance: int = 3
 
 def _payload(*, verdict_id: int, event: str, delivery_id: uuid.UUID) -> dict:
     """Return the body: the event and the verdict exactly as the API shows it now."""
-    from reviews.api.serializers import VerdictSerializer
-    from reviews.selectors import rating_bounds, verdicts_published
-
     verdict = verdicts_published().filter(pk=verdict_id).first()
     data = (
-        VerdictSerializer(verdict, context={"rating_bounds": rating_bounds()}).data
+        verdict_public(verdict, rating_bounds=rating_bounds())
         if verdict is not None
         else {"id": verdict_id}
     )

@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from claims.services.ingestion import IngestResult, article_ingest
+from reviews.services.tickets import tickets_open
 
 
 def article_receive(**kwargs) -> IngestResult:
@@ -10,8 +11,6 @@ def article_receive(**kwargs) -> IngestResult:
 
     One transaction: either the article, its claims and their tickets all exist, or none do.
     """
-    from reviews.services import tickets_open
-
     with transaction.atomic():
         result = article_ingest(**kwargs)
         tickets_open(claims=result.article.claims.all())
