@@ -12,6 +12,7 @@ from reviews import actions, workflow
 from reviews.admin.desk import TicketPageMixin
 from reviews.admin.export import events_csv_response
 from reviews.admin.filters import RatingFilter, WorkFilter
+from reviews.colours import rating_badge
 from reviews.errors import ReviewError
 from reviews.forms import TicketListActionForm
 from reviews.models import Event, Ticket
@@ -25,12 +26,6 @@ def stage_badge(ticket: Ticket) -> str:
     return format_html(
         '<span class="stage-badge stage-{}">{}</span>', ticket.stage, ticket.get_stage_display()
     )
-
-
-def rating_badge(rating) -> str:
-    if rating is None:
-        return "—"
-    return format_html('<span class="rating-badge rating-{}">{}</span>', rating.slug, rating)
 
 
 class DeskMedia:
