@@ -1,9 +1,7 @@
 """The readers' pages: articles with their checked claims marked, verdicts, archived sources."""
 
-import hashlib
 import json
 from collections import Counter
-from collections.abc import Callable
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
@@ -12,61 +10,19 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import condition, require_safe
+from django.views.decorators.http import require_safe
 
 from claims.models import Article, Snapshot
 from reviews import selectors
 from reviews.claimreview import claimreview, claimreview_graph
 from reviews.colours import scale_stylesheet
+from reviews.conditional import conditional
 from reviews.highlight import Mark, highlight, highlight_paragraphs, paragraph_bounds
 
-# Readers may see a page up to this many seconds old; the desk's changes are rarely urgent.
-PUBLIC_MAX_AGE = 60
-# Bump when the pages' markup changes, so conditional requests stop matching old copies.
-PAGE_VERSION = "1"
 # How many verdicts the front page lists.
 FRONT_PAGE_VERDICTS = 20
 # json_script's escapes: no "</script>" or "<!--" can end or bend the JSON-LD block.
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
-
-
-def _scale_fingerprint() -> str:
-    """Return a digest of the rating scale as pages show it (labels, definitions, colours)."""
-    rows = list(
-        selectors.rating_scale().values_list("slug", "label", "definition", "colour", "order")
-    )
-    return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
-
-
-def conditional(stamp: Callable):
-    """Answer conditional GETs from `stamp(**url kwargs)`, read once per request.
-
-    `stamp` returns None (the page does not exist: the view answers 404) or a tuple whose last
-    item is the newest change behind the page; the ETag also covers the rating scale.
-    """
-
-    def read(request, **kwargs):
-        if not hasattr(request, "_public_stamp"):
-            request._public_stamp = stamp(**kwargs)
-        return request._public_stamp
-
-    def etag(request, **kwargs):
-        value = read(request, **kwargs)
-        if value is None:
-            return None
-        key = repr((PAGE_VERSION, value, _scale_fingerprint())).encode()
-        return hashlib.sha256(key).hexdigest()[:32]
-
-    def last_modified(request, **kwargs):
-        value = read(request, **kwargs)
-        return None if value is None else value[-1]
-
-    def decorate(view):
-        view = condition(etag_func=etag, last_modified_func=last_modified)(view)
-        view = cache_control(public=True, max_age=PUBLIC_MAX_AGE)(view)
-        return require_safe(view)
-
-    return decorate
 
 
 def json_ld(data: dict) -> str:

@@ -17,6 +17,7 @@ from claims.selectors import citations_for_claim, evidence_for_claim
 from claims.services import citation_add
 from reviews.actions import ACTIONS, Action, allowed_actions
 from reviews.api.action_inputs import ActionInput
+from reviews.api.common import ERRORS, parse_id
 from reviews.api.desk_serializers import (
     CitationCreateSerializer,
     CitationSerializer,
@@ -26,7 +27,6 @@ from reviews.api.desk_serializers import (
 from reviews.api.filters import MAX_ID
 from reviews.api.pagination import StaffPagination
 from reviews.api.permissions import CanCite, DeskStaff
-from reviews.api.views import ERRORS, parse_id
 from reviews.errors import InvalidTransition
 from reviews.workflow import Stage
 
