@@ -35,8 +35,9 @@ class Action:
     service: str
     # What the rules check beyond the stage and the permission (reviews/rules.py).
     check: Callable | None = None
-    # Shown in the verdict's own section of the ticket page rather than among the buttons.
-    in_verdict_section: bool = False
+    # The ticket page shows the form in the verdict's section with this template, rather than
+    # as a button among the others.
+    admin_template: str | None = None
 
     @property
     def transition(self) -> str:
@@ -110,7 +111,7 @@ ACTIONS: dict[str, Action] = {
             api_input=inputs.SaveDraftInput,
             service="verdict_save_draft",
             check=rules.check_author_or_editor,
-            in_verdict_section=True,
+            admin_template="admin/reviews/ticket/verdict_form.html",
         ),
         Action(
             name="submit",
@@ -125,13 +126,13 @@ ACTIONS: dict[str, Action] = {
         Action(
             name="vote",
             verb="vote on this verdict",
-            label="Vote",
+            label="Cast vote",
             done="Your vote is on the record.",
             form=forms.VoteForm,
             api_input=inputs.VoteInput,
             service="vote_cast",
             check=rules.check_vote,
-            in_verdict_section=True,
+            admin_template="admin/reviews/ticket/vote_form.html",
         ),
         Action(
             name="request_changes",

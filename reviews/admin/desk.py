@@ -82,10 +82,13 @@ class TicketPage:
             "button_forms": [
                 (name, actions.ACTIONS[name].label, form)
                 for name, form in forms_now.items()
-                if not actions.ACTIONS[name].in_verdict_section
+                if actions.ACTIONS[name].admin_template is None
             ],
-            "save_draft_form": forms_now.get("save_draft"),
-            "vote_form": forms_now.get("vote"),
+            "section_forms": [
+                (actions.ACTIONS[name], form)
+                for name, form in forms_now.items()
+                if actions.ACTIONS[name].admin_template is not None
+            ],
             "overdue": self.ticket.is_overdue(),
             "research": research,
         }
