@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.forms import Media
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -91,6 +90,8 @@ class TicketPage:
             ],
             "overdue": self.ticket.is_overdue(),
             "research": research,
+            # Every form on the page, for the widgets' scripts and styles.
+            "forms": list(forms_now.values()),
         }
 
 
@@ -156,21 +157,15 @@ class TicketPageMixin:
 
     def _render(self, request, page: TicketPage, bound: dict, status: int = 200):
         ticket = page.ticket
+        page_context = page.context(bound)
         context = {
             **self.admin_site.each_context(request),
-            **page.context(bound),
+            **page_context,
             "opts": self.model._meta,
             "title": f"Ticket #{ticket.pk}",
             "subtitle": ticket.claim.text[:80],
             "has_view_permission": True,
-            "media": self.media + _forms_media(page, bound),
+            "media": sum((form.media for form in page_context["forms"]), self.media),
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, self.change_form_template, context, status=status)
-
-
-def _forms_media(page: TicketPage, bound: dict) -> Media:
-    media = Media()
-    if "assign" in page.allowed:
-        media += (bound.get("assign") or page.form("assign")).media
-    return media

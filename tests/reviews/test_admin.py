@@ -300,3 +300,15 @@ def test_the_rating_colours_are_served_as_a_stylesheet(client, editor):
     css = response.content.decode()
     # Each badge also gets the text colour that stays readable on it.
     assert ".rating-badge.rating-true { background-color: #1b7f3b; color: #ffffff; }" in css
+
+
+@pytest.mark.django_db
+def test_the_ticket_page_loads_the_scripts_of_the_forms_it_offers(client, editor):
+    client.force_login(editor)
+
+    queued = client.get(page(ticket_in(Stage.QUEUED))).content.decode()
+    dismissed = client.get(page(ticket_in(Stage.DISMISSED))).content.decode()
+
+    # Assigning offers a date and time picker; a dismissed ticket offers no assignment.
+    assert "admin/js/calendar.js" in queued
+    assert "admin/js/calendar.js" not in dismissed
