@@ -28,6 +28,7 @@ from reviews.api.filters import MAX_ID
 from reviews.api.pagination import StaffPagination
 from reviews.api.permissions import CanCite, DeskStaff
 from reviews.errors import InvalidTransition
+from reviews.selectors import claims_for_desk
 from reviews.workflow import Stage
 
 CONFLICT = {409: OpenApiResponse(description="Stale version, or not allowed in this stage.")}
@@ -85,12 +86,7 @@ class ClaimViewSet(viewsets.GenericViewSet):
     lookup_value_regex = "[^/]+"
 
     def get_queryset(self):
-        return Claim.objects.select_related(
-            "article",
-            "ticket__assignee",
-            "ticket__verdict__current_revision__rating",
-            "ticket__verdict__current_revision__author",
-        )
+        return claims_for_desk()
 
     def get_permissions(self):
         if self.action == "citations":
