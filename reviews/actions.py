@@ -38,6 +38,8 @@ class Action:
     # The ticket page shows the form in the verdict's section with this template, rather than
     # as a button among the others.
     admin_template: str | None = None
+    # Takes back what the public sees: the ticket page marks its button as dangerous.
+    undoes_publication: bool = False
 
     @property
     def transition(self) -> str:
@@ -170,6 +172,7 @@ ACTIONS: dict[str, Action] = {
             form=forms.RetractForm,
             api_input=inputs.RetractInput,
             service="verdict_retract",
+            undoes_publication=True,
         ),
     ]
 }

@@ -79,7 +79,7 @@ class TicketPage:
             "panel_size": rules.panel_size(),
             "timeline": self.timeline,
             "button_forms": [
-                (name, actions.ACTIONS[name].label, form)
+                (actions.ACTIONS[name], form)
                 for name, form in forms_now.items()
                 if actions.ACTIONS[name].admin_template is None
             ],

@@ -1,8 +1,10 @@
 """Each desk action is declared once, and the admin, the API and the audit trail follow it."""
 
+import ast
 import inspect
 
 import pytest
+from django.conf import settings
 from rest_framework.test import APIClient
 
 from reviews import services
@@ -106,3 +108,31 @@ def test_an_action_that_is_not_a_name_is_a_400(action):
 
     assert response.status_code == 400
     assert "action" in response.json()["error"]["fields"]
+
+
+# The interfaces that dispatch actions: they must iterate over the registry, never name an act.
+DISPATCHERS = ["reviews/admin/desk.py", "reviews/api/desk.py", "reviews/api/action_inputs.py"]
+
+
+@pytest.mark.parametrize("path", DISPATCHERS)
+def test_no_dispatcher_names_an_action_itself(path):
+    source = (settings.BASE_DIR / path).read_text()
+    literals = {
+        node.value
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
+
+    assert not literals & set(ACTIONS)
+
+
+def test_the_ticket_page_templates_name_no_action():
+    folder = settings.BASE_DIR / "templates/admin/reviews/ticket"
+    for template in folder.glob("*.html"):
+        html = template.read_text()
+        named = {
+            name
+            for name in ACTIONS
+            if f'value="{name}"' in html or f"'{name}'" in html or f"{name}_form" in html
+        }
+        assert not named, (template.name, named)

@@ -312,3 +312,13 @@ def test_the_ticket_page_loads_the_scripts_of_the_forms_it_offers(client, editor
     # Assigning offers a date and time picker; a dismissed ticket offers no assignment.
     assert "admin/js/calendar.js" in queued
     assert "admin/js/calendar.js" not in dismissed
+
+
+@pytest.mark.django_db
+def test_only_the_retract_button_is_marked_as_dangerous(client, editor):
+    client.force_login(editor)
+
+    html = client.get(page(ticket_in(Stage.PUBLISHED))).content.decode()
+
+    assert html.count("desk-danger") == 1
+    assert 'class="button desk-danger">Retract</button>' in html
