@@ -87,7 +87,7 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
-    from reviews.intake import article_receive
+    from reviews.services import article_receive
 
     call_command("migrate", verbosity=0)
     rng = random.Random(20261126)

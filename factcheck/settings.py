@@ -233,7 +233,10 @@ FETCH_RETRY_BACKOFF_MAX_SECONDS = env.float("FETCH_RETRY_BACKOFF_MAX_SECONDS", d
 FETCH_LEASE_SECONDS = env.float("FETCH_LEASE_SECONDS", default=120.0)
 # A source the sweeper queued is queued again after this if no worker has taken it.
 FETCH_REQUEUE_SECONDS = env.float("FETCH_REQUEUE_SECONDS", default=300.0)
+# Tasks that wait on the network (fetches, re-checks, webhook deliveries) go to this queue,
+# served by a thread-pool worker; factcheck.queueing.route reads both when a message is sent.
 FETCH_QUEUE = env.str("FETCH_QUEUE", default="fetch")
+FETCH_QUEUE_TASKS = ["claims.fetch_source", "claims.recheck_source", "reviews.deliver_webhook"]
 FETCH_PASSAGES_PER_CLAIM = env.int("FETCH_PASSAGES_PER_CLAIM", default=5)
 FETCH_RECHECK_AFTER_DAYS = env.int("FETCH_RECHECK_AFTER_DAYS", default=7)
 # Dotted path to a callable returning the claims whose sources the weekly re-check covers; the
@@ -245,11 +248,7 @@ FETCH_RECHECK_CLAIMS = env.str(
 FETCH_PROTECTED_SOURCES = env.str(
     "FETCH_PROTECTED_SOURCES", default="reviews.selectors.sources_behind_published_verdicts"
 )
-# Fetch tasks wait on the network: their own queue, served by a thread-pool worker.
-CELERY_TASK_ROUTES = {
-    "claims.fetch_source": {"queue": FETCH_QUEUE},
-    "claims.recheck_source": {"queue": FETCH_QUEUE},
-}
+CELERY_TASK_ROUTES = ["factcheck.queueing.route"]
 CELERY_BEAT_SCHEDULE["claims.sweep_sources"] = {
     "task": "claims.sweep_sources",
     "schedule": env.float("FETCH_SWEEP_INTERVAL_SECONDS", default=60.0),
@@ -457,8 +456,6 @@ WEBHOOK_BACKOFF_MAX_SECONDS = env.float("WEBHOOK_BACKOFF_MAX_SECONDS", default=6
 # A subscription whose deliveries fail this many times in a row is paused until an admin resumes.
 WEBHOOK_PAUSE_AFTER_FAILURES = env.int("WEBHOOK_PAUSE_AFTER_FAILURES", default=20)
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
-# Deliveries wait on the network like fetches: the thread-pool fetch worker sends them.
-CELERY_TASK_ROUTES["reviews.deliver_webhook"] = {"queue": FETCH_QUEUE}
 CELERY_BEAT_SCHEDULE["reviews.sweep_webhooks"] = {
     "task": "reviews.sweep_webhooks",
     "schedule": env.float("WEBHOOK_SWEEP_INTERVAL_SECONDS", default=60.0),

@@ -3,6 +3,9 @@
 import re
 from collections.abc import Iterable
 
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 _SLUG = re.compile(r"^[-\w]+$")
 DARK = "#000000"
@@ -69,3 +72,12 @@ def scale_stylesheet(ratings: Iterable) -> str:
             f".rating-edge.rating-{slug} {{ border-left-color: {colour}; }}"
         )
     return "\n".join(rules) + "\n"
+
+
+def rating_badge(rating, *, retracted: bool = False) -> SafeString | str:
+    """Return a rating's badge, coloured by the scale's CSS; "Retracted" or "—" without one."""
+    if retracted:
+        return format_html('<span class="rating-badge rating-retracted">{}</span>', "Retracted")
+    if rating is None:
+        return "—"
+    return format_html('<span class="rating-badge rating-{}">{}</span>', rating.slug, rating.label)

@@ -13,8 +13,8 @@ from django.utils.text import Truncator
 
 from claims.models import Article
 from reviews import fingerprints, selectors
+from reviews.conditional import conditional
 from reviews.selectors import verdict_public_url
-from reviews.views import conditional
 
 # Entries per feed: enough for a reader polling every few hours on a busy desk.
 FEED_ENTRIES = 50

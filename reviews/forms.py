@@ -30,15 +30,26 @@ def assignee_field(*, required: bool) -> AssigneeChoiceField:
 
 
 class ActionFormBase(forms.Form):
-    """A form for one action on one ticket, carrying the ticket version it was opened at."""
+    """A form for one action on one ticket, carrying the ticket version it was opened at.
+
+    Every action's form takes the same context: the ticket, its verdict's current revision and
+    its open correction (each form uses what it needs). `arguments()` turns the cleaned data
+    into the keyword arguments of the action's service.
+    """
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
-    def __init__(self, *args, ticket, **kwargs):
+    def __init__(self, *args, ticket, current=None, correction=None, **kwargs):
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("version", ticket.version)
         super().__init__(*args, **kwargs)
         self.ticket = ticket
+        self.current = current
+        self.correction = correction
+
+    def arguments(self) -> dict:
+        """Return the service's arguments beyond the ticket, the person and the version."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
 
 
 class PlainActionForm(ActionFormBase):
@@ -123,8 +134,9 @@ class VerdictForm(ActionFormBase):
         help_text=_("The pinned passages this revision cites; readers see their sources."),
     )
 
-    def __init__(self, *args, current=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        current = self.current
         # A retired rating stays selectable on the verdict that already uses it.
         kept = Q(pk=current.rating_id) if current is not None else Q(pk__in=[])
         self.fields["rating"].queryset = rating_scale().filter(Q(is_active=True) | kept)
@@ -174,17 +186,25 @@ class VoteForm(ActionFormBase):
         help_text=_("Required when you reject; dissent stays on the record."),
     )
 
-    def __init__(self, *args, current=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rating"].queryset = rating_scale()
-        if current is not None:
-            self.initial.setdefault("rating", current.rating_id)
+        if self.current is not None:
+            self.initial.setdefault("rating", self.current.rating_id)
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("decision") == "reject" and not (cleaned.get("note") or "").strip():
             self.add_error("note", _("Say what must change: a rejection needs a note."))
         return cleaned
+
+    def arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "approve": data["decision"] == "approve",
+            "rating": data["rating"],
+            "note": data["note"],
+        }
 
 
 class PublishForm(ActionFormBase):
@@ -195,13 +215,13 @@ class PublishForm(ActionFormBase):
         help_text=_("Shown to readers with the corrected verdict."),
     )
 
-    def __init__(self, *args, correction=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if correction is None:
+        if self.correction is None:
             del self.fields["correction_note"]
         else:
             self.fields["correction_note"].required = True
-            self.initial.setdefault("correction_note", correction.public_note)
+            self.initial.setdefault("correction_note", self.correction.public_note)
 
 
 class RetractForm(ActionFormBase):

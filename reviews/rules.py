@@ -1,6 +1,5 @@
-"""Decide whether a person may take a workflow action on a ticket now, and say why not."""
+"""Decide whether a person may take a desk action on a ticket now, and say why not."""
 
-from dataclasses import dataclass
 from functools import cached_property
 
 from django.conf import settings
@@ -10,35 +9,6 @@ from reviews import workflow
 from reviews.errors import InvalidTransition, NotAllowed
 from reviews.models import Ticket, Verdict, Vote
 from reviews.workflow import Stage
-
-
-@dataclass(frozen=True)
-class Action:
-    """A workflow action as the desk names it: its transition, a verb for errors, a button label."""
-
-    name: str
-    transition: str
-    verb: str
-    label: str
-
-
-ACTIONS = {
-    a.name: a
-    for a in [
-        Action("queue", "queue", "queue this claim", "Queue for research"),
-        Action("dismiss", "dismiss", "dismiss this claim", "Dismiss"),
-        Action("reopen", "reopen", "reopen this claim", "Reopen"),
-        Action("take", "take", "take this ticket", "Take it"),
-        Action("assign", "assign", "assign this ticket", "Assign"),
-        Action("revise", "revise", "edit this verdict", "Save draft"),
-        Action("submit", "submit", "submit this verdict for review", "Submit for review"),
-        Action("vote", "vote", "vote on this verdict", "Vote"),
-        Action("request_changes", "request_changes", "request changes", "Request changes"),
-        Action("publish", "publish", "publish this verdict", "Publish"),
-        Action("open_correction", "open_correction", "request a correction", "Request correction"),
-        Action("retract", "retract", "retract this verdict", "Retract"),
-    ]
-}
 
 _WHO = {
     workflow.TRIAGE: "fact-checkers and editors",
@@ -95,50 +65,36 @@ def _stage_list(stages: list[Stage]) -> str:
     return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} or {labels[-1]}"
 
 
-def require(name: str, *, ticket: Ticket, user, facts: Facts | None = None) -> None:
-    """Raise NotAllowed or InvalidTransition unless `user` may take action `name` on `ticket` now.
+def require(action, *, ticket: Ticket, user, facts: Facts) -> None:
+    """Raise NotAllowed or InvalidTransition unless `user` may take `action` on `ticket` now.
 
+    `action` is a desk action from the registry (reviews/actions.py): its transition names the
+    stages and the permission, its verb words the refusal, its check covers the rest.
     `user=None` is the desk itself (a scheduled publication): only the stage rules apply.
     """
-    action = ACTIONS[name]
-    facts = facts or Facts(ticket)
     if user is not None:
         if not user.is_authenticated:
             raise NotAllowed("Log in as a fact-checker or an editor to work on tickets.")
-        required = workflow.permission(action.transition)
+        required = workflow.permission(ticket, action.transition)
         if not user.has_perm(required):
             raise NotAllowed(f"Only {_WHO.get(required, 'editors')} can {action.verb}.")
-    if not workflow.allowed_from(action.transition, ticket.stage):
+    if not workflow.allowed_from(ticket, action.transition):
         raise InvalidTransition(
             f"Cannot {action.verb}: the ticket is {Stage(ticket.stage).label.lower()}. That is "
-            f"possible only when it is {_stage_list(workflow.sources(action.transition))}."
+            f"possible only when it is {_stage_list(workflow.sources(ticket, action.transition))}."
         )
-    check = _CHECKS.get(name)
-    if check is not None:
-        check(ticket, user, facts)
+    if action.check is not None:
+        action.check(ticket, user, facts)
 
 
-def allowed_actions(*, ticket: Ticket, user) -> list[str]:
-    """Return the names of the actions `user` may take on `ticket` now, in the desk's order."""
-    facts = Facts(ticket)
-    allowed = []
-    for name in ACTIONS:
-        try:
-            require(name, ticket=ticket, user=user, facts=facts)
-        except (NotAllowed, InvalidTransition):
-            continue
-        allowed.append(name)
-    return allowed
-
-
-def _check_take(ticket: Ticket, user, facts: Facts) -> None:
+def check_take(ticket: Ticket, user, facts: Facts) -> None:
     if ticket.assignee_id is not None:
         raise InvalidTransition(
             f"This ticket is already assigned to {ticket.assignee}; ask an editor to reassign it."
         )
 
 
-def _check_author_or_editor(ticket: Ticket, user, facts: Facts) -> None:
+def check_author_or_editor(ticket: Ticket, user, facts: Facts) -> None:
     if user is None or ticket.assignee_id == user.pk or user.has_perm(workflow.EDIT_ANY):
         return
     raise NotAllowed(
@@ -147,8 +103,8 @@ def _check_author_or_editor(ticket: Ticket, user, facts: Facts) -> None:
     )
 
 
-def _check_submit(ticket: Ticket, user, facts: Facts) -> None:
-    _check_author_or_editor(ticket, user, facts)
+def check_submit(ticket: Ticket, user, facts: Facts) -> None:
+    check_author_or_editor(ticket, user, facts)
     verdict = facts.verdict
     if verdict is None or verdict.current_revision_id is None:
         raise InvalidTransition("Save a draft verdict before submitting it for review.")
@@ -160,7 +116,7 @@ def _check_submit(ticket: Ticket, user, facts: Facts) -> None:
         )
 
 
-def _check_vote(ticket: Ticket, user, facts: Facts) -> None:
+def check_vote(ticket: Ticket, user, facts: Facts) -> None:
     if user is not None and user.pk in facts.author_ids:
         raise NotAllowed("You wrote part of this verdict, so another editor must vote on it.")
     if user is not None and any(v.editor_id == user.pk for v in facts.current_votes):
@@ -170,7 +126,7 @@ def _check_vote(ticket: Ticket, user, facts: Facts) -> None:
         raise InvalidTransition(f"The panel of {size} has already voted on this revision.")
 
 
-def _check_publish(ticket: Ticket, user, facts: Facts) -> None:
+def check_publish(ticket: Ticket, user, facts: Facts) -> None:
     article = ticket.claim.article
     if ticket.stage == Stage.SCHEDULED and article.is_embargoed():
         embargo = timezone.localtime(article.embargo_until)
@@ -185,12 +141,3 @@ def _check_publish(ticket: Ticket, user, facts: Facts) -> None:
             "Write the short claim (at most 75 characters, as search engines show it) before "
             "publishing: request changes, save a draft with it and have it approved."
         )
-
-
-_CHECKS = {
-    "take": _check_take,
-    "revise": _check_author_or_editor,
-    "submit": _check_submit,
-    "vote": _check_vote,
-    "publish": _check_publish,
-}

@@ -36,6 +36,16 @@ def tickets_for_desk() -> QuerySet[Ticket]:
     ).defer(*(f"claim__article__{name}" for name in ARTICLE_TEXT_FIELDS))
 
 
+def claims_for_desk() -> QuerySet[Claim]:
+    """Return claims with what the desk's API shows of each: article, ticket, draft and author."""
+    return Claim.objects.select_related(
+        "article",
+        "ticket__assignee",
+        "ticket__verdict__current_revision__rating",
+        "ticket__verdict__current_revision__author",
+    )
+
+
 def tickets_my_queue(*, user) -> QuerySet[Ticket]:
     """Return the tickets `user` owes work on, soonest due first (undated last)."""
     return (

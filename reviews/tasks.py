@@ -2,26 +2,24 @@
 
 from celery import shared_task
 
-from reviews import webhooks
-from reviews.intake import intake_run, piece_remove_run
-from reviews.notifications import (
+from factcheck.queueing import backoff_seconds
+from reviews.services import verdicts_publish_due, webhooks
+from reviews.services.intake import intake_run, piece_remove_run
+from reviews.services.notifications import (
     NotificationNotSent,
     notification_send,
     notifications_resend_pending,
 )
-from reviews.services import verdicts_publish_due
 
 
-@shared_task(
-    name="reviews.send_notification",
-    autoretry_for=(NotificationNotSent,),
-    retry_backoff=30,
-    retry_backoff_max=600,
-    max_retries=3,
-)
-def send_notification(*, notification_id: int) -> bool:
+@shared_task(name="reviews.send_notification", bind=True, max_retries=3)
+def send_notification(self, *, notification_id: int) -> bool:
     """Send one notification e-mail; the resend sweep covers it after the retries run out."""
-    return notification_send(notification_id=notification_id)
+    try:
+        return notification_send(notification_id=notification_id)
+    except NotificationNotSent as exc:
+        wait = backoff_seconds(self.request.retries + 1, base=30, cap=600, jitter=True)
+        raise self.retry(exc=exc, countdown=wait) from exc
 
 
 @shared_task(name="reviews.resend_notifications")

@@ -2,7 +2,6 @@
 
 import json
 from collections import Counter
-from collections.abc import Callable
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
@@ -12,52 +11,21 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import condition, require_safe
+from django.views.decorators.http import require_safe
 
 from claims.models import Article, Snapshot
 from reviews import fingerprints, selectors
 from reviews.analytics.public import public_year
 from reviews.claimreview import claimreview, claimreview_graph
 from reviews.colours import scale_stylesheet
+from reviews.conditional import conditional
 from reviews.highlight import Mark, highlight, highlight_paragraphs, paragraph_bounds
 from reviews.rules import approvals_required, panel_size
 
-# Readers may see a page up to this many seconds old; the desk's changes are rarely urgent.
-PUBLIC_MAX_AGE = 60
-# Bump when the pages' markup changes, so conditional requests stop matching old copies.
-PAGE_VERSION = "2"
 # How many verdicts the front page lists.
 FRONT_PAGE_VERDICTS = 20
 # json_script's escapes: no "</script>" or "<!--" can end or bend the JSON-LD block.
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
-
-
-def conditional(dependencies: Callable):
-    """Answer conditional GETs from `dependencies(**url kwargs)`, read once per request.
-
-    `dependencies` is one of reviews.fingerprints' selectors: None when the page does not exist
-    (the view answers 404), else what the page shows, which gives its ETag and Last-Modified.
-    """
-
-    def read(request, **kwargs):
-        if not hasattr(request, "_public_dependencies"):
-            request._public_dependencies = dependencies(**kwargs)
-        return request._public_dependencies
-
-    def etag(request, **kwargs):
-        found = read(request, **kwargs)
-        return None if found is None else found.digest(PAGE_VERSION)[:32]
-
-    def last_modified(request, **kwargs):
-        found = read(request, **kwargs)
-        return None if found is None else found.last_modified
-
-    def decorate(view):
-        view = condition(etag_func=etag, last_modified_func=last_modified)(view)
-        view = cache_control(public=True, max_age=PUBLIC_MAX_AGE)(view)
-        return require_safe(view)
-
-    return decorate
 
 
 def json_ld(data: dict) -> str:

@@ -2,7 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import transition
+from django_fsm import can_proceed, transition
 
 
 class Stage(models.TextChoices):
@@ -67,6 +67,7 @@ PERMISSIONS = [
 ]
 
 S = Stage
+
 # Stages in which the ticket is still being worked on, so assignment and due dates matter.
 OPEN_STAGES = [
     S.NEW,
@@ -89,39 +90,69 @@ class TicketWorkflow:
     """The transitions of `Ticket.stage`, declared once.
 
     The bodies are empty on purpose: the decorators are the declaration (source, target,
-    permission), and the services in reviews/services/ call these methods after locking the row
-    and checking the rules, so the stage never changes any other way. `target=None` marks an
-    action allowed in a stage that keeps the stage as it is.
+    permission, and in `custom["event"]` how the audit trail words it), and the services in
+    reviews/services/ call these methods after locking the row and checking the rules, so the
+    stage never changes any other way. `target=None` marks an action allowed in a stage that
+    keeps the stage as it is. Approve and reject carry no wording: they are recorded as votes.
     """
 
-    @transition("stage", source=S.NEW, target=S.QUEUED, permission=TRIAGE)
+    @transition(
+        "stage", source=S.NEW, target=S.QUEUED, permission=TRIAGE, custom={"event": _("queued")}
+    )
     def queue(self):
         """Accept the claim as worth checking."""
 
-    @transition("stage", source=[S.NEW, S.QUEUED], target=S.DISMISSED, permission=TRIAGE)
+    @transition(
+        "stage",
+        source=[S.NEW, S.QUEUED],
+        target=S.DISMISSED,
+        permission=TRIAGE,
+        custom={"event": _("dismissed")},
+    )
     def dismiss(self):
         """Set the claim aside with a reason."""
 
-    @transition("stage", source=S.DISMISSED, target=S.NEW, permission=TRIAGE)
+    @transition(
+        "stage",
+        source=S.DISMISSED,
+        target=S.NEW,
+        permission=TRIAGE,
+        custom={"event": _("reopened")},
+    )
     def reopen(self):
         """Undo a dismissal: the claim goes back to triage."""
 
-    @transition("stage", source=S.QUEUED, target=S.RESEARCHING, permission=TAKE)
+    @transition(
+        "stage", source=S.QUEUED, target=S.RESEARCHING, permission=TAKE, custom={"event": _("took")}
+    )
     def take(self):
         """Start researching an unassigned claim oneself."""
 
-    @transition("stage", source=[S.NEW, S.QUEUED], target=S.RESEARCHING, permission=ASSIGN)
+    @transition(
+        "stage",
+        source=[S.NEW, S.QUEUED],
+        target=S.RESEARCHING,
+        permission=ASSIGN,
+        custom={"event": _("assigned")},
+    )
     @transition(
         "stage",
         source=[s for s in OPEN_STAGES if s not in (S.NEW, S.QUEUED)],
         target=None,
         permission=ASSIGN,
+        custom={"event": _("assigned")},
     )
     def assign(self):
         """Give the ticket to a fact-checker; assigning an untouched ticket starts research."""
 
-    @transition("stage", source=EDITABLE_STAGES, target=None, permission=DRAFT)
-    def revise(self):
+    @transition(
+        "stage",
+        source=EDITABLE_STAGES,
+        target=None,
+        permission=DRAFT,
+        custom={"event": _("saved a draft of the verdict")},
+    )
+    def save_draft(self):
         """Save a new revision of the verdict."""
 
     @transition(
@@ -129,11 +160,14 @@ class TicketWorkflow:
         source=[S.RESEARCHING, S.CHANGES_REQUESTED, S.CORRECTING],
         target=S.IN_REVIEW,
         permission=DRAFT,
+        custom={"event": _("submitted for review")},
     )
     def submit(self):
         """Ask the editors to review the current revision."""
 
-    @transition("stage", source=S.IN_REVIEW, target=None, permission=VOTE)
+    @transition(
+        "stage", source=S.IN_REVIEW, target=None, permission=VOTE, custom={"event": _("voted")}
+    )
     def vote(self):
         """Record an approval that does not yet reach the number required."""
 
@@ -150,52 +184,95 @@ class TicketWorkflow:
         source=[S.IN_REVIEW, S.APPROVED, S.SCHEDULED],
         target=S.CHANGES_REQUESTED,
         permission=REQUEST_CHANGES,
+        custom={"event": _("requested changes")},
     )
     def request_changes(self):
         """Send the verdict back to the fact-checker with a note, without voting."""
 
-    @transition("stage", source=S.APPROVED, target=S.SCHEDULED, permission=PUBLISH)
+    @transition(
+        "stage",
+        source=S.APPROVED,
+        target=S.SCHEDULED,
+        permission=PUBLISH,
+        custom={"event": _("scheduled")},
+    )
     def schedule(self):
         """Release an approved verdict whose article is still under embargo."""
 
-    @transition("stage", source=[S.APPROVED, S.SCHEDULED], target=S.PUBLISHED, permission=PUBLISH)
+    @transition(
+        "stage",
+        source=[S.APPROVED, S.SCHEDULED],
+        target=S.PUBLISHED,
+        permission=PUBLISH,
+        custom={"event": _("published")},
+    )
     def publish(self):
         """Make the approved revision the public one."""
 
-    @transition("stage", source=S.PUBLISHED, target=S.CORRECTING, permission=CORRECT)
+    @transition(
+        "stage",
+        source=S.PUBLISHED,
+        target=S.CORRECTING,
+        permission=CORRECT,
+        custom={"event": _("requested a correction")},
+    )
     def open_correction(self):
         """Reopen a published verdict for a correction; the public keeps seeing it meanwhile."""
 
-    @transition("stage", source=[S.PUBLISHED, S.CORRECTING], target=S.RETRACTED, permission=RETRACT)
+    @transition(
+        "stage",
+        source=[S.PUBLISHED, S.CORRECTING],
+        target=S.RETRACTED,
+        permission=RETRACT,
+        custom={"event": _("retracted")},
+    )
     def retract(self):
         """Withdraw a published verdict, with a public reason."""
 
 
-def _meta(name: str):
-    method = getattr(TicketWorkflow, name, None)
-    if method is None or not hasattr(method, "_django_fsm"):
+# Read through django-fsm-2's public API (get_all_<field>_transitions, can_proceed) on a ticket.
+
+
+def declared(ticket, name: str) -> list:
+    """Return the declared transitions called `name` (one per source stage) of `ticket`'s model."""
+    found = [t for t in ticket.get_all_stage_transitions() if t.name == name]
+    if not found:
         raise ValueError(f"{name!r} is not a declared ticket transition")
-    return method._django_fsm
+    return found
 
 
-def sources(name: str) -> list[Stage]:
+def allowed_from(ticket, name: str) -> bool:
+    """Return whether the transition `name` may start from `ticket`'s stage."""
+    declared(ticket, name)
+    return can_proceed(getattr(ticket, name))
+
+
+def sources(ticket, name: str) -> list[Stage]:
     """Return the stages the transition `name` may start from."""
-    declared = _meta(name).transitions
-    return [stage for stage in Stage if stage in declared]
+    starts = {t.source for t in declared(ticket, name)}
+    return [stage for stage in Stage if stage in starts]
 
 
-def allowed_from(name: str, stage: str) -> bool:
-    """Return whether the transition `name` may start from `stage`."""
-    return _meta(name).has_transition(stage)
-
-
-def target(name: str, stage: str) -> Stage:
-    """Return the stage the transition `name` leads to from `stage`."""
-    result = _meta(name).next_state(stage)
-    return Stage(stage if result is None else result)
-
-
-def permission(name: str) -> str:
+def permission(ticket, name: str) -> str:
     """Return the permission the transition `name` needs (the same from every source)."""
-    (required,) = {t.permission for t in _meta(name).transitions.values()}
+    (required,) = {t.permission for t in declared(ticket, name)}
     return required
+
+
+# What the audit trail records besides transitions: research steps that change no stage.
+RESEARCH_EVENTS = {
+    # A passage joined the claim's working evidence (or its stance or note changed).
+    "pin": _("pinned evidence"),
+    # A passage left the claim's working evidence; revisions keep their own copies.
+    "unpin": _("unpinned evidence"),
+    # An editor re-fetched a source that a published verdict relies on.
+    "refetch": _("re-fetched a source"),
+}
+
+
+def recorded_actions(ticket) -> list[tuple[str, str]]:
+    """Return the audit trail's actions as choices: each transition worded in custom["event"],
+    and the research events."""
+    worded = {t.name: t.custom.get("event") for t in ticket.get_all_stage_transitions()}
+    worded |= RESEARCH_EVENTS
+    return sorted((name, said) for name, said in worded.items() if said)

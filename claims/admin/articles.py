@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from claims.admin.evidence import research_link
 from claims.models import ARTICLE_TEXT_FIELDS, Article, Claim
 from claims.selectors import claims_ranked
+from claims.services import article_update
 
 # Claims the article's page lists, best first; a link opens all of them in the claim list.
 SHOWN_CLAIMS = 50
@@ -141,6 +142,11 @@ class ArticleAdmin(admin.ModelAdmin):
         # Removing a piece takes its claims, tickets and their trail with it: the desk's
         # "Remove piece" action does it in the background and keeps the record.
         return False
+
+    def save_model(self, request, obj, form, change):
+        # The form only collects the changes; the service decides and writes them.
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        article_update(article=obj, by=request.user, **changes)
 
     def get_queryset(self, request):
         # Counted per row by subqueries, and the text left in the database: a list of pieces

@@ -2,7 +2,7 @@
 
 from .citations import citation_add, citations_from_links, claims_for_span, source_for_url
 from .evidence import passages_rank
-from .ingestion import IngestResult, article_ingest
+from .ingestion import IngestResult, article_ingest, article_update
 from .links import source_recheck, sources_recheck_links
 from .sources import (
     TransientFetchError,
@@ -18,6 +18,7 @@ __all__ = [
     "IngestResult",
     "TransientFetchError",
     "article_ingest",
+    "article_update",
     "citation_add",
     "citations_from_links",
     "claims_for_span",

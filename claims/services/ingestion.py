@@ -171,3 +171,24 @@ def article_ingest(
         checkworthy=sum(claim.checkworthy for claim in claims),
         uncited=sum(claim.attributed_uncited for claim in claims),
     )
+
+
+# What an editor may change about a received piece; its text and claims stay as ingested.
+ARTICLE_EDITABLE = ("title", "author", "publication", "url", "published_at", "embargo_until")
+
+
+def article_update(*, article: Article, by, **changes) -> Article:
+    """Change the piece's details an editor may change (ARTICLE_EDITABLE); nothing else.
+
+    An embargo set after publication hides the piece's verdicts again until it lifts.
+    """
+    refused = sorted(set(changes) - set(ARTICLE_EDITABLE))
+    if refused:
+        raise ClaimsError(
+            f"{', '.join(refused)} cannot be changed: a piece's text and claims stay as received."
+        )
+    for name, value in changes.items():
+        setattr(article, name, value)
+    if changes:
+        article.save(update_fields=[*changes, "updated_at"])
+    return article

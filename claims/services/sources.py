@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import logging
-import random
 import time
 import uuid
 from collections.abc import Iterable
@@ -29,6 +28,7 @@ from claims.fetching import (
     fetch,
 )
 from claims.models import Claim, FetchAttempt, Snapshot, Source
+from factcheck.queueing import backoff_seconds, delay_each
 
 from .evidence import passages_rank
 
@@ -79,28 +79,13 @@ def _enqueue_fetches(source_ids: list[int]) -> int:
     # Imported here: the tasks module imports this one.
     from claims.tasks import fetch_source
 
-    eager = settings.CELERY_TASK_ALWAYS_EAGER
-    for sent, source_id in enumerate(source_ids):
-        try:
-            # The queue is read per call so that tests and operators can redirect fetches.
-            fetch_source.apply_async(kwargs={"source_id": source_id}, queue=settings.FETCH_QUEUE)
-        except Exception:
-            if eager:
-                # In-process (the demo): one source's bug must not stop the others or the caller.
-                logger.exception("fetching source %s in-process failed", source_id)
-                continue
-            unsent = source_ids[sent:]
-            logger.warning(
-                "could not queue %d source fetch(es); the sweeper will queue them",
-                len(unsent),
-                exc_info=True,
-            )
-            # The broker is down: don't pay the publish timeout once per source.
-            Source.objects.filter(pk__in=unsent, state=State.PENDING).update(
-                next_attempt_at=timezone.now()
-            )
-            return sent
-    return len(source_ids)
+    unsent = delay_each(fetch_source, key="source_id", ids=source_ids, what="source fetch(es)")
+    if unsent:
+        # The broker is down: the sweeper queues them as soon as it is back.
+        Source.objects.filter(pk__in=unsent, state=State.PENDING).update(
+            next_attempt_at=timezone.now()
+        )
+    return len(source_ids) - len(unsent)
 
 
 def retry_countdown(*, attempt: int, retry_after: float | None = None) -> float:
@@ -109,9 +94,9 @@ def retry_countdown(*, attempt: int, retry_after: float | None = None) -> float:
     The server's Retry-After wins when it asks for longer (up to the same cap).
     """
     cap = settings.FETCH_RETRY_BACKOFF_MAX_SECONDS
-    backoff = min(cap, settings.FETCH_RETRY_BACKOFF_SECONDS * 2 ** max(attempt - 1, 0))
-    # Equal jitter: half fixed, half random, so retries of one outage spread out.
-    countdown = backoff / 2 + random.uniform(0, backoff / 2)  # noqa: S311 - not cryptographic
+    countdown = backoff_seconds(
+        attempt, base=settings.FETCH_RETRY_BACKOFF_SECONDS, cap=cap, jitter=True
+    )
     if retry_after:
         countdown = max(countdown, min(retry_after, cap))
     return countdown

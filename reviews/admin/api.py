@@ -15,7 +15,7 @@ from reviews.models import (
     WebhookEvent,
     WebhookSubscription,
 )
-from reviews.webhooks import subscription_resume
+from reviews.services import subscription_resume
 
 # The library's own key model stays unused (ClientKey carries scopes): keep it out of the admin.
 if admin.site.is_registered(APIKey):

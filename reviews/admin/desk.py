@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.forms import Media
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -10,93 +9,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 
-from reviews import forms, rules, selectors, services
+from reviews import actions, rules, selectors
 from reviews.admin.research import DONE as RESEARCH_DONE
 from reviews.admin.research import RESEARCH_ACTIONS, Research, research_submit
 from reviews.errors import ReviewError
 from reviews.models import Ticket
 from reviews.workflow import Stage
-
-# The form each action posts; the page shows the forms of the actions allowed now.
-ACTION_FORMS = {
-    "queue": forms.NoteForm,
-    "dismiss": forms.DismissForm,
-    "reopen": forms.NoteForm,
-    "take": forms.PlainActionForm,
-    "assign": forms.AssignForm,
-    "revise": forms.VerdictForm,
-    "submit": forms.NoteForm,
-    "vote": forms.VoteForm,
-    "request_changes": forms.RequiredNoteForm,
-    "publish": forms.PublishForm,
-    "open_correction": forms.RequiredNoteForm,
-    "retract": forms.RetractForm,
-}
-# Shown in their own sections of the page rather than among the buttons.
-VERDICT_ACTIONS = ("revise", "vote")
-
-DONE = {
-    "queue": "Queued for research.",
-    "dismiss": "Dismissed.",
-    "reopen": "Reopened: the claim is back in triage.",
-    "take": "The ticket is yours.",
-    "assign": "Assigned.",
-    "revise": "Saved a new revision of the verdict.",
-    "submit": "Submitted for review.",
-    "vote": "Your vote is on the record.",
-    "request_changes": "Sent back with your note.",
-    "publish": "Published: readers see the verdict now.",
-    "open_correction": "Reopened for a correction; the published verdict stays public meanwhile.",
-    "retract": "Retracted.",
-}
-
-
-def perform(name: str, *, ticket: Ticket, by, data: dict):
-    """Call the service behind action `name` with a valid form's cleaned data."""
-    common = {"ticket": ticket, "by": by, "expected_version": data["version"]}
-    match name:
-        case "queue":
-            return services.ticket_queue(**common, note=data["note"])
-        case "dismiss":
-            return services.ticket_dismiss(**common, reason=data["reason"], note=data["note"])
-        case "reopen":
-            return services.ticket_reopen(**common, note=data["note"])
-        case "take":
-            return services.ticket_take(**common)
-        case "assign":
-            return services.ticket_assign(
-                **common, assignee=data["assignee"], due_at=data["due_at"]
-            )
-        case "revise":
-            return services.verdict_save_draft(
-                **common,
-                rating=data["rating"],
-                summary=data["summary"],
-                explanation=data["explanation"],
-                evidence=data["evidence"],
-                short_claim=data["short_claim"],
-                first_appearance_url=data["first_appearance_url"],
-            )
-        case "submit":
-            return services.verdict_submit(**common, note=data["note"])
-        case "vote":
-            return services.vote_cast(
-                **common,
-                approve=data["decision"] == "approve",
-                rating=data["rating"],
-                note=data["note"],
-            )
-        case "request_changes":
-            return services.verdict_request_changes(**common, note=data["note"])
-        case "publish":
-            return services.verdict_publish(
-                **common, correction_note=data.get("correction_note", "")
-            )
-        case "open_correction":
-            return services.correction_open(**common, note=data["note"])
-        case "retract":
-            return services.verdict_retract(**common, reason=data["reason"])
-    raise ValueError(f"unknown action {name!r}")
 
 
 def done_message(name: str, result) -> str:
@@ -107,7 +25,7 @@ def done_message(name: str, result) -> str:
             "Scheduled, not yet public: the verdict is published when the embargo lifts, "
             f"{date_format(timezone.localtime(embargo), 'DATETIME_FORMAT')}."
         )
-    return DONE[name]
+    return actions.ACTIONS[name].done
 
 
 def claim_in_context(ticket: Ticket) -> str:
@@ -132,14 +50,7 @@ class TicketPage:
         self.facts = rules.Facts(ticket)
         self.revisions = list(selectors.ticket_revisions(ticket))
         self.timeline = list(selectors.ticket_timeline(ticket))
-        self.allowed = [name for name in rules.ACTIONS if self._allowed(name)]
-
-    def _allowed(self, name: str) -> bool:
-        try:
-            rules.require(name, ticket=self.ticket, user=self.user, facts=self.facts)
-        except ReviewError:
-            return False
-        return True
+        self.allowed = actions.allowed_actions(ticket=ticket, user=user, facts=self.facts)
 
     @property
     def current(self):
@@ -152,12 +63,13 @@ class TicketPage:
 
     def form(self, name: str, data=None):
         """Return the form for action `name`, bound to `data` when given."""
-        kwargs = {"ticket": self.ticket, "auto_id": f"id_{name}_%s"}
-        if name in ("revise", "vote"):
-            kwargs["current"] = self.current
-        if name == "publish":
-            kwargs["correction"] = self.facts.open_correction
-        return ACTION_FORMS[name](data, **kwargs)
+        return actions.ACTIONS[name].form(
+            data,
+            ticket=self.ticket,
+            current=self.current,
+            correction=self.facts.open_correction,
+            auto_id=f"id_{name}_%s",
+        )
 
     def context(self, bound: dict) -> dict:
         forms_now = {name: bound.get(name) or self.form(name) for name in self.allowed}
@@ -180,14 +92,19 @@ class TicketPage:
             "panel_size": rules.panel_size(),
             "timeline": self.timeline,
             "button_forms": [
-                (name, rules.ACTIONS[name].label, form)
+                (actions.ACTIONS[name], form)
                 for name, form in forms_now.items()
-                if name not in VERDICT_ACTIONS
+                if actions.ACTIONS[name].admin_template is None
             ],
-            "revise_form": forms_now.get("revise"),
-            "vote_form": forms_now.get("vote"),
+            "section_forms": [
+                (actions.ACTIONS[name], form)
+                for name, form in forms_now.items()
+                if actions.ACTIONS[name].admin_template is not None
+            ],
             "overdue": self.ticket.is_overdue(),
             "research": research,
+            # Every form on the page, for the widgets' scripts and styles.
+            "forms": list(forms_now.values()),
         }
 
 
@@ -212,7 +129,7 @@ class TicketPageMixin:
         page = TicketPage(ticket, request.user)
         if name in RESEARCH_ACTIONS:
             return self._research(request, page, name)
-        if name not in ACTION_FORMS:
+        if name not in actions.ACTIONS:
             messages.error(request, "Choose one of the actions on the page.")
             return self._render(request, page, {}, status=400)
         form = page.form(name, request.POST)
@@ -220,7 +137,12 @@ class TicketPageMixin:
             messages.error(request, "Please correct the errors below.")
             return self._render(request, page, {name: form}, status=400)
         try:
-            result = perform(name, ticket=ticket, by=request.user, data=form.cleaned_data)
+            result = actions.ACTIONS[name].perform(
+                ticket=ticket,
+                by=request.user,
+                expected_version=form.cleaned_data["version"],
+                arguments=form.arguments(),
+            )
         except ReviewError as error:
             messages.error(request, error.message)
             fresh = TicketPage(selectors.ticket_for_page(ticket.pk), request.user)
@@ -246,21 +168,15 @@ class TicketPageMixin:
 
     def _render(self, request, page: TicketPage, bound: dict, status: int = 200):
         ticket = page.ticket
+        page_context = page.context(bound)
         context = {
             **self.admin_site.each_context(request),
-            **page.context(bound),
+            **page_context,
             "opts": self.model._meta,
             "title": f"Ticket #{ticket.pk}",
             "subtitle": ticket.claim.text[:80],
             "has_view_permission": True,
-            "media": self.media + _forms_media(page, bound),
+            "media": sum((form.media for form in page_context["forms"]), self.media),
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, self.change_form_template, context, status=status)
-
-
-def _forms_media(page: TicketPage, bound: dict) -> Media:
-    media = Media()
-    if "assign" in page.allowed:
-        media += (bound.get("assign") or forms.AssignForm(ticket=page.ticket)).media
-    return media

@@ -16,9 +16,9 @@ from claims.errors import ClaimsError
 from claims.extraction import ExtractionError, decode_input
 from claims.models import ARTICLE_TEXT_FIELDS, Article
 from reviews.errors import ReviewError
-from reviews.intake import format_for, intake_submit, piece_remove
 from reviews.models import Intake
 from reviews.selectors import claims_found
+from reviews.services.intake import format_for, intake_submit, piece_remove
 
 # Claims the piece's page lists, best first; the link under them opens every ticket.
 SHOWN_CLAIMS = 50

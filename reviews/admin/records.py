@@ -7,11 +7,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from reviews.admin.export import events_csv_response
-from reviews.admin.tickets import DeskMedia, rating_badge
-from reviews.colours import scale_stylesheet
+from reviews.admin.tickets import DeskMedia
+from reviews.colours import rating_badge, scale_stylesheet
 from reviews.models import Event, Notification, Rating
-from reviews.notifications import enqueue
 from reviews.selectors import events_for_export, rating_scale
+from reviews.services.notifications import enqueue
 
 
 @admin.register(Rating)

@@ -15,7 +15,7 @@ from claims import selectors as claim_selectors
 from claims.errors import ClaimsError
 from claims.models import Citation, Evidence, Passage
 from claims.services import citation_add
-from reviews import rules, services, workflow
+from reviews import actions, services, workflow
 from reviews.errors import ReviewError
 
 # Research steps posted to the ticket page; they change the claim's sources and working evidence.
@@ -117,7 +117,7 @@ class Research:
 def _may_edit(ticket, user, facts) -> bool:
     """Return whether `user` may change the working evidence now (as for saving a draft)."""
     try:
-        rules.require("revise", ticket=ticket, user=user, facts=facts)
+        actions.require("save_draft", ticket=ticket, user=user, facts=facts)
     except ReviewError:
         return False
     return True

@@ -12,10 +12,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from claims.admin.articles import ArticleFilter
-from reviews import services, workflow
+from reviews import actions, workflow
 from reviews.admin.desk import TicketPageMixin
 from reviews.admin.export import events_csv_response
 from reviews.admin.filters import RatingFilter, WorkFilter
+from reviews.colours import rating_badge
 from reviews.errors import ReviewError
 from reviews.forms import TicketListActionForm
 from reviews.models import Event, Ticket
@@ -31,12 +32,6 @@ def stage_badge(ticket: Ticket) -> str:
     return format_html(
         '<span class="stage-badge stage-{}">{}</span>', ticket.stage, ticket.get_stage_display()
     )
-
-
-def rating_badge(rating) -> str:
-    if rating is None:
-        return "—"
-    return format_html('<span class="rating-badge rating-{}">{}</span>', rating.slug, rating)
 
 
 class DeskMedia:
@@ -146,24 +141,27 @@ class TicketAdmin(DeskMedia, TicketPageMixin, admin.ModelAdmin):
         revision = verdict.current_revision if verdict else None
         return rating_badge(revision.rating if revision else None)
 
-    def _bulk(self, request, queryset, done: str, act):
-        """Ask to confirm, then run `act` on each selected ticket through its service.
+    def _bulk(self, request, queryset, name: str, arguments: dict):
+        """Ask to confirm, then run desk action `name` on each selected ticket.
 
         Report what was refused. The confirmation names the action and how many tickets it
         touches, and re-posts the choices made in the action bar.
         """
         if request.POST.get("confirm") != "yes":
             return self._confirm(request, queryset)
+        action = actions.ACTIONS[name]
         succeeded, refused = 0, []
         for ticket in queryset.order_by("pk"):
             try:
-                act(ticket)
+                action.perform(
+                    ticket=ticket, by=request.user, expected_version=None, arguments=arguments
+                )
             except ReviewError as error:
                 refused.append(f"#{ticket.pk}: {error.message}")
             else:
                 succeeded += 1
         if succeeded:
-            messages.success(request, f"{succeeded} {done}.")
+            messages.success(request, f"{succeeded} {Event(action=name).get_action_display()}.")
         if refused:
             more = len(refused) - SHOWN_REFUSALS
             listed = " ".join(refused[:SHOWN_REFUSALS]) + (
@@ -203,12 +201,7 @@ class TicketAdmin(DeskMedia, TicketPageMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Queue selected claims for research"), permissions=["triage"])
     def queue_selected(self, request, queryset):
-        return self._bulk(
-            request,
-            queryset,
-            "queued",
-            lambda t: services.ticket_queue(ticket=t, by=request.user),
-        )
+        return self._bulk(request, queryset, "queue", {})
 
     @admin.action(
         description=_("Dismiss selected claims (choose a reason)"), permissions=["triage"]
@@ -220,14 +213,7 @@ class TicketAdmin(DeskMedia, TicketPageMixin, admin.ModelAdmin):
         if not form.cleaned_data["reason"]:
             messages.error(request, "Choose the reason for dismissing them.")
             return
-        return self._bulk(
-            request,
-            queryset,
-            "dismissed",
-            lambda t: services.ticket_dismiss(
-                ticket=t, by=request.user, reason=form.cleaned_data["reason"]
-            ),
-        )
+        return self._bulk(request, queryset, "dismiss", {"reason": form.cleaned_data["reason"]})
 
     @admin.action(description=_("Assign selected tickets (choose who)"), permissions=["assign"])
     def assign_selected(self, request, queryset):
@@ -240,13 +226,8 @@ class TicketAdmin(DeskMedia, TicketPageMixin, admin.ModelAdmin):
         return self._bulk(
             request,
             queryset,
-            "assigned",
-            lambda t: services.ticket_assign(
-                ticket=t,
-                by=request.user,
-                assignee=form.cleaned_data["assignee"],
-                due_at=form.due_at(),
-            ),
+            "assign",
+            {"assignee": form.cleaned_data["assignee"], "due_at": form.due_at()},
         )
 
     @admin.action(description=_("Export the audit trail of selected tickets (CSV)"))

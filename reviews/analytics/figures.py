@@ -31,7 +31,6 @@ PRE_PUBLICATION_STAGES = [
     Stage.APPROVED,
     Stage.SCHEDULED,
 ]
-A = Event.Action
 
 
 @dataclass(frozen=True)
@@ -151,7 +150,7 @@ def with_correction_flag(events: QuerySet[Event]) -> QuerySet[Event]:
 
 def first_publications(scope: Scope) -> QuerySet[Event]:
     """Return the events in scope that made a verdict public for the first time."""
-    return with_correction_flag(_events(scope).filter(action=A.PUBLISH)).filter(is_correction=False)
+    return with_correction_flag(_events(scope).filter(action="publish")).filter(is_correction=False)
 
 
 def _decision_counts(scope: Scope) -> list[dict]:
@@ -221,11 +220,11 @@ def desk_figures(scope: Scope) -> Figures:
 
     dismissed = {reason.value: 0 for reason in DismissReason}
     for row in decisions:
-        if row["action"] == A.DISMISS:
+        if row["action"] == "dismiss":
             dismissed[row["reason"]] = dismissed.get(row["reason"], 0) + row["n"]
     published_by_rating = Counter()
     for row in decisions:
-        if row["action"] == A.PUBLISH and not row["is_correction"]:
+        if row["action"] == "publish" and not row["is_correction"]:
             published_by_rating[row["rating_slug"]] += row["n"]
 
     published = first_publications(scope)
@@ -250,13 +249,13 @@ def desk_figures(scope: Scope) -> Figures:
         # Triage accepted the claim: queued, or assigned to a fact-checker straight from new.
         queued=counted(
             lambda r: (
-                r["action"] == A.QUEUE or (r["action"] == A.ASSIGN and r["from_stage"] == Stage.NEW)
+                r["action"] == "queue" or (r["action"] == "assign" and r["from_stage"] == Stage.NEW)
             )
         ),
         dismissed=dismissed,
         published=sum(published_by_rating.values()),
-        corrections=counted(lambda r: r["action"] == A.PUBLISH and r["is_correction"]),
-        retractions=counted(lambda r: r["action"] == A.RETRACT),
+        corrections=counted(lambda r: r["action"] == "publish" and r["is_correction"]),
+        retractions=counted(lambda r: r["action"] == "retract"),
         ingest_to_publication=timing.get(TOTAL, Spread(0, None, None)),
         stages=[
             StageTime(stage, timing[stage.value])

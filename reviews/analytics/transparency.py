@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from reviews.admin.export import _cell
-from reviews.analytics.figures import A, desk_figures, with_correction_flag, year_scope
+from reviews.analytics.figures import desk_figures, with_correction_flag, year_scope
 from reviews.analytics.report import figures_dict, figures_rows
 from reviews.models import Event
 from reviews.rules import approvals_required
@@ -24,13 +24,13 @@ def public_changes(scope) -> list[dict]:
     """
     events = (
         with_correction_flag(Event.objects.filter(scope.during(), scope.tickets("ticket__")))
-        .filter(Q(action=A.RETRACT) | Q(action=A.PUBLISH, is_correction=True))
+        .filter(Q(action="retract") | Q(action="publish", is_correction=True))
         .order_by("created_at", "id")
         .values("id", "action", "created_at", "note", "ticket__verdict__id", "ticket__claim__text")
     )
     return [
         {
-            "kind": "retraction" if row["action"] == A.RETRACT else "correction",
+            "kind": "retraction" if row["action"] == "retract" else "correction",
             "event": row["id"],
             "date": timezone.localtime(row["created_at"]).isoformat(),
             "verdict": verdict_public_url(row["ticket__verdict__id"]),

@@ -1,81 +1,56 @@
 """Serve the desk's tooling: claims with their stage, workflow actions and citations."""
 
-from django.contrib.auth import get_user_model
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import status, viewsets
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from claims.models import Citation, Claim, Evidence
+from claims.models import Citation, Claim
+from claims.selectors import citations_for_claim, evidence_for_claim
 from claims.services import citation_add
-from reviews import rules, services
+from reviews.actions import ACTIONS, Action, allowed_actions
+from reviews.api.action_inputs import ActionInput
+from reviews.api.common import ERRORS, parse_id
 from reviews.api.desk_serializers import (
-    TRANSITIONS,
     CitationCreateSerializer,
     CitationSerializer,
     DeskClaimDetailSerializer,
     DeskClaimSerializer,
-    TransitionSerializer,
 )
 from reviews.api.filters import MAX_ID
 from reviews.api.pagination import StaffPagination
 from reviews.api.permissions import CanCite, DeskStaff
-from reviews.api.views import ERRORS, parse_id
 from reviews.errors import InvalidTransition
+from reviews.selectors import claims_for_desk
 from reviews.workflow import Stage
 
 CONFLICT = {409: OpenApiResponse(description="Stale version, or not allowed in this stage.")}
 
 
-def _by_username(username: str):
-    return get_user_model().objects.filter(username=username).first()
+def _transition_input(action: Action) -> type[ActionInput]:
+    """Return the API input of `action`: its own fields, and `action` naming it."""
+    name = "".join(part.title() for part in action.name.split("_")) + "Transition"
+    fields = {
+        "action": serializers.ChoiceField(choices=[action.name]),
+        "__doc__": f"{action.label}: {action.verb}.",
+    }
+    return type(name, (action.api_input,), fields)
 
 
-def _run(name: str, ticket, by, v: dict):
-    """Call the service behind the API action `name`, as the admin's matching button does."""
-    common = {"ticket": ticket, "by": by, "expected_version": v["expected_version"]}
-    if name == "queue":
-        return services.ticket_queue(note=v["note"], **common)
-    if name == "dismiss":
-        return services.ticket_dismiss(reason=v["reason"], note=v["note"], **common)
-    if name == "reopen":
-        return services.ticket_reopen(note=v["note"], **common)
-    if name == "take":
-        return services.ticket_take(**common)
-    if name == "assign":
-        return services.ticket_assign(
-            assignee=_by_username(v["assignee"]), due_at=v["due_at"], note=v["note"], **common
-        )
-    if name == "save_draft":
-        evidence = list(Evidence.objects.filter(pk__in=v["evidence"], claim_id=ticket.claim_id))
-        if len(evidence) != len(set(v["evidence"])):
-            raise ValidationError({"evidence": ["Give ids of evidence pinned to this claim."]})
-        return services.verdict_save_draft(
-            rating=v["rating"],
-            summary=v["summary"],
-            explanation=v["explanation"],
-            evidence=evidence,
-            short_claim=v["short_claim"],
-            first_appearance_url=v["first_appearance_url"],
-            **common,
-        )
-    if name == "submit":
-        return services.verdict_submit(note=v["note"], **common)
-    if name == "vote":
-        return services.vote_cast(
-            approve=v["approve"], rating=v.get("rating"), note=v["note"], **common
-        )
-    if name == "request_changes":
-        return services.verdict_request_changes(note=v["note"], **common)
-    if name == "publish":
-        return services.verdict_publish(correction_note=v["correction_note"], **common)
-    if name == "open_correction":
-        return services.correction_open(note=v["note"], **common)
-    if name == "retract":
-        return services.verdict_retract(reason=v["reason"], **common)
-    raise ValidationError({"action": [f"Unknown action {name!r}."]})
+# One input per desk action, declared by the registry; the schema offers them as one of.
+TRANSITION_INPUTS = {name: _transition_input(action) for name, action in ACTIONS.items()}
+TRANSITION_REQUEST = PolymorphicProxySerializer(
+    component_name="Transition",
+    serializers=TRANSITION_INPUTS,
+    resource_type_field_name="action",
+)
 
 
 class ClaimFilter(filters.FilterSet):
@@ -111,12 +86,7 @@ class ClaimViewSet(viewsets.GenericViewSet):
     lookup_value_regex = "[^/]+"
 
     def get_queryset(self):
-        return Claim.objects.select_related(
-            "article",
-            "ticket__assignee",
-            "ticket__verdict__current_revision__rating",
-            "ticket__verdict__current_revision__author",
-        )
+        return claims_for_desk()
 
     def get_permissions(self):
         if self.action == "citations":
@@ -131,19 +101,14 @@ class ClaimViewSet(viewsets.GenericViewSet):
 
     def _detail(self, request, claim: Claim) -> Response:
         ticket = getattr(claim, "ticket", None)
-        claim.allowed_actions = [
-            api_name
-            for api_name, desk_name in TRANSITIONS.items()
-            if ticket is not None
-            and desk_name in rules.allowed_actions(ticket=ticket, user=request.user)
-        ]
+        claim.allowed_actions = (
+            allowed_actions(ticket=ticket, user=request.user) if ticket is not None else []
+        )
         claim.citation_list = [
-            {"id": c.pk, "url": c.href, "state": c.source.state}
-            for c in claim.citations.select_related("source").order_by("id")
+            {"id": c.pk, "url": c.href, "state": c.source.state} for c in citations_for_claim(claim)
         ]
         claim.evidence_list = [
-            {"id": e.pk, "stance": e.stance, "quote": e.quote}
-            for e in Evidence.objects.filter(claim=claim).order_by("pinned_at", "id")
+            {"id": e.pk, "stance": e.stance, "quote": e.quote} for e in evidence_for_claim(claim)
         ]
         return Response(DeskClaimDetailSerializer(claim).data)
 
@@ -157,20 +122,28 @@ class ClaimViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Take a workflow action on the claim's ticket (staff)",
-        request=TransitionSerializer,
+        request=TRANSITION_REQUEST,
         responses={200: DeskClaimDetailSerializer, **ERRORS, **CONFLICT},
     )
     @action(detail=True, methods=["post"])
     def transitions(self, request, pk: str):
         claim = self._claim(pk)
-        given = TransitionSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
         ticket = getattr(claim, "ticket", None)
+        name = request.data.get("action") if isinstance(request.data, dict) else None
+        if not isinstance(name, str) or name not in ACTIONS:
+            raise ValidationError({"action": [f"Choose one of: {', '.join(ACTIONS)}."]})
         if ticket is None:
             raise InvalidTransition(
                 "This claim has no ticket yet; it opens when the piece is received."
             )
-        _run(given.validated_data["action"], ticket, request.user, given.validated_data)
+        given = TRANSITION_INPUTS[name](data=request.data, context={"ticket": ticket})
+        given.is_valid(raise_exception=True)
+        ACTIONS[name].perform(
+            ticket=ticket,
+            by=request.user,
+            expected_version=given.validated_data["expected_version"],
+            arguments=given.arguments(),
+        )
         return self._detail(request, self._claim(pk))
 
     @extend_schema(

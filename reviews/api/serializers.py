@@ -1,19 +1,9 @@
 """Shape what the API shows: published verdicts only from their published revision."""
 
-from django.conf import settings
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from reviews.selectors import verdict_public_url
-
-
-def absolute(context: dict, path: str) -> str:
-    """Return `path` as an absolute URL: on the request's host, else on DESK_BASE_URL."""
-    request = context.get("request")
-    if request is not None:
-        return request.build_absolute_uri(path)
-    return f"{settings.DESK_BASE_URL.rstrip('/')}{path}"
+from reviews.representation import rating_public, verdict_links, verdict_public
 
 
 class ArticleRefSerializer(serializers.Serializer):
@@ -96,88 +86,22 @@ class VerdictSerializer(serializers.Serializer):
     retraction_reason = serializers.CharField()
 
     def to_representation(self, verdict) -> dict:
-        # Written out by hand: the list serializes up to 200 of these per request, and the
-        # declared fields above (which the OpenAPI schema and schemathesis check this against)
-        # would cost several times as much. Same keys, same formats.
-        claim = verdict.ticket.claim
-        article = claim.article
-        revision = verdict.published_revision
-        return {
-            "id": verdict.pk,
-            "url": self.get_url(verdict),
-            "api_url": self.get_api_url(verdict),
-            "claimreview_url": self.get_claimreview_url(verdict),
-            "claim": {"id": claim.pk, "text": claim.text, "start": claim.start, "end": claim.end},
-            "article": {
-                "id": article.pk,
-                "title": article.title,
-                "author": article.author,
-                "publication": article.publication,
-                "url": article.url,
-                "published_at": _moment(article.published_at),
-            },
-            "rating": self.get_rating(verdict),
-            "summary": revision.summary,
-            "explanation": revision.explanation,
-            "sources": [_source(evidence) for evidence in revision.evidence.all()],
-            "revision": revision.number,
-            "published_at": _moment(verdict.published_at),
-            "updated_at": _moment(verdict.updated_at),
-            "corrections": [
-                {"note": c.public_note, "published_at": _moment(c.published_at)}
-                for c in verdict.published_corrections
-            ],
-            "retracted": verdict.is_retracted,
-            "retracted_at": _moment(verdict.retracted_at),
-            "retraction_reason": verdict.retraction_reason,
-        }
+        # The declared fields above document the shape; reviews/representation.py builds it.
+        return verdict_public(
+            verdict,
+            rating_bounds=self.context["rating_bounds"],
+            request=self.context.get("request"),
+        )
 
     def get_url(self, verdict) -> str:
-        return verdict_public_url(verdict.pk)
+        return verdict_links(verdict.pk)["url"]
 
     def get_api_url(self, verdict) -> str:
-        return absolute(self.context, reverse("api:verdict-detail", args=[verdict.pk]))
+        return verdict_links(verdict.pk, self.context.get("request"))["api_url"]
 
     def get_claimreview_url(self, verdict) -> str:
-        return absolute(self.context, reverse("api:verdict-claimreview", args=[verdict.pk]))
+        return verdict_links(verdict.pk, self.context.get("request"))["claimreview_url"]
 
     @extend_schema_field(RatingSerializer)
     def get_rating(self, verdict) -> dict:
-        rating = verdict.published_revision.rating
-        worst, best = self.context["rating_bounds"]
-        on_scale = rating.numeric_value is not None
-        return {
-            "slug": rating.slug,
-            "label": rating.label,
-            "value": rating.numeric_value,
-            "best": best if on_scale else None,
-            "worst": worst if on_scale else None,
-        }
-
-
-_MOMENT = serializers.DateTimeField()
-
-
-def _moment(value):
-    return None if value is None else _MOMENT.to_representation(value)
-
-
-def _source(evidence) -> dict:
-    snapshot = evidence.snapshot
-    return {
-        "url": evidence.source.url,
-        "stance": evidence.stance,
-        "quote": evidence.quote,
-        "link_status": evidence.source.link_status,
-        "snapshot": None
-        if snapshot is None
-        else {
-            "archived_at": _moment(snapshot.fetched_at),
-            "final_url": snapshot.final_url,
-            "status": snapshot.status,
-            "sha256": snapshot.sha256,
-            "title": snapshot.title,
-            "site_name": snapshot.site_name,
-            "published": None if snapshot.published is None else snapshot.published.isoformat(),
-        },
-    }
+        return rating_public(verdict.published_revision.rating, self.context["rating_bounds"])

@@ -14,26 +14,16 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from reviews.api.common import ERRORS, parse_id
 from reviews.api.conditional import fingerprint, not_modified, with_validators
-from reviews.api.desk_serializers import ArticleIngestSerializer, IngestResultSerializer
-from reviews.api.filters import MAX_ID, VerdictFilter
+from reviews.api.filters import VerdictFilter
+from reviews.api.ingest_serializers import ArticleIngestSerializer, IngestResultSerializer
 from reviews.api.pagination import CURSOR_PARAM, PAGE_SIZE_PARAM, SyncPagination
 from reviews.api.permissions import CanIngest, PublicRead
 from reviews.api.serializers import VerdictSerializer
 from reviews.claimreview import claimreview, claimreview_graph
-from reviews.intake import article_receive
 from reviews.selectors import verdicts_published
-
-ERRORS = {
-    code: OpenApiResponse(description=text)
-    for code, text in [
-        (400, "Bad filter, date or cursor."),
-        (401, "Credentials needed or not valid."),
-        (403, "These credentials may not do this."),
-        (404, "No such published verdict or article."),
-        (429, "Too many requests; see Retry-After."),
-    ]
-}
+from reviews.services import article_receive
 
 
 class PublicReadSchema(AutoSchema):
@@ -64,13 +54,6 @@ class Gone(APIException):
     status_code = status.HTTP_410_GONE
     default_detail = "This verdict was retracted; it has no ClaimReview any more."
     default_code = "retracted"
-
-
-def parse_id(raw: str) -> int:
-    """Return `raw` as an id, or answer 404 as for any id without a published verdict."""
-    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_ID:
-        raise NotFound()
-    return int(raw)
 
 
 class ConditionalMixin:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin
 
 from claims.models import Claim
+from reviews import workflow
 from reviews.workflow import PERMISSIONS, WORK_STAGES, DismissReason, Stage, TicketWorkflow
 
 
@@ -82,42 +83,29 @@ class Ticket(TicketWorkflow, FSMModelMixin, models.Model):
         )
 
 
+def recorded_actions() -> list[tuple[str, str]]:
+    """Return the actions the audit trail records, as the ticket's transitions word them."""
+    return workflow.recorded_actions(Ticket())
+
+
+class RecordedActionField(models.CharField):
+    """A transition's name, its choices read from reviews/workflow.py once the models are ready.
+
+    Migrations see a CharField with the choices written out, so they never import this module.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs["choices"] = recorded_actions
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        kwargs["choices"] = list(self.choices)
+        return name, "django.db.models.CharField", args, kwargs
+
+
 class Event(models.Model):
     """One entry of a ticket's audit trail: who did what, from which stage to which, and why."""
-
-    class Action(models.TextChoices):
-        # Triage accepted the claim.
-        QUEUE = "queue", _("queued")
-        # Triage set the claim aside; the reason is in the data.
-        DISMISS = "dismiss", _("dismissed")
-        # A dismissal was undone.
-        REOPEN = "reopen", _("reopened")
-        # A fact-checker took the ticket.
-        TAKE = "take", _("took")
-        # An editor assigned or reassigned the ticket, or changed its due date.
-        ASSIGN = "assign", _("assigned")
-        # A new revision of the verdict was saved.
-        REVISE = "revise", _("revised the verdict")
-        # The verdict was sent to the editors.
-        SUBMIT = "submit", _("submitted for review")
-        # An editor voted; an approval may carry the verdict, a rejection sends it back.
-        VOTE = "vote", _("voted")
-        # An editor sent the verdict back without voting.
-        REQUEST_CHANGES = "request_changes", _("requested changes")
-        # An editor released the verdict; the embargo holds it back.
-        SCHEDULE = "schedule", _("scheduled")
-        # The verdict (or its correction) became public.
-        PUBLISH = "publish", _("published")
-        # An editor reopened a published verdict for a correction.
-        OPEN_CORRECTION = "open_correction", _("requested a correction")
-        # An editor withdrew the published verdict.
-        RETRACT = "retract", _("retracted")
-        # A passage joined the claim's working evidence (or its stance or note changed).
-        PIN = "pin", _("pinned evidence")
-        # A passage left the claim's working evidence; revisions keep their own copies.
-        UNPIN = "unpin", _("unpinned evidence")
-        # An editor re-fetched a source that a published verdict relies on.
-        REFETCH = "refetch", _("re-fetched a source")
 
     ticket = models.ForeignKey(
         Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="events"
@@ -130,7 +118,9 @@ class Event(models.Model):
         related_name="+",
         help_text=_("Empty when the desk acted by itself (publication when an embargo lifts)."),
     )
-    action = models.CharField(_("action"), max_length=32, choices=Action.choices)
+    # The transition that ran, worded as reviews/workflow.py declares it (a vote that approves
+    # or rejects is recorded as a vote).
+    action = RecordedActionField(_("action"), max_length=32)
     from_stage = models.CharField(_("from"), max_length=32, choices=Stage.choices)
     to_stage = models.CharField(_("to"), max_length=32, choices=Stage.choices)
     note = models.TextField(_("note"), blank=True)

@@ -84,8 +84,13 @@ class Verdict(models.Model):
     retracted_at = models.DateTimeField(_("retracted at"), null=True, blank=True)
     retraction_reason = models.TextField(_("retraction reason"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    # Saved only when what the public sees changes, so API clients syncing by it skip drafts.
-    updated_at = models.DateTimeField(_("public change at"), auto_now=True)
+    # Set by the services only when what the public sees changes (publication, correction,
+    # retraction), never on save: API clients syncing by it must not see drafts move it.
+    updated_at = models.DateTimeField(
+        _("public change at"),
+        default=timezone.now,
+        help_text=_("When the public last saw a change: publication, correction or retraction."),
+    )
 
     class Meta:
         verbose_name = _("verdict")

@@ -1,5 +1,6 @@
 """The review desk's services: every write by the admin, the API and the jobs goes through here."""
 
+from reviews.services.intake import article_receive
 from reviews.services.publication import (
     correction_open,
     verdict_publish,
@@ -21,12 +22,15 @@ from reviews.services.verdicts import (
     verdict_submit,
     vote_cast,
 )
+from reviews.services.webhooks import subscription_resume
 
 __all__ = [
+    "article_receive",
     "correction_open",
     "evidence_pin",
     "evidence_unpin",
     "source_refetch",
+    "subscription_resume",
     "ticket_assign",
     "ticket_dismiss",
     "ticket_queue",

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from reviews import notifications, rules
+from reviews import actions, rules
 from reviews.errors import ReviewError, StaleTicket
 from reviews.models import Event, Notification, Ticket
+from reviews.services import notifications
 from reviews.workflow import Stage
 
 
@@ -88,7 +89,7 @@ def step(
     with transaction.atomic():
         locked = lock(ticket, expected_version)
         facts = rules.Facts(locked)
-        rules.require(action, ticket=locked, user=by, facts=facts)
+        actions.require(action, ticket=locked, user=by, facts=facts)
         current = Step(ticket=locked, facts=facts, from_stage=locked.stage, action=action)
         current.note = note.strip()
         yield current

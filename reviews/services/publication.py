@@ -6,9 +6,9 @@ from django.db import connection
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from reviews import webhooks
 from reviews.errors import ReviewError
 from reviews.models import Correction, Notification, Ticket, Verdict, WebhookEvent
+from reviews.services import webhooks
 from reviews.services._steps import Step, required_text, step
 from reviews.services.record import revision_links_pin
 from reviews.services.verdicts import _people_on

@@ -101,7 +101,7 @@ def evidence_pin(
     if len(note) > NOTE_MAX:
         raise ReviewError(f"Keep the note to {NOTE_MAX} characters (it has {len(note)}).")
     passage_id = passage.pk if isinstance(passage, Passage) else passage
-    with step(ticket, by=by, action="revise", expected_version=expected_version) as s:
+    with step(ticket, by=by, action="save_draft", expected_version=expected_version) as s:
         found = Passage.objects.select_related("snapshot").filter(pk=passage_id).first()
         if found is None:
             raise ReviewError("That passage is gone: its source was archived again. Reload.")
@@ -123,7 +123,7 @@ def evidence_pin(
                 "pinned_at": timezone.now(),
             },
         )
-        s.action = Event.Action.PIN
+        s.action = "pin"
         s.note = note
         s.data = {
             "evidence": evidence.pk,
@@ -142,11 +142,11 @@ def evidence_unpin(
     if not by.has_perm("claims.delete_evidence"):
         raise NotAllowed("You cannot unpin evidence: ask an editor for the fact-checker role.")
     evidence_id = evidence.pk if isinstance(evidence, Evidence) else evidence
-    with step(ticket, by=by, action="revise", expected_version=expected_version) as s:
+    with step(ticket, by=by, action="save_draft", expected_version=expected_version) as s:
         found = Evidence.objects.filter(pk=evidence_id, claim_id=s.ticket.claim_id).first()
         if found is None:
             raise ReviewError("That evidence is no longer pinned to this claim.")
-        s.action = Event.Action.UNPIN
+        s.action = "unpin"
         s.data = {
             "evidence": found.pk,
             "source": found.source_id,
@@ -174,7 +174,7 @@ def source_refetch(*, ticket: Ticket, source: Source | int, by) -> int:
         Event.objects.create(
             ticket=locked,
             actor=by,
-            action=Event.Action.REFETCH,
+            action="refetch",
             from_stage=locked.stage,
             to_stage=locked.stage,
             data={"source": source_id, "url": url, "queued": queued},

@@ -85,7 +85,7 @@ def verdict_save_draft(
             f"Keep the short claim to {SHORT_CLAIM_MAX} characters (it has {len(short_claim)})."
         )
     first_appearance_url = _web_address(first_appearance_url)
-    with step(ticket, by=by, action="revise", expected_version=expected_version) as s:
+    with step(ticket, by=by, action="save_draft", expected_version=expected_version) as s:
         verdict, _created = Verdict.objects.get_or_create(ticket=s.ticket)
         last = verdict.current_revision
         if last is not None and (
@@ -123,7 +123,7 @@ def verdict_save_draft(
         # Only the pointer moves: the public-facing updated_at must not change for a draft.
         verdict.current_revision = revision
         verdict.save(update_fields=["current_revision"])
-        s.ticket.revise()
+        s.ticket.save_draft()
         s.data = {
             "revision": number,
             "rating": rating.slug,

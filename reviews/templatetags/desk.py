@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 from django import template
 from django.conf import settings
 
+from reviews import colours
 from reviews.admin.dashboard import dashboard
 
 register = template.Library()
@@ -14,6 +15,12 @@ register = template.Library()
 def desk_name() -> str:
     """Return the desk's name (DESK_NAME), for page titles and headers."""
     return settings.DESK_NAME
+
+
+@register.simple_tag
+def rating_badge(rating, retracted: bool = False) -> str:
+    """Render a rating's badge (reviews.colours.rating_badge), or "Retracted"."""
+    return colours.rating_badge(rating, retracted=retracted)
 
 
 @register.inclusion_tag("admin/reviews/dashboard.html", takes_context=True)

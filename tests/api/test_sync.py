@@ -7,8 +7,9 @@ import time
 import pytest
 from django.db import connection
 
-from reviews import services, webhooks
+from reviews import services
 from reviews.models import Verdict
+from reviews.services import webhooks
 from reviews.workflow import Stage
 from tests.api.conftest import client_as
 from tests.api.verdicts import published_verdict

@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from reviews import services, webhooks
+from reviews import services
 from reviews.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from reviews.services import webhooks
 from reviews.tasks import sweep_webhooks
 from reviews.workflow import Stage
 from tests.claims.httpserver import LocalServer, redirect, reply

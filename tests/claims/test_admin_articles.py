@@ -7,7 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from claims.errors import ClaimsError
 from claims.models import Article, Claim
+from claims.services import article_update
 from tests.factories import ArticleFactory, ClaimFactory, UserFactory
 
 SENTENCE = "The council spent {n} million dollars on bridges in 2023. "
@@ -127,3 +129,54 @@ def test_the_claim_list_filters_by_worthiness_uncited_attribution_and_score(
     shown = {claim.position for claim in response.context["cl"].result_list}
     assert shown == expected
     assert all(claim.article_id == article.pk for claim in Claim.objects.all())
+
+
+def posted_form(response) -> dict:
+    """Return the change page's form data as the browser would post it back unchanged."""
+    data = {}
+    form = response.context["adminform"].form
+    for name, field in form.fields.items():
+        value = form[name].value()
+        widget = field.widget
+        if hasattr(widget, "widgets"):
+            parts = widget.decompress(value) if not isinstance(value, list) else value
+            for index, part in enumerate(parts):
+                data[f"{name}_{index}"] = "" if part is None else part
+        else:
+            data[name] = "" if value is None else value
+    for inline in response.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        for name in management.fields:
+            data[management.add_prefix(name)] = management[name].value()
+        for row in inline.formset.forms:
+            for name in row.fields:
+                value = row[name].value()
+                data[row.add_prefix(name)] = "" if value is None else value
+    return data
+
+
+@pytest.mark.django_db
+def test_an_editor_sets_an_embargo_through_the_article_page_and_its_service(client):
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    article = article_with(2)
+    url = reverse("admin:claims_article_change", args=[article.pk])
+    data = posted_form(client.get(url))
+    data.update({"title": "Bridges, revisited", "embargo_until_0": "2031-05-01"})
+    data["embargo_until_1"] = "09:00:00"
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302, response.content[:2000]
+    article.refresh_from_db()
+    assert article.title == "Bridges, revisited"
+    assert article.embargo_until is not None and article.embargo_until.year == 2031
+
+
+@pytest.mark.django_db
+def test_the_article_service_refuses_to_change_what_was_received():
+    article = article_with(1)
+
+    with pytest.raises(ClaimsError, match="body cannot be changed"):
+        article_update(article=article, by=None, body="Another piece entirely.")
+    article.refresh_from_db()
+    assert "bridges" in article.body

@@ -118,9 +118,7 @@ def test_one_source_per_normalized_url_is_shared_by_every_citing_claim():
 
 def test_new_sources_are_scheduled_after_commit(django_capture_on_commit_callbacks, monkeypatch):
     sent = []
-    monkeypatch.setattr(
-        fetch_source, "apply_async", lambda kwargs, **options: sent.append(kwargs["source_id"])
-    )
+    monkeypatch.setattr(fetch_source, "delay", lambda **kwargs: sent.append(kwargs["source_id"]))
     article, claims, links = ingest(MARKDOWN, "markdown")
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -185,9 +183,7 @@ def test_a_fact_checker_adds_a_url_and_its_fetch_is_scheduled(
     django_capture_on_commit_callbacks, monkeypatch
 ):
     sent = []
-    monkeypatch.setattr(
-        fetch_source, "apply_async", lambda kwargs, **options: sent.append(kwargs["source_id"])
-    )
+    monkeypatch.setattr(fetch_source, "delay", lambda **kwargs: sent.append(kwargs["source_id"]))
     claim, user = ClaimFactory(), fact_checker()
 
     with django_capture_on_commit_callbacks(execute=True):

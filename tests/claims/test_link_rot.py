@@ -56,7 +56,7 @@ def test_only_archived_sources_not_checked_lately_are_queued(
     settings.FETCH_RECHECK_CLAIMS = ""  # every archived source
     queued = []
     monkeypatch.setattr(
-        recheck_source, "apply_async", lambda kwargs, **o: queued.append(kwargs["source_id"])
+        recheck_source, "delay", lambda **kwargs: queued.append(kwargs["source_id"])
     )
     cite(server.url("/pending"))
     recent = source_fetch(source_id=cite(server.url("/report?recent=1")).pk)
@@ -71,7 +71,7 @@ def test_the_recheck_covers_the_claims_the_configured_callable_chooses(
 ):
     queued = []
     monkeypatch.setattr(
-        recheck_source, "apply_async", lambda kwargs, **o: queued.append(kwargs["source_id"])
+        recheck_source, "delay", lambda **kwargs: queued.append(kwargs["source_id"])
     )
     mine = source_fetch(source_id=cite(server.url("/report?mine=1"), bridge_claim()).pk)
     settings.FETCH_RECHECK_CLAIMS = "tests.claims.test_link_rot.claims_chosen"
@@ -90,7 +90,7 @@ def test_by_default_the_recheck_covers_the_sources_behind_published_verdicts(
 ):
     queued = []
     monkeypatch.setattr(
-        recheck_source, "apply_async", lambda kwargs, **o: queued.append(kwargs["source_id"])
+        recheck_source, "delay", lambda **kwargs: queued.append(kwargs["source_id"])
     )
     published = ticket_in(Stage.PUBLISHED).claim
     behind = source_fetch(source_id=cite(server.url("/report?published=1"), published).pk)

@@ -252,7 +252,9 @@ def test_transient_failures_give_up_after_the_attempt_limit(server, settings):
     assert [a.outcome for a in outcomes] == [Outcome.RETRYING, Outcome.FAILED]
 
 
-def test_in_process_a_transient_failure_waits_for_the_sweeper_instead_of_retrying(server):
+def test_in_process_a_transient_failure_waits_for_the_sweeper_instead_of_retrying(server, settings):
+    # A wait far longer than the test takes, so "later" does not depend on the machine's load.
+    settings.FETCH_RETRY_BACKOFF_SECONDS = 600
     server.route("/flaky", sequence(page(b"down", status=500), page(REPORT_HTML)))
     source = cite(server.url("/flaky"))
 

@@ -22,8 +22,8 @@ def sent(monkeypatch) -> list[int]:
     published: list[int] = []
     monkeypatch.setattr(
         fetch_source,
-        "apply_async",
-        lambda kwargs, **options: published.append(kwargs["source_id"]),
+        "delay",
+        lambda **kwargs: published.append(kwargs["source_id"]),
     )
     return published
 
@@ -35,11 +35,11 @@ def broker_down(monkeypatch, settings) -> list[int]:
     settings.CELERY_TASK_ALWAYS_EAGER = False
     attempts: list[int] = []
 
-    def refuse(kwargs, **options):
+    def refuse(**kwargs):
         attempts.append(kwargs["source_id"])
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(fetch_source, "apply_async", refuse)
+    monkeypatch.setattr(fetch_source, "delay", refuse)
     return attempts
 
 
@@ -135,18 +135,18 @@ def test_sources_left_by_a_broker_outage_are_queued_by_the_next_sweep(
     settings.CELERY_TASK_ALWAYS_EAGER = False
     refused: list[int] = []
 
-    def refuse(kwargs, **options):
+    def refuse(**kwargs):
         refused.append(kwargs["source_id"])
         raise OperationalError("Connection refused.")
 
-    monkeypatch.setattr(fetch_source, "apply_async", refuse)
+    monkeypatch.setattr(fetch_source, "delay", refuse)
     sources = [cite(f"https://news.example/{n}") for n in range(3)]
     with django_capture_on_commit_callbacks(execute=True):
         sources_schedule(source_ids=[s.pk for s in sources])
 
     published: list[int] = []
     monkeypatch.setattr(
-        fetch_source, "apply_async", lambda kwargs, **o: published.append(kwargs["source_id"])
+        fetch_source, "delay", lambda **kwargs: published.append(kwargs["source_id"])
     )
     assert sources_sweep() == 3
     assert sorted(published) == sorted(s.pk for s in sources)

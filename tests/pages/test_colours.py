@@ -4,7 +4,14 @@ from types import SimpleNamespace
 
 import pytest
 
-from reviews.colours import contrast, luminance, scale_stylesheet, text_colour, tint
+from reviews.colours import (
+    contrast,
+    luminance,
+    rating_badge,
+    scale_stylesheet,
+    text_colour,
+    tint,
+)
 from reviews.models import Rating
 
 AA_BODY_TEXT = 4.5
@@ -44,3 +51,17 @@ def test_a_rating_with_an_odd_slug_or_colour_is_left_out_of_the_css():
     css = scale_stylesheet(ratings)
     assert "rating-fine" in css
     assert "display: none" not in css and "url(" not in css
+
+
+def test_one_rating_badge_serves_pages_and_admin_escaped():
+    class Rated:
+        slug = "half-true"
+        label = "Half <true>"
+
+    assert rating_badge(Rated()) == (
+        '<span class="rating-badge rating-half-true">Half &lt;true&gt;</span>'
+    )
+    assert rating_badge(Rated(), retracted=True) == (
+        '<span class="rating-badge rating-retracted">Retracted</span>'
+    )
+    assert rating_badge(None) == "—"

@@ -61,7 +61,7 @@ def test_the_page_shows_sources_and_passages_beside_the_verdict_form(client, che
     assert "https://ledger.example/" in research
     assert passage.text in research
     assert 'name="action" value="pin"' in research
-    assert 'name="action" value="revise"' in verdict
+    assert 'name="action" value="save_draft"' in verdict
     assert html.index('id="timeline"') > html.index('class="desk-work"')
 
 
@@ -154,7 +154,7 @@ def test_the_verdict_relies_on_the_evidence_ticked_in_its_form(client, checker):
     response = client.post(
         page(ticket),
         {
-            "action": "revise",
+            "action": "save_draft",
             "version": ticket.version,
             "rating": rating("mostly-false").pk,
             "summary": "The bridge cost about half as much.",

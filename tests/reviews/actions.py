@@ -17,7 +17,7 @@ def _assign(ticket, by):
     )
 
 
-def _revise(ticket, by):
+def _save_draft(ticket, by):
     return services.verdict_save_draft(
         ticket=ticket,
         by=by,
@@ -34,7 +34,7 @@ ACT = {
     "reopen": lambda t, u: services.ticket_reopen(ticket=t, by=u),
     "take": lambda t, u: services.ticket_take(ticket=t, by=u),
     "assign": _assign,
-    "revise": _revise,
+    "save_draft": _save_draft,
     "submit": lambda t, u: services.verdict_submit(ticket=t, by=u),
     "vote": lambda t, u: services.vote_cast(ticket=t, by=u, approve=True),
     "request_changes": lambda t, u: services.verdict_request_changes(

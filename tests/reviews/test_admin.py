@@ -33,7 +33,7 @@ _ALL = [
     "reopen",
     "take",
     "assign",
-    "revise",
+    "save_draft",
     "submit",
     "vote",
     "request_changes",
@@ -110,7 +110,7 @@ def test_the_ticket_page_runs_the_same_number_of_queries_however_long_the_trail(
         (Stage.NEW, "editor", {"queue", "dismiss", "assign"}),
         (Stage.QUEUED, "fact-checker", {"dismiss", "take"}),
         (Stage.IN_REVIEW, "fact-checker", set()),
-        (Stage.IN_REVIEW, "editor", {"assign", "revise", "vote", "request_changes"}),
+        (Stage.IN_REVIEW, "editor", {"assign", "save_draft", "vote", "request_changes"}),
         (Stage.APPROVED, "fact-checker", set()),
         (Stage.APPROVED, "editor", {"assign", "request_changes", "publish"}),
         (Stage.PUBLISHED, "editor", {"assign", "open_correction", "retract"}),
@@ -293,7 +293,7 @@ def test_the_audit_trail_exports_as_csv(client, editor, checker):
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0][:3] == ["event", "at", "ticket"]
-    assert [row[7] for row in rows[1:]] == ["assigned", "revised the verdict"]
+    assert [row[7] for row in rows[1:]] == ["assigned", "saved a draft of the verdict"]
     assert rows[2][6] == checker.username
     # A note that a spreadsheet would run as a formula is written as text.
     assert rows[1][10] == '\'=HYPERLINK("http://evil.example")'
@@ -362,3 +362,25 @@ def test_publishing_from_the_ticket_page_says_which_happened(client, editor, emb
     assert said in page
     ticket.refresh_from_db()
     assert ticket.stage == (Stage.SCHEDULED if embargoed else Stage.PUBLISHED)
+
+
+@pytest.mark.django_db
+def test_the_ticket_page_loads_the_scripts_of_the_forms_it_offers(client, editor):
+    client.force_login(editor)
+
+    queued = client.get(page(ticket_in(Stage.QUEUED))).content.decode()
+    dismissed = client.get(page(ticket_in(Stage.DISMISSED))).content.decode()
+
+    # Assigning offers a date and time picker; a dismissed ticket offers no assignment.
+    assert "admin/js/calendar.js" in queued
+    assert "admin/js/calendar.js" not in dismissed
+
+
+@pytest.mark.django_db
+def test_only_the_retract_button_is_marked_as_dangerous(client, editor):
+    client.force_login(editor)
+
+    html = client.get(page(ticket_in(Stage.PUBLISHED))).content.decode()
+
+    assert html.count("desk-danger") == 1
+    assert 'class="button desk-danger">Retract</button>' in html

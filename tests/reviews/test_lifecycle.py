@@ -71,7 +71,7 @@ def test_a_claim_from_the_sample_piece_is_published_then_corrected_through_the_a
         page.content.decode()
     )
     desk.post(
-        "revise",
+        "save_draft",
         rating=rating("mostly-true").pk,
         summary="Microsoft committed about $13 billion, much of it as cloud computing credits.",
         short_claim="Council spent 4 million dollars on the bridge",
@@ -94,7 +94,7 @@ def test_a_claim_from_the_sample_piece_is_published_then_corrected_through_the_a
     assert selectors.verdicts_published().get().published_revision == first
 
     desk.as_(checker).post(
-        "revise",
+        "save_draft",
         rating=rating("half-true").pk,
         summary="Microsoft committed up to $13 billion; only part of it had been paid in.",
         short_claim="Council spent 4 million dollars on the bridge",
@@ -121,12 +121,12 @@ def test_a_claim_from_the_sample_piece_is_published_then_corrected_through_the_a
     expected = [
         ("queue", checker, Stage.NEW, Stage.QUEUED),
         ("take", checker, Stage.QUEUED, Stage.RESEARCHING),
-        ("revise", checker, Stage.RESEARCHING, Stage.RESEARCHING),
+        ("save_draft", checker, Stage.RESEARCHING, Stage.RESEARCHING),
         ("submit", checker, Stage.RESEARCHING, Stage.IN_REVIEW),
         ("vote", editor, Stage.IN_REVIEW, Stage.APPROVED),
         ("publish", editor, Stage.APPROVED, Stage.PUBLISHED),
         ("open_correction", editor, Stage.PUBLISHED, Stage.CORRECTING),
-        ("revise", checker, Stage.CORRECTING, Stage.CORRECTING),
+        ("save_draft", checker, Stage.CORRECTING, Stage.CORRECTING),
         ("submit", checker, Stage.CORRECTING, Stage.IN_REVIEW),
         ("vote", editor2, Stage.IN_REVIEW, Stage.APPROVED),
         ("publish", editor, Stage.APPROVED, Stage.PUBLISHED),

@@ -10,7 +10,7 @@ from kombu.exceptions import OperationalError
 
 from reviews import services
 from reviews.models import Notification
-from reviews.notifications import notifications_resend_pending
+from reviews.services.notifications import notifications_resend_pending
 from reviews.tasks import send_notification
 from reviews.workflow import Stage
 from tests.reviews.factories import TicketFactory, new_editor, ticket_in
@@ -119,7 +119,7 @@ def test_a_mail_server_failure_leaves_the_notification_pending_with_the_error(
     def refuse(*args, **kwargs):
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
 
-    monkeypatch.setattr("reviews.notifications.send_mail", refuse)
+    monkeypatch.setattr("reviews.services.notifications.send_mail", refuse)
     with django_capture_on_commit_callbacks(execute=True):
         services.ticket_assign(ticket=TicketFactory(), by=editor, assignee=checker)
     pending = Notification.objects.get()

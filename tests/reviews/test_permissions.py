@@ -17,7 +17,7 @@ STAGE_FOR = {
     "reopen": S.DISMISSED,
     "take": S.QUEUED,
     "assign": S.QUEUED,
-    "revise": S.RESEARCHING,
+    "save_draft": S.RESEARCHING,
     "submit": S.RESEARCHING,
     "vote": S.IN_REVIEW,
     "request_changes": S.IN_REVIEW,
@@ -25,7 +25,7 @@ STAGE_FOR = {
     "open_correction": S.PUBLISHED,
     "retract": S.PUBLISHED,
 }
-FACT_CHECKER_ACTIONS = {"queue", "dismiss", "reopen", "take", "revise", "submit"}
+FACT_CHECKER_ACTIONS = {"queue", "dismiss", "reopen", "take", "save_draft", "submit"}
 MATRIX = {
     "fact-checker": FACT_CHECKER_ACTIONS,
     "editor": set(STAGE_FOR),
@@ -59,7 +59,7 @@ def test_each_role_may_take_exactly_its_actions(role, action, people):
 def test_a_fact_checker_cannot_edit_a_draft_assigned_to_someone_else(checker):
     ticket = ticket_in(S.RESEARCHING, assignee=new_fact_checker())
     with pytest.raises(NotAllowed, match="only the assignee or an editor"):
-        ACT["revise"](ticket, checker)
+        ACT["save_draft"](ticket, checker)
     with pytest.raises(NotAllowed, match="only the assignee or an editor"):
         ACT["submit"](ticket, checker)
 

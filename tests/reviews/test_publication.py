@@ -164,13 +164,26 @@ def test_drafts_do_not_move_the_sync_timestamp_but_public_changes_do(checker, ed
 
 
 @pytest.mark.django_db
+def test_only_the_services_public_changes_stamp_the_sync_timestamp_never_a_save(editor):
+    ticket = ticket_in(Stage.PUBLISHED)
+    verdict = Verdict.objects.get(ticket=ticket)
+    published = verdict.updated_at
+
+    verdict.save()
+    assert Verdict.objects.get(pk=verdict.pk).updated_at == published
+
+    services.verdict_retract(ticket=ticket, by=editor, reason="The accounts were forged.")
+    assert Verdict.objects.get(pk=verdict.pk).updated_at > published
+
+
+@pytest.mark.django_db
 def test_the_full_correction_is_on_the_timeline(checker, editor, editor2):
     ticket = ticket_in(Stage.PUBLISHED, assignee=checker)
     correct(ticket, checker=checker, editor=editor, editor2=editor2)
     timeline = [(e.action, e.from_stage, e.to_stage) for e in selectors.ticket_timeline(ticket)]
     assert timeline == [
         ("open_correction", Stage.PUBLISHED, Stage.CORRECTING),
-        ("revise", Stage.CORRECTING, Stage.CORRECTING),
+        ("save_draft", Stage.CORRECTING, Stage.CORRECTING),
         ("submit", Stage.CORRECTING, Stage.IN_REVIEW),
         ("vote", Stage.IN_REVIEW, Stage.APPROVED),
         ("publish", Stage.APPROVED, Stage.PUBLISHED),

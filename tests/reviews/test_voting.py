@@ -63,7 +63,7 @@ def test_the_panel_approves_only_on_the_second_approval(panel):
     services.vote_cast(ticket=ticket, by=panel[1], approve=True, rating=rating("half-true"))
     ticket.refresh_from_db()
     assert ticket.stage == Stage.APPROVED
-    votes = Event.objects.filter(ticket=ticket, action=Event.Action.VOTE).order_by("id")
+    votes = Event.objects.filter(ticket=ticket, action="vote").order_by("id")
     assert [(e.to_stage, e.data["approvals"]) for e in votes] == [
         (Stage.IN_REVIEW, 1),
         (Stage.APPROVED, 2),
@@ -95,7 +95,7 @@ def test_an_edit_after_one_approval_resets_the_count(panel, checker):
     ticket.refresh_from_db()
     assert ticket.stage == Stage.APPROVED
     assert Vote.objects.filter(editor=panel[0]).count() == 2
-    assert Event.objects.get(ticket=ticket, action="revise").data["discarded_votes"] == 1
+    assert Event.objects.get(ticket=ticket, action="save_draft").data["discarded_votes"] == 1
 
 
 @pytest.mark.django_db

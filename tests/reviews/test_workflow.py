@@ -23,7 +23,7 @@ ALLOWED = {
         S.NEW: S.RESEARCHING,
         S.QUEUED: S.RESEARCHING,
     },
-    "revise": {s: s for s in (S.RESEARCHING, S.CHANGES_REQUESTED, S.IN_REVIEW, S.CORRECTING)},
+    "save_draft": {s: s for s in (S.RESEARCHING, S.CHANGES_REQUESTED, S.IN_REVIEW, S.CORRECTING)},
     "submit": {s: S.IN_REVIEW for s in (S.RESEARCHING, S.CHANGES_REQUESTED, S.CORRECTING)},
     "vote": {S.IN_REVIEW: S.APPROVED},
     "request_changes": {s: S.CHANGES_REQUESTED for s in (S.IN_REVIEW, S.APPROVED, S.SCHEDULED)},

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from reviews.webhooks import signature_valid
+from reviews.services.webhooks import signature_valid
 from tests.claims.httpserver import page, redirect, reply
 from tests.claims.sourcing import REPORT_HTML
 from tests.claims.test_fetching_ssrf import SSRF_CORPUS

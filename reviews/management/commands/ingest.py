@@ -13,7 +13,7 @@ from tqdm import tqdm
 
 from claims.errors import ClaimsError
 from claims.extraction import ExtractionError, decode_input
-from reviews.intake import article_receive, format_for
+from reviews.services.intake import article_receive, format_for
 
 
 @dataclass

@@ -74,7 +74,7 @@ def publish_through_the_desk(client, ticket, checker, *, note: str = "The audit 
     drafted = act(
         client,
         ticket,
-        "revise",
+        "save_draft",
         rating=rating("false").pk,
         summary="The bridge cost about half as much.",
         explanation="The audit puts it at 2.1 million dollars.",

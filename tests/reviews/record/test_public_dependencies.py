@@ -62,7 +62,7 @@ def correct(client, ticket, checker):
     drafted = act(
         client,
         ticket,
-        "revise",
+        "save_draft",
         rating=rating("mostly-false").pk,
         summary="The bridge cost about 2.4 million.",
         explanation="The audit was revised.",

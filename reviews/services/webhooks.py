@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from claims.fetching import BlockedDestination, FetchError, FetchPolicy, fetch
-from factcheck.queueing import delay_each
+from factcheck.queueing import backoff_seconds, delay_each
 from reviews.models import (
     Verdict,
     WebhookAttempt,
@@ -24,6 +24,8 @@ from reviews.models import (
     WebhookEvent,
     WebhookSubscription,
 )
+from reviews.representation import verdict_public
+from reviews.selectors import rating_bounds, verdicts_published
 
 logger = logging.getLogger(__name__)
 
@@ -59,12 +61,9 @@ def signature_valid(secret: str, header: str, body: bytes, *, tolerance: int = 3
 
 def _payload(*, verdict_id: int, event: str, delivery_id: uuid.UUID) -> dict:
     """Return the body: the event and the verdict exactly as the API shows it now."""
-    from reviews.api.serializers import VerdictSerializer
-    from reviews.selectors import rating_bounds, verdicts_published
-
     verdict = verdicts_published().filter(pk=verdict_id).first()
     data = (
-        VerdictSerializer(verdict, context={"rating_bounds": rating_bounds()}).data
+        verdict_public(verdict, rating_bounds=rating_bounds())
         if verdict is not None
         else {"id": verdict_id}
     )
@@ -125,8 +124,13 @@ def enqueue(delivery_ids: list[int]) -> None:
 
 def backoff(attempts: int) -> timedelta:
     """Return how long to wait after the `attempts`-th failed attempt."""
-    seconds = settings.WEBHOOK_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0)
-    return timedelta(seconds=min(seconds, settings.WEBHOOK_BACKOFF_MAX_SECONDS))
+    return timedelta(
+        seconds=backoff_seconds(
+            attempts,
+            base=settings.WEBHOOK_BACKOFF_SECONDS,
+            cap=settings.WEBHOOK_BACKOFF_MAX_SECONDS,
+        )
+    )
 
 
 def _policy() -> FetchPolicy:

@@ -14,6 +14,7 @@ from claims.services.ingestion import IngestResult, article_ingest
 from factcheck.inprocess import enqueue
 from reviews.errors import InvalidTransition, NotAllowed, ReviewError
 from reviews.models import Intake
+from reviews.services.tickets import tickets_open
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +40,6 @@ def article_receive(*, intake: Intake | None = None, **kwargs) -> IngestResult:
     received the piece all exist, or none do. `intake` is the admin's waiting row, which the
     caller completes; without it a new piece gets its own record here.
     """
-    from reviews.services import tickets_open
-
     with transaction.atomic():
         result = article_ingest(**kwargs)
         tickets_open(claims=result.article.claims.all())

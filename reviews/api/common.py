@@ -1,0 +1,24 @@
+"""What the API's viewsets share: the error answers they document, and ids parsed as 404s."""
+
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework.exceptions import NotFound
+
+from reviews.api.filters import MAX_ID
+
+ERRORS = {
+    code: OpenApiResponse(description=text)
+    for code, text in [
+        (400, "Bad filter, date or cursor."),
+        (401, "Credentials needed or not valid."),
+        (403, "These credentials may not do this."),
+        (404, "No such published verdict or article."),
+        (429, "Too many requests; see Retry-After."),
+    ]
+}
+
+
+def parse_id(raw: str) -> int:
+    """Return `raw` as an id, or answer 404 as for any id without a published verdict."""
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_ID:
+        raise NotFound()
+    return int(raw)
