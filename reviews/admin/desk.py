@@ -19,7 +19,7 @@ from reviews.workflow import Stage
 
 def done_message(name: str, result) -> str:
     """Return what the action did, saying whether a publication happened or waits."""
-    if name == "publish" and isinstance(result, Ticket) and result.stage == Stage.SCHEDULED:
+    if isinstance(result, Ticket) and result.stage == Stage.SCHEDULED:
         embargo = result.claim.article.embargo_until
         return (
             "Scheduled, not yet public: the verdict is published when the embargo lifts, "

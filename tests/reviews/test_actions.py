@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from reviews import services
 from reviews.actions import ACTIONS
 from reviews.models import Event, Ticket
-from reviews.workflow import Stage
+from reviews.workflow import RESEARCH_EVENTS, Stage
 from tests.reviews.actions import ACT
 from tests.reviews.factories import new_editor, ticket_in
 
@@ -51,8 +51,9 @@ def test_each_action_is_a_declared_transition_with_a_service_that_takes_its_inpu
 def test_the_audit_trail_records_each_action_under_its_registry_name():
     recorded = dict(Event._meta.get_field("action").choices)
     assert set(ACTIONS) <= set(recorded)
-    # Publication held by an embargo is recorded as such; votes that approve are votes.
-    assert set(recorded) - set(ACTIONS) == {"schedule"}
+    # Publication held by an embargo is recorded as such; votes that approve are votes; the
+    # research steps change no stage and are declared beside the transitions.
+    assert set(recorded) - set(ACTIONS) == {"schedule", *RESEARCH_EVENTS}
 
 
 @pytest.mark.django_db
