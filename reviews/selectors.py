@@ -235,7 +235,7 @@ def verdict_published_view(pk: int, *, now=None) -> Verdict:
             _public_corrections(),
             Prefetch(
                 "ticket__claim__citations",
-                queryset=Citation.objects.filter(added_by__isnull=True)
+                queryset=Citation.objects.filter(origin=Citation.Origin.ARTICLE)
                 .select_related("source__last_snapshot")
                 .order_by("start", "id"),
                 to_attr="article_citations",
@@ -277,7 +277,7 @@ def snapshots_public(*, now=None) -> QuerySet[Snapshot]:
     visible = verdicts_published(now=now).order_by()
     revisions = visible.values("published_revision_id")
     cited = Citation.objects.filter(
-        claim__in=visible.values("ticket__claim_id"), added_by__isnull=True
+        claim__in=visible.values("ticket__claim_id"), origin=Citation.Origin.ARTICLE
     ).values("source__last_snapshot_id")
     return Snapshot.objects.filter(
         Q(pk__in=Evidence.objects.filter(verdict_revisions__in=revisions).values("snapshot_id"))

@@ -1,12 +1,15 @@
 """Show fact-checkers the pieces and their claims, ranked, with the reasons and the context."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from claims.admin.evidence import claim_inlines
-from claims.models import Article, Claim
+from claims.errors import ClaimsError
+from claims.models import Article, ArticleEvent, Claim
+from claims.services.articles import EDITABLE_FIELDS, article_metadata_clean, article_update
 
 
 def claim_in_context(claim: Claim) -> str:
@@ -67,8 +70,47 @@ class ClaimInline(admin.TabularInline):
         return reasons_list(claim)
 
 
+class ArticleForm(forms.ModelForm):
+    """The piece's metadata, checked by the same rules as ingestion (see article_update)."""
+
+    url = forms.URLField(
+        label=_("canonical URL"), required=False, max_length=2000, assume_scheme="https"
+    )
+
+    class Meta:
+        model = Article
+        fields = list(EDITABLE_FIELDS)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            article_metadata_clean(**{field: cleaned.get(field) for field in EDITABLE_FIELDS})
+        except ClaimsError as error:
+            raise forms.ValidationError(str(error)) from error
+        return cleaned
+
+
+class ArticleEventInline(admin.TabularInline):
+    model = ArticleEvent
+    fields = ["created_at", "action", "actor", "client", "changes"]
+    readonly_fields = fields
+    ordering = ["-created_at", "-id"]
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("changes to the piece")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleForm
     list_display = [
         "title",
         "author",
@@ -90,6 +132,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "paragraph_count",
         "sentence_count",
         "ingested_by",
+        "ingest_client",
         "ingested_at",
         "updated_at",
         "body",
@@ -109,17 +152,33 @@ class ArticleAdmin(admin.ModelAdmin):
                     "paragraph_count",
                     "sentence_count",
                     "ingested_by",
+                    "ingest_client",
                     "ingested_at",
                     "updated_at",
                 ]
             },
         ),
     ]
-    inlines = [ClaimInline]
+    inlines = [ArticleEventInline, ClaimInline]
 
     def has_add_permission(self, request):
         # Pieces arrive through `manage.py ingest` or the API, which extract their claims.
         return False
+
+    def save_model(self, request, obj, form, change):
+        # Through the service: the same checks as ingestion, and an event for what changed.
+        try:
+            article_update(
+                article=obj,
+                by=request.user,
+                **{field: form.cleaned_data[field] for field in form.changed_data},
+            )
+        except ClaimsError as error:
+            self.message_user(request, str(error), messages.ERROR)
+
+    def save_related(self, request, form, formsets, change):
+        # The inlines are read-only: nothing of theirs is saved from this page.
+        return None
 
     def get_queryset(self, request):
         return (

@@ -73,6 +73,17 @@ class IngestResultSerializer(serializers.Serializer):
     claims = IngestedClaimSerializer(many=True)
 
 
+class ArticleIdSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+
+
+class IngestedElsewhereSerializer(serializers.Serializer):
+    """The same piece, sent first by another client: only its id, never their metadata."""
+
+    created = serializers.BooleanField(help_text="Always false.")
+    article = ArticleIdSerializer()
+
+
 class TicketSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     stage = serializers.CharField()
