@@ -55,7 +55,7 @@ class Article(models.Model):
         max_length=64,
         blank=True,
         help_text=_(
-            "The API key that sent the piece (key:<id>); empty for a person or the command."
+            "The API key that sent the piece (key:<its prefix>); empty for a person or the command."
         ),
     )
     ingested_at = models.DateTimeField(_("ingested at"), default=timezone.now)

@@ -89,7 +89,7 @@ def article_ingest(
     (recorded as an article event): a piece is never published earlier than any of its
     senders asked. `own` says whether the caller sent the piece first; a caller that did not
     may learn only the article's id. `by` is the person ingesting it, or None for an
-    operator's command or an API key, which `client` names (``key:<id>``).
+    operator's command or an API key, which `client` names (``key:<prefix>``).
     Links in the piece become citations (at most INGEST_MAX_LINKS addresses on
     INGEST_MAX_LINK_HOSTS hosts); an attributed claim that carries one is not flagged as
     uncited. Fetches of new sources are scheduled once the transaction commits.

@@ -219,7 +219,7 @@ class ArticleViewSet(ConditionalMixin, viewsets.GenericViewSet):
         fields = dict(given.validated_data)
         by = request.user if request.user.is_authenticated else None
         key = client_key(request)
-        client = f"key:{key.pk}" if key is not None else ""
+        client = f"key:{key.prefix}" if key is not None else ""
         result = article_receive(fmt=fields.pop("format"), by=by, client=client, **fields)
         if not result.own:
             # Another client sent this piece: its title, embargo and byline are theirs.
