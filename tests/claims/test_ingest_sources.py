@@ -22,7 +22,15 @@ def column(url: str, topic: str) -> str:
     )
 
 
-@pytest.mark.usefixtures("fetch_settings")
+@pytest.fixture
+def fetches_in_process(monkeypatch):
+    """Run scheduled fetches in the test's process, even when a real broker is configured."""
+    monkeypatch.setattr(
+        fetch_source, "apply_async", lambda kwargs, **options: fetch_source.apply(kwargs=kwargs)
+    )
+
+
+@pytest.mark.usefixtures("fetch_settings", "fetches_in_process")
 def test_a_later_piece_citing_an_archived_source_gets_passages_without_a_refetch(
     server, django_capture_on_commit_callbacks
 ):
