@@ -149,8 +149,8 @@ class CitationInline(admin.TabularInline):
     model = Citation
     form = CitationForm
     formset = CitationFormSet
-    fields = ["url", "anchor", "source_state", "added_by", "created_at"]
-    readonly_fields = ["anchor", "source_state", "added_by", "created_at"]
+    fields = ["url", "anchor", "source_state", "origin", "added_by", "created_at"]
+    readonly_fields = ["anchor", "source_state", "origin", "added_by", "created_at"]
     ordering = [F("start").asc(nulls_last=True), "id"]
     extra = 1
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import random
 import signal
 import threading
@@ -111,13 +110,13 @@ def test_publishing_while_one_subscriber_is_slow_waits_for_nothing_and_delivers_
 ):
     claim_ids = new_approved_claims(stack, desk, origin, 6)
     recovered = threading.Event()
-    held: list[int] = []
+    held: list[str] = []
     lock = threading.Lock()
 
     def slow_subscriber(request):
         # Down in the slow way: every POST hangs until the subscriber recovers.
         with lock:
-            held.append(json.loads(request.body)["verdict"]["id"])
+            held.append(request.headers["X-Desk-Delivery"])
         recovered.wait(120)
         reply(request, status=204, body=b"")
 
@@ -144,9 +143,16 @@ def test_publishing_while_one_subscriber_is_slow_waits_for_nothing_and_delivers_
             )
             == 6
         )
+        deliveries = {
+            str(uuid_)
+            for (uuid_,) in stack.rows(
+                "SELECT uuid FROM reviews_webhookdelivery WHERE verdict_id = ANY(%s)", verdicts
+            )
+        }
+        assert len(deliveries) == len(verdicts)
         # All six POSTs are in flight at once: none waits for another to the same subscriber.
         wait_until(
-            lambda: set(verdicts) <= set(held),
+            lambda: deliveries <= set(held),
             timeout=60,
             what=f"all six deliveries in flight (held: {held})",
         )
