@@ -127,8 +127,9 @@ def citations_from_links(
                 citations.append(citation)
                 if created:
                     new_citations.append(citation)
-        known = [c for c in new_citations if c.source_id not in set(new_source_ids)]
-        citations_rank(known)
+        # A new source has no snapshot yet: its fetch ranks every citation when it lands.
+        fresh = set(new_source_ids)
+        citations_rank([c for c in new_citations if c.source_id not in fresh])
         if schedule:
             sources_schedule(source_ids=new_source_ids)
     return citations
