@@ -10,6 +10,7 @@ from django.utils.text import slugify
 
 from claims.errors import ClaimsError
 from claims.extraction import Extraction, ExtractionError, extract
+from claims.extraction.normalize import normalize
 from claims.models import Article, ArticleEvent, Claim
 from claims.services.articles import article_metadata_clean
 from claims.services.citations import citations_from_links, links_check
@@ -108,17 +109,22 @@ def article_ingest(
     )
     title, url = metadata["title"], metadata["url"]
     try:
+        # Normalizing is cheap and says what the piece is and what it links; the costly
+        # scoring runs only for a new piece within the link limits.
+        document = normalize(body, fmt=fmt)
+    except ExtractionError as error:
+        raise ClaimsError(str(error)) from error
+    digest = content_hash(document.plain_text)
+    existing = Article.objects.filter(content_hash=digest).first()
+    if existing is not None:
+        return _ingested_again(existing, embargo_until=embargo_until, by=by, client=client)
+    links_check(document.links)
+    try:
         extraction: Extraction = extract(body, fmt=fmt)
     except ExtractionError as error:
         raise ClaimsError(str(error)) from error
     if not extraction.assertions:
         raise ClaimsError("The piece contains no text to check.")
-
-    digest = content_hash(extraction.plain_text)
-    existing = Article.objects.filter(content_hash=digest).first()
-    if existing is not None:
-        return _ingested_again(existing, embargo_until=embargo_until, by=by, client=client)
-    links_check(extraction.links)
 
     try:
         with transaction.atomic():
