@@ -38,7 +38,7 @@ def citations_for_claim(claim: Claim) -> QuerySet[Citation]:
 def citations_linked_by_piece(claim_id: int) -> list[Citation]:
     """Return the links the piece itself gave for the claim (not the desk's research), in order."""
     return list(
-        Citation.objects.filter(claim_id=claim_id, added_by__isnull=True)
+        Citation.objects.filter(claim_id=claim_id, origin=Citation.Origin.ARTICLE)
         .select_related("source")
         .order_by("start", "id")
     )

@@ -4,8 +4,10 @@ from celery import shared_task
 from django.conf import settings
 
 from claims.services import (
+    HostBusy,
     TransientFetchError,
     source_fetch,
+    source_fetch_in_turn,
     source_recheck,
     sources_recheck_links,
     sources_sweep,
@@ -16,7 +18,18 @@ from claims.services import (
 def fetch_source(self, *, source_id: int) -> str:
     """Fetch and archive one source; retry transient failures after the service's countdown."""
     try:
+        if self.request.is_eager:
+            # In-process there is no broker to wait with: wait for the host's turn here.
+            return source_fetch_in_turn(source_id=source_id, patience=30).state
         return source_fetch(source_id=source_id).state
+    except HostBusy as busy:
+        if self.request.is_eager:
+            return "pending"
+        # Not a failed attempt: the same message again once the host's turn comes.
+        fetch_source.apply_async(
+            kwargs={"source_id": source_id}, countdown=busy.countdown, queue=settings.FETCH_QUEUE
+        )
+        return "pending"
     except TransientFetchError as exc:
         if self.request.is_eager:
             # In-process (no broker) a retry would run at once and block the caller; the source

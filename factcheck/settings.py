@@ -238,6 +238,11 @@ FETCH_REQUEUE_SECONDS = env.float("FETCH_REQUEUE_SECONDS", default=300.0)
 FETCH_QUEUE = env.str("FETCH_QUEUE", default="fetch")
 FETCH_QUEUE_TASKS = ["claims.fetch_source", "claims.recheck_source", "reviews.deliver_webhook"]
 FETCH_PASSAGES_PER_CLAIM = env.int("FETCH_PASSAGES_PER_CLAIM", default=5)
+# Fetches of one host start at least this many seconds apart, whatever the number of workers.
+FETCH_HOST_INTERVAL_SECONDS = env.float("FETCH_HOST_INTERVAL_SECONDS", default=1.0)
+# One piece may cite at most this many distinct addresses, on at most this many hosts.
+INGEST_MAX_LINKS = env.int("INGEST_MAX_LINKS", default=200)
+INGEST_MAX_LINK_HOSTS = env.int("INGEST_MAX_LINK_HOSTS", default=100)
 FETCH_RECHECK_AFTER_DAYS = env.int("FETCH_RECHECK_AFTER_DAYS", default=7)
 # Dotted path to a callable returning the claims whose sources the weekly re-check covers; the
 # wiring lives here because claims never imports reviews. Empty means every archived source.

@@ -13,3 +13,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tests log in with the test client, which gives django-axes no request; its own test enables it.
 AXES_ENABLED = False
+FETCH_HOST_INTERVAL_SECONDS = (
+    0  # Loopback test servers are one host; the spacing has its own tests.
+)

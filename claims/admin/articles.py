@@ -1,6 +1,7 @@
 """Show fact-checkers the pieces and their claims, ranked, with the reasons and the context."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -9,9 +10,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from claims.admin.evidence import research_link
-from claims.models import ARTICLE_TEXT_FIELDS, Article, Claim
+from claims.errors import ClaimsError
+from claims.models import ARTICLE_TEXT_FIELDS, Article, ArticleEvent, Claim
 from claims.selectors import claims_ranked
-from claims.services import article_update
+from claims.services.articles import EDITABLE_FIELDS, article_metadata_clean, article_update
 
 # Claims the article's page lists, best first; a link opens all of them in the claim list.
 SHOWN_CLAIMS = 50
@@ -83,8 +85,51 @@ def _claim_count(**conditions) -> Coalesce:
     return Coalesce(Subquery(counted), 0)
 
 
+class ArticleForm(forms.ModelForm):
+    """The piece's metadata, checked by the same rules as ingestion (see article_update)."""
+
+    url = forms.URLField(
+        label=_("canonical URL"), required=False, max_length=2000, assume_scheme="https"
+    )
+
+    class Meta:
+        model = Article
+        fields = list(EDITABLE_FIELDS)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            article_metadata_clean(**{field: cleaned.get(field) for field in EDITABLE_FIELDS})
+        except ClaimsError as error:
+            raise forms.ValidationError(str(error)) from error
+        return cleaned
+
+
+class ArticleEventInline(admin.TabularInline):
+    model = ArticleEvent
+    fields = ["created_at", "action", "actor", "client", "changes"]
+    readonly_fields = fields
+    ordering = ["-created_at", "-id"]
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("changes to the piece")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        # The record of a piece's changes is part of the piece: whoever reads one reads both.
+        return request.user.has_perm("claims.view_article")
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleForm
     list_display = [
         "title",
         "author",
@@ -106,6 +151,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "paragraph_count",
         "sentence_count",
         "ingested_by",
+        "ingest_client",
         "ingested_at",
         "updated_at",
         "body",
@@ -127,12 +173,14 @@ class ArticleAdmin(admin.ModelAdmin):
                     "paragraph_count",
                     "sentence_count",
                     "ingested_by",
+                    "ingest_client",
                     "ingested_at",
                     "updated_at",
                 ]
             },
         ),
     ]
+    inlines = [ArticleEventInline]
 
     def has_add_permission(self, request):
         # Pieces arrive through the desk's Add piece screen, `manage.py ingest` or the API.
@@ -144,9 +192,15 @@ class ArticleAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        # The form only collects the changes; the service decides and writes them.
-        changes = {name: form.cleaned_data[name] for name in form.changed_data}
-        article_update(article=obj, by=request.user, **changes)
+        # Through the service: the same checks as ingestion, and an event for what changed.
+        try:
+            article_update(
+                article=obj,
+                by=request.user,
+                **{field: form.cleaned_data[field] for field in form.changed_data},
+            )
+        except ClaimsError as error:
+            self.message_user(request, str(error), messages.ERROR)
 
     def get_queryset(self, request):
         # Counted per row by subqueries, and the text left in the database: a list of pieces

@@ -48,7 +48,7 @@ class FetchAttemptInline(admin.TabularInline):
 class SourceCitationInline(admin.TabularInline):
     model = Citation
     verbose_name_plural = _("cited by")
-    fields = ["claim", "anchor", "added_by", "created_at"]
+    fields = ["claim", "anchor", "origin", "added_by", "created_at"]
     readonly_fields = fields
     ordering = ["id"]
     extra = 0

@@ -1,15 +1,17 @@
 """Store what was said and what it cites; the models live in modules by concept."""
 
-from .pieces import ARTICLE_TEXT_FIELDS, Article, Claim
-from .sources import Citation, Evidence, FetchAttempt, Passage, Snapshot, Source
+from .pieces import ARTICLE_TEXT_FIELDS, Article, ArticleEvent, Claim
+from .sources import Citation, Evidence, FetchAttempt, FetchHost, Passage, Snapshot, Source
 
 __all__ = [
     "ARTICLE_TEXT_FIELDS",
     "Article",
+    "ArticleEvent",
     "Citation",
     "Claim",
     "Evidence",
     "FetchAttempt",
+    "FetchHost",
     "Passage",
     "Snapshot",
     "Source",

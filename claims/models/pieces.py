@@ -53,6 +53,14 @@ class Article(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    ingest_client = models.CharField(
+        _("ingested through"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "The API key that sent the piece (key:<its prefix>); empty for a person or the command."
+        ),
+    )
     ingested_at = models.DateTimeField(_("ingested at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     embargo_until = models.DateTimeField(
@@ -81,6 +89,45 @@ class Article(models.Model):
     def is_embargoed(self, now=None) -> bool:
         """Return whether the embargo still holds at `now`."""
         return self.embargo_until is not None and self.embargo_until > (now or timezone.now())
+
+
+class ArticleEvent(models.Model):
+    """One recorded change of a piece's metadata: who changed what, from what, to what."""
+
+    class Action(models.TextChoices):
+        # A person edited the piece's metadata (its address, dates or embargo) in the admin.
+        EDIT = "edit", _("edited")
+        # The same piece arrived again with a later embargo, which now holds.
+        EMBARGO_TIGHTENED = "embargo_tightened", _("embargo tightened by a re-ingestion")
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty when a client or the ingest command sent the change."),
+    )
+    client = models.CharField(_("client"), max_length=64, blank=True)
+    action = models.CharField(_("action"), max_length=32, choices=Action.choices)
+    changes = models.JSONField(
+        _("changes"), default=dict, help_text=_("Each changed field: [before, after].")
+    )
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("article event")
+        verbose_name_plural = _("article events")
+        indexes = [
+            models.Index(fields=["article", "created_at", "id"], name="article_event_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.action} on article #{self.article_id}"
 
 
 class Claim(models.Model):

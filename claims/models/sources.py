@@ -114,8 +114,30 @@ class Source(models.Model):
         return reverse("admin:claims_source_change", args=[self.pk])
 
 
+class FetchHost(models.Model):
+    """A host the fetcher visits, and when it may start the next fetch there (its politeness)."""
+
+    host = models.CharField(_("host"), max_length=300, unique=True)
+    next_fetch_at = models.DateTimeField(
+        _("next fetch at"), help_text=_("No fetch from this host starts before then.")
+    )
+
+    class Meta:
+        verbose_name = _("fetched host")
+        verbose_name_plural = _("fetched hosts")
+
+    def __str__(self) -> str:
+        return self.host
+
+
 class Citation(models.Model):
     """A claim relying on a source: a link in the article, or a URL a fact-checker added."""
+
+    class Origin(models.TextChoices):
+        # A link in the piece itself: public on the verdict page as the piece's own reporting.
+        ARTICLE = "article", _("Linked by the piece")
+        # A URL the desk added while researching: private until a revision relies on it.
+        DESK = "desk", _("Added by the desk")
 
     claim = models.ForeignKey(
         Claim, verbose_name=_("claim"), on_delete=models.CASCADE, related_name="citations"
@@ -134,6 +156,14 @@ class Citation(models.Model):
         help_text=_("Offset in the article's plain text; empty for a URL added by the desk."),
     )
     end = models.PositiveIntegerField(_("anchor end"), null=True, blank=True)
+    origin = models.CharField(
+        _("origin"),
+        max_length=16,
+        choices=Origin.choices,
+        # The safe default: a citation nobody declared stays private research.
+        default=Origin.DESK,
+        help_text=_("Whether the piece linked it or the desk added it; never inferred."),
+    )
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("added by"),
@@ -141,7 +171,7 @@ class Citation(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text=_("Empty when the link came with the article."),
+        help_text=_("Who added it, for a URL the desk added (empty once the account is gone)."),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
@@ -155,7 +185,11 @@ class Citation(models.Model):
                 | (Q(start__isnull=False) & Q(end__gte=F("start"))),
                 name="citation_anchor_span_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(origin__in=["article", "desk"]), name="citation_origin_valid"
+            ),
         ]
+        indexes = [models.Index(fields=["claim", "origin"], name="citation_origin_idx")]
 
     def __str__(self) -> str:
         return f"#{self.pk} claim {self.claim_id} → source {self.source_id}"

@@ -1,13 +1,23 @@
 """The claims app's services: the only code that writes across its models."""
 
-from .citations import citation_add, citations_from_links, claims_for_span, source_for_url
+from .articles import article_metadata_clean, article_update
+from .citations import (
+    citation_add,
+    citations_from_links,
+    citations_rank,
+    claims_for_span,
+    links_check,
+    source_for_url,
+)
 from .evidence import passages_rank
-from .ingestion import IngestResult, article_ingest, article_update
+from .ingestion import IngestResult, article_ingest
 from .links import source_recheck, sources_recheck_links
 from .sources import (
+    HostBusy,
     TransientFetchError,
     retry_countdown,
     source_fetch,
+    source_fetch_in_turn,
     sources_fetch_now,
     sources_retry_failed,
     sources_schedule,
@@ -15,16 +25,21 @@ from .sources import (
 )
 
 __all__ = [
+    "HostBusy",
     "IngestResult",
     "TransientFetchError",
     "article_ingest",
+    "article_metadata_clean",
     "article_update",
     "citation_add",
     "citations_from_links",
+    "citations_rank",
     "claims_for_span",
+    "links_check",
     "passages_rank",
     "retry_countdown",
     "source_fetch",
+    "source_fetch_in_turn",
     "source_for_url",
     "source_recheck",
     "sources_fetch_now",

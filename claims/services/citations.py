@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from claims.errors import ClaimsError
 from claims.fetching import BlockedDestination, FetchError, FetchPolicy, normalize_url
 from claims.fetching.urls import parse_url
-from claims.models import Article, Citation, Claim, Source
+from claims.models import Article, Citation, Claim, Snapshot, Source
 
 from .evidence import passages_rank
 from .sources import sources_schedule
@@ -27,7 +29,40 @@ _SENTENCE_BOUNDARY = re.compile(r"[.!?…][\"'”’)\]]*\s|\n")
 # Between a claim and a link that cites it from just after its end: spaces and an opening bracket.
 _TRAILING_GAP = re.compile(r"[ \t\u00a0]*[(\[]?[ \t\u00a0]*")
 
-__all__ = ["citation_add", "citations_from_links", "source_for_url"]
+__all__ = ["citation_add", "citations_from_links", "links_check", "source_for_url"]
+
+
+def links_check(links: Iterable) -> None:
+    """Refuse a piece whose links name more addresses or hosts than the desk fetches for one.
+
+    Every cited address is fetched from a third party's server; a piece with thousands of
+    links would hold its transaction for minutes and queue thousands of fetches.
+    """
+    urls: set[str] = set()
+    for link in links:
+        try:
+            urls.add(normalize_url(link.href))
+        except FetchError:
+            continue
+    most_urls, most_hosts = settings.INGEST_MAX_LINKS, settings.INGEST_MAX_LINK_HOSTS
+    if len(urls) > most_urls:
+        raise ClaimsError(
+            f"The piece links {len(urls):,} addresses; the desk archives at most {most_urls:,} "
+            "per piece (INGEST_MAX_LINKS). Remove links that are not reporting, or split the "
+            "piece."
+        )
+    hosts = {host_of(url) for url in urls}
+    if len(hosts) > most_hosts:
+        raise ClaimsError(
+            f"The piece links {len(hosts):,} different sites; the desk archives at most "
+            f"{most_hosts:,} per piece (INGEST_MAX_LINK_HOSTS). Remove links that are not "
+            "reporting, or split the piece."
+        )
+
+
+def host_of(normalized_url: str) -> str:
+    """Return the host (and port, if not the default) that a normalized URL is fetched from."""
+    return urlsplit(normalized_url).netloc
 
 
 def citations_from_links(
@@ -51,27 +86,38 @@ def citations_from_links(
     """
     text = article.plain_text
     ordered = sorted(claims, key=lambda claim: (claim.start, claim.id))
+    cited: list[tuple[str, object, list[Claim]]] = []
+    for link in links:
+        try:
+            normalized = normalize_url(link.href)
+        except FetchError:
+            logger.info("not citing %r: not an absolute http(s) URL", link.href[:200])
+            continue
+        targets = claims_for_span(text, ordered, link.start, link.end)
+        if not targets:
+            logger.info("not citing %s: its anchor lies outside every claim", normalized)
+            continue
+        cited.append((normalized, link, targets))
     citations: list[Citation] = []
-    new_source_ids: list[int] = []
     with transaction.atomic():
-        for link in links:
-            try:
-                normalized = normalize_url(link.href)
-            except FetchError:
-                logger.info("not citing %r: not an absolute http(s) URL", link.href[:200])
-                continue
-            targets = claims_for_span(text, ordered, link.start, link.end)
-            if not targets:
-                logger.info("not citing %s: its anchor lies outside every claim", normalized)
-                continue
-            source, created = source_for_url(url=link.href, normalized_url=normalized)
-            if created:
-                new_source_ids.append(source.pk)
+        # One order for every writer (the address), so ingestions citing the same new
+        # addresses wait for each other instead of deadlocking.
+        sources: dict[str, Source] = {}
+        new_source_ids: list[int] = []
+        for normalized, link, _targets in sorted(cited, key=lambda item: item[0]):
+            if normalized not in sources:
+                source, created = source_for_url(url=link.href, normalized_url=normalized)
+                sources[normalized] = source
+                if created:
+                    new_source_ids.append(source.pk)
+        new_citations: list[Citation] = []
+        for normalized, link, targets in cited:
             for claim in targets:
-                citation, _ = Citation.objects.get_or_create(
+                citation, created = Citation.objects.get_or_create(
                     claim=claim,
-                    source=source,
+                    source=sources[normalized],
                     defaults={
+                        "origin": Citation.Origin.ARTICLE,
                         "href": link.href[:2000],
                         "anchor": text[link.start : link.end],
                         "start": link.start,
@@ -79,9 +125,52 @@ def citations_from_links(
                     },
                 )
                 citations.append(citation)
+                if created:
+                    new_citations.append(citation)
+        # A new source has no snapshot yet: its fetch ranks every citation when it lands.
+        fresh = set(new_source_ids)
+        citations_rank([c for c in new_citations if c.source_id not in fresh])
         if schedule:
             sources_schedule(source_ids=new_source_ids)
     return citations
+
+
+def citations_rank(citations: Sequence[Citation]) -> None:
+    """Rank each new citation's claim against its source's current snapshot, if it has one.
+
+    Call it in the transaction that creates the citations. The sources' rows are held (shared)
+    until it commits, so a fetch that archives one of them meanwhile waits, then sees these
+    citations and ranks them itself: whichever path creates a citation, it gets passages.
+    """
+    claims_by_source: dict[int, list[Claim]] = defaultdict(list)
+    for citation in citations:
+        claims_by_source[citation.source_id].append(citation.claim)
+    if not claims_by_source:
+        return
+    current = _hold_sources(sorted(claims_by_source))
+    snapshots = Snapshot.objects.in_bulk([pk for pk in current.values() if pk is not None])
+    for source_id, claims in claims_by_source.items():
+        snapshot = snapshots.get(current.get(source_id))
+        if snapshot is not None:
+            passages_rank(snapshot=snapshot, claims=claims)
+
+
+def _hold_sources(source_ids: list[int]) -> dict[int, int | None]:
+    """Lock the sources' rows FOR SHARE until commit; return each one's current snapshot id.
+
+    Shared locks let concurrent ingestions cite the same sources; only a fetch recording its
+    result (FOR UPDATE) waits. SQLite (the demo) serializes writers anyway.
+    """
+    if connection.vendor != "postgresql":
+        return dict(Source.objects.filter(pk__in=source_ids).values_list("pk", "last_snapshot_id"))
+    table = Source._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, last_snapshot_id FROM {table} WHERE id = ANY(%s) "  # noqa: S608
+            "ORDER BY id FOR SHARE",
+            [source_ids],
+        )
+        return dict(cursor.fetchall())
 
 
 def claims_for_span(text: str, claims: Sequence[Claim], start: int, end: int) -> list[Claim]:
@@ -112,7 +201,10 @@ def _same_sentence(text: str, left_end: int, right_start: int) -> bool:
 
 
 def citation_add(*, claim: Claim, url: str, by) -> Citation:
-    """Cite ``url`` from ``claim`` for ``by``; rank an archived source now, else schedule it."""
+    """Cite ``url`` from ``claim`` for ``by``; rank an archived source now, else schedule it.
+
+    The citation is the desk's research: private until a verdict's revision relies on it.
+    """
     if not by.has_perm("claims.add_citation"):
         raise ClaimsError(
             "You cannot add sources to claims: ask an editor for the fact-checker role."
@@ -128,14 +220,15 @@ def citation_add(*, claim: Claim, url: str, by) -> Citation:
     with transaction.atomic():
         source, created = source_for_url(url=url, normalized_url=normalized)
         citation, cited = Citation.objects.get_or_create(
-            claim=claim, source=source, defaults={"href": url[:2000], "added_by": by}
+            claim=claim,
+            source=source,
+            defaults={"href": url[:2000], "added_by": by, "origin": Citation.Origin.DESK},
         )
         if not cited:
             raise ClaimsError(f"Claim #{claim.pk} already cites {normalized}.")
-        if source.state == Source.State.FETCHED and source.last_snapshot_id:
-            # Already archived for another claim: rank its passages for this one, no refetch.
-            passages_rank(snapshot=source.last_snapshot, claims=[claim])
-        elif created or source.state == Source.State.PENDING:
+        # Already archived for another claim: rank its passages for this one, no refetch.
+        citations_rank([citation])
+        if created or source.state == Source.State.PENDING:
             sources_schedule(source_ids=[source.pk])
     return citation
 

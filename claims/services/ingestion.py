@@ -5,19 +5,17 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from claims.errors import ClaimsError
 from claims.extraction import Extraction, ExtractionError, extract
-from claims.models import Article, Claim
-from claims.services.citations import citations_from_links
+from claims.extraction.normalize import normalize
+from claims.models import Article, ArticleEvent, Claim
+from claims.services.articles import article_metadata_clean
+from claims.services.citations import citations_from_links, links_check
 
 _WHITESPACE = re.compile(r"\s+")
-# The article's address is published in links and ClaimReview: only web addresses qualify.
-_validate_url = URLValidator(schemes=["http", "https"])
 
 
 @dataclass(frozen=True)
@@ -30,6 +28,8 @@ class IngestResult:
     assertions: int
     checkworthy: int
     uncited: int
+    # Whether the caller sent this piece first (or is staff): only then may it see the metadata.
+    own: bool = True
 
     def summary(self) -> dict:
         """Return the per-article summary the CLI and the API print."""
@@ -50,11 +50,12 @@ def content_hash(plain_text: str) -> str:
     return hashlib.sha256(folded.encode("utf-8")).hexdigest()
 
 
-def _result_for_existing(article: Article) -> IngestResult:
+def _result_for_existing(article: Article, *, own: bool) -> IngestResult:
     claims = article.claims.all()
     return IngestResult(
         article=article,
         created=False,
+        own=own,
         sentences=article.sentence_count,
         assertions=claims.count(),
         checkworthy=claims.filter(checkworthy=True).count(),
@@ -80,27 +81,44 @@ def article_ingest(
     embargo_until: datetime | None = None,
     fmt: str = "auto",
     by=None,
+    client: str = "",
 ) -> IngestResult:
     """Ingest one piece: extract its assertions and store the article with all its claims.
 
     The same piece (same plain text) ingested again returns the existing article with
-    `created=False`. `by` is the person ingesting it, or None for an operator's command.
-    Links in the piece become citations; an attributed claim that carries one is not flagged
-    as uncited. Fetches of new sources are scheduled once the transaction commits.
+    `created=False`; its metadata stays the first copy's, except that a later embargo wins
+    (recorded as an article event): a piece is never published earlier than any of its
+    senders asked. `own` says whether the caller sent the piece first; a caller that did not
+    may learn only the article's id. `by` is the person ingesting it, or None for an
+    operator's command or an API key, which `client` names (``key:<prefix>``).
+    Links in the piece become citations (at most INGEST_MAX_LINKS addresses on
+    INGEST_MAX_LINK_HOSTS hosts); an attributed claim that carries one is not flagged as
+    uncited. Fetches of new sources are scheduled once the transaction commits.
     """
     if by is not None and not by.has_perm("claims.add_article"):
         raise ClaimsError(
             f"{by} may not ingest pieces: that needs the Fact-checker or Editor role."
         )
-    title = (title or "").strip()
-    if not title:
-        raise ClaimsError("A piece needs a title.")
-    url = (url or "").strip()
-    if url:
-        try:
-            _validate_url(url)
-        except ValidationError as error:
-            raise ClaimsError(f"{url[:100]!r} is not an http(s) address for the piece.") from error
+    metadata = article_metadata_clean(
+        title=(title or "")[:500],
+        author=(author or "")[:300],
+        publication=(publication or "")[:300],
+        url=url,
+        published_at=published_at,
+        embargo_until=embargo_until,
+    )
+    title, url = metadata["title"], metadata["url"]
+    try:
+        # Normalizing is cheap and says what the piece is and what it links; the costly
+        # scoring runs only for a new piece within the link limits.
+        document = normalize(body, fmt=fmt)
+    except ExtractionError as error:
+        raise ClaimsError(str(error)) from error
+    digest = content_hash(document.plain_text)
+    existing = Article.objects.filter(content_hash=digest).first()
+    if existing is not None:
+        return _ingested_again(existing, embargo_until=embargo_until, by=by, client=client)
+    links_check(document.links)
     try:
         extraction: Extraction = extract(body, fmt=fmt)
     except ExtractionError as error:
@@ -108,18 +126,13 @@ def article_ingest(
     if not extraction.assertions:
         raise ClaimsError("The piece contains no text to check.")
 
-    digest = content_hash(extraction.plain_text)
-    existing = Article.objects.filter(content_hash=digest).first()
-    if existing is not None:
-        return _result_for_existing(existing)
-
     try:
         with transaction.atomic():
             article = Article.objects.create(
                 title=title[:500],
                 slug=_unique_slug(title, digest),
-                author=author[:300],
-                publication=publication[:300],
+                author=metadata["author"],
+                publication=metadata["publication"],
                 url=url,
                 published_at=published_at,
                 embargo_until=embargo_until,
@@ -130,6 +143,7 @@ def article_ingest(
                 paragraph_count=extraction.paragraphs,
                 sentence_count=extraction.sentences,
                 ingested_by=by,
+                ingest_client=client[:64],
             )
             claims = Claim.objects.bulk_create(
                 [
@@ -162,7 +176,7 @@ def article_ingest(
         existing = Article.objects.filter(content_hash=digest).first()
         if existing is None:
             raise
-        return _result_for_existing(existing)
+        return _ingested_again(existing, embargo_until=embargo_until, by=by, client=client)
     return IngestResult(
         article=article,
         created=True,
@@ -173,22 +187,37 @@ def article_ingest(
     )
 
 
-# What an editor may change about a received piece; its text and claims stay as ingested.
-ARTICLE_EDITABLE = ("title", "author", "publication", "url", "published_at", "embargo_until")
+def _ingested_again(article: Article, *, embargo_until, by, client: str) -> IngestResult:
+    """Return the existing article for a piece sent again; a later embargo replaces its own.
 
-
-def article_update(*, article: Article, by, **changes) -> Article:
-    """Change the piece's details an editor may change (ARTICLE_EDITABLE); nothing else.
-
-    An embargo set after publication hides the piece's verdicts again until it lifts.
+    The stricter embargo wins because each sender's embargo is a promise to it: the desk may
+    publish only when every sender allows. Loosening an embargo is an editor's edit.
     """
-    refused = sorted(set(changes) - set(ARTICLE_EDITABLE))
-    if refused:
-        raise ClaimsError(
-            f"{', '.join(refused)} cannot be changed: a piece's text and claims stay as received."
-        )
-    for name, value in changes.items():
-        setattr(article, name, value)
-    if changes:
-        article.save(update_fields=[*changes, "updated_at"])
-    return article
+    if embargo_until is not None and (
+        article.embargo_until is None or embargo_until > article.embargo_until
+    ):
+        with transaction.atomic():
+            article = Article.objects.select_for_update().get(pk=article.pk)
+            if article.embargo_until is None or embargo_until > article.embargo_until:
+                before = article.embargo_until
+                article.embargo_until = embargo_until
+                article.save(update_fields=["embargo_until", "updated_at"])
+                ArticleEvent.objects.create(
+                    article=article,
+                    actor=by,
+                    client=client[:64],
+                    action=ArticleEvent.Action.EMBARGO_TIGHTENED,
+                    changes={
+                        "embargo_until": [
+                            before.isoformat() if before else None,
+                            embargo_until.isoformat(),
+                        ]
+                    },
+                )
+    if by is None and not client:
+        own = True  # The operator's command: whoever runs it reads the database anyway.
+    elif by is not None:
+        own = by.pk == article.ingested_by_id or by.is_staff
+    else:
+        own = client == article.ingest_client
+    return _result_for_existing(article, own=own)

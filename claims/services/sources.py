@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import logging
+import random
 import time
 import uuid
 from collections.abc import Iterable
@@ -27,7 +28,7 @@ from claims.fetching import (
     extract_document,
     fetch,
 )
-from claims.models import Claim, FetchAttempt, Snapshot, Source
+from claims.models import Claim, FetchAttempt, FetchHost, Snapshot, Source
 from factcheck.queueing import backoff_seconds, delay_each
 
 from .evidence import passages_rank
@@ -35,9 +36,11 @@ from .evidence import passages_rank
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "HostBusy",
     "TransientFetchError",
     "retry_countdown",
     "source_fetch",
+    "source_fetch_in_turn",
     "sources_fetch_now",
     "sources_retry_failed",
     "sources_schedule",
@@ -61,6 +64,25 @@ class TransientFetchError(Exception):
 
 def _rebuild_transient(message: str, countdown: float) -> TransientFetchError:
     return TransientFetchError(message, countdown=countdown)
+
+
+class HostBusy(Exception):
+    """The source's host was fetched too recently; try again after ``countdown`` seconds.
+
+    Not an attempt: the source stays pending and its attempts are not counted.
+    """
+
+    def __init__(self, host: str, *, countdown: float) -> None:
+        super().__init__(f"{host} was fetched less than FETCH_HOST_INTERVAL_SECONDS ago")
+        self.host = host
+        self.countdown = countdown
+
+    def __reduce__(self):
+        return _rebuild_busy, (self.host, self.countdown)
+
+
+def _rebuild_busy(host: str, countdown: float) -> HostBusy:
+    return HostBusy(host, countdown=countdown)
 
 
 def sources_schedule(*, source_ids: Iterable[int]) -> None:
@@ -108,13 +130,15 @@ def source_fetch(*, source_id: int) -> Source:
     Take the source with one conditional UPDATE (the lease), record the attempt, fetch through
     the safe fetcher, then store the snapshot, rank passages for every citing claim and mark it
     fetched. A permanent failure marks it failed or blocked; a transient one sets it pending
-    again and raises TransientFetchError, unless the attempts are used up.
+    again and raises TransientFetchError, unless the attempts are used up. A host fetched
+    less than FETCH_HOST_INTERVAL_SECONDS ago raises HostBusy and leaves the source as it was.
     """
     now = timezone.now()
     token = uuid.uuid4()
     lease_until = now + timedelta(seconds=settings.FETCH_LEASE_SECONDS)
     # One transaction for the lease and the attempt's record: one commit on the hot path.
     with transaction.atomic():
+        slot = _host_slot(source_id, now)
         leased = (
             Source.objects.filter(pk=source_id)
             .filter(Q(state=State.PENDING) | Q(state=State.FETCHING, lease_expires_at__lte=now))
@@ -132,6 +156,10 @@ def source_fetch(*, source_id: int) -> Source:
         if not leased:
             logger.info("source %s is %s; nothing to fetch", source_id, source.state)
             return source
+        if slot is not None:
+            # The host's row is locked since _host_slot: the next fetch there waits its turn.
+            slot.next_fetch_at = now + timedelta(seconds=settings.FETCH_HOST_INTERVAL_SECONDS)
+            slot.save(update_fields=["next_fetch_at"])
         attempt = FetchAttempt.objects.create(source=source, started_at=now)
     started = time.monotonic()
     try:
@@ -150,6 +178,46 @@ def source_fetch(*, source_id: int) -> Source:
         logger.exception("fetching source %s failed unexpectedly", source_id)
         return _record_failure(source_id, attempt, token, exc, started)
     return _record_success(source_id, attempt, token, result, document, body_name, started)
+
+
+def _host_slot(source_id: int, now: datetime) -> FetchHost | None:
+    """Lock the source's host row and return it, or raise HostBusy if its turn has not come.
+
+    Return None when fetches are not spaced (FETCH_HOST_INTERVAL_SECONDS is 0) or the source
+    does not exist (the lease finds that out).
+    """
+    if settings.FETCH_HOST_INTERVAL_SECONDS <= 0:
+        return None
+    url = Source.objects.filter(pk=source_id).values_list("normalized_url", flat=True).first()
+    if url is None:
+        return None
+    from .citations import host_of
+
+    host = host_of(url)[:300]
+    slot, _ = FetchHost.objects.select_for_update().get_or_create(
+        host=host, defaults={"next_fetch_at": now}
+    )
+    if slot.next_fetch_at > now:
+        # A little jitter, so the sources waiting for one host do not all wake at once.
+        wait = (slot.next_fetch_at - now).total_seconds()
+        jitter = random.uniform(0, settings.FETCH_HOST_INTERVAL_SECONDS)  # noqa: S311
+        raise HostBusy(host, countdown=wait + jitter)
+    return slot
+
+
+def source_fetch_in_turn(*, source_id: int, patience: float = 600.0) -> Source:
+    """Fetch the source in this process, waiting for its host's turn; see source_fetch.
+
+    For the operator's command and the in-process demo, which have no broker to wait with.
+    """
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            return source_fetch(source_id=source_id)
+        except HostBusy as busy:
+            if time.monotonic() + busy.countdown > deadline:
+                raise
+            time.sleep(busy.countdown)
 
 
 def _store_body(source: Source, result: FetchResult) -> str:

@@ -53,3 +53,14 @@ class IngestResultSerializer(serializers.Serializer):
     created = serializers.BooleanField(help_text="False: the same piece was already ingested.")
     article = IngestedArticleSerializer()
     claims = IngestedClaimSerializer(many=True)
+
+
+class ArticleIdSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+
+
+class IngestedElsewhereSerializer(serializers.Serializer):
+    """The same piece, sent first by another client: only its id, never their metadata."""
+
+    created = serializers.BooleanField(help_text="Always false.")
+    article = ArticleIdSerializer()

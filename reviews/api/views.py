@@ -6,7 +6,12 @@ from django.conf import settings
 from django.db.models import QuerySet
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, ValidationError
@@ -17,9 +22,13 @@ from rest_framework.response import Response
 from reviews.api.common import ERRORS, parse_id
 from reviews.api.conditional import fingerprint, not_modified, with_validators
 from reviews.api.filters import VerdictFilter
-from reviews.api.ingest_serializers import ArticleIngestSerializer, IngestResultSerializer
+from reviews.api.ingest_serializers import (
+    ArticleIngestSerializer,
+    IngestedElsewhereSerializer,
+    IngestResultSerializer,
+)
 from reviews.api.pagination import CURSOR_PARAM, PAGE_SIZE_PARAM, SyncPagination
-from reviews.api.permissions import CanIngest, PublicRead
+from reviews.api.permissions import CanIngest, PublicRead, client_key
 from reviews.api.serializers import VerdictSerializer
 from reviews.claimreview import claimreview, claimreview_graph
 from reviews.selectors import verdicts_published
@@ -161,12 +170,19 @@ class VerdictViewSet(ConditionalMixin, viewsets.GenericViewSet):
         summary="Ingest an article",
         description=(
             "The same inputs as `manage.py ingest`. 201 with the article and its claims; the "
-            "same piece again answers 200 with the existing article, never a duplicate."
+            "same piece again answers 200 with the existing article, never a duplicate: in full "
+            "to the client (or person) that sent it first, else only its id. A later "
+            "`embargo_until` than the article's replaces it (the stricter embargo wins); an "
+            "earlier or missing one changes nothing."
         ),
         request=ArticleIngestSerializer,
         responses={
             201: IngestResultSerializer,
-            200: IngestResultSerializer,
+            200: PolymorphicProxySerializer(
+                component_name="IngestedAgain",
+                serializers=[IngestResultSerializer, IngestedElsewhereSerializer],
+                resource_type_field_name=None,
+            ),
             413: OpenApiResponse(description="Body too large."),
             **ERRORS,
         },
@@ -189,7 +205,15 @@ class ArticleViewSet(ConditionalMixin, viewsets.GenericViewSet):
         given.is_valid(raise_exception=True)
         fields = dict(given.validated_data)
         by = request.user if request.user.is_authenticated else None
-        result = article_receive(fmt=fields.pop("format"), by=by, **fields)
+        key = client_key(request)
+        client = f"key:{key.prefix}" if key is not None else ""
+        result = article_receive(fmt=fields.pop("format"), by=by, client=client, **fields)
+        if not result.own:
+            # Another client sent this piece: its title, embargo and byline are theirs.
+            data = IngestedElsewhereSerializer(
+                {"created": False, "article": {"id": result.article.pk}}
+            ).data
+            return Response(data, status=status.HTTP_200_OK)
         claims = result.article.claims.order_by("position", "id")
         data = IngestResultSerializer(
             {"created": result.created, "article": result.article, "claims": claims}

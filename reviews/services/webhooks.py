@@ -46,17 +46,25 @@ def sign(secret: str, body: bytes, *, timestamp: int | None = None) -> str:
 def signature_valid(secret: str, header: str, body: bytes, *, tolerance: int = 300) -> bool:
     """Return whether `header` signs `body` with `secret`, made within `tolerance` seconds.
 
-    What a subscriber runs on each delivery; the tests use it as a subscriber would.
+    What a subscriber runs on each delivery (the README's snippet does the same): any `v1=`
+    part may match, other parts (`v0=`, future schemes) are ignored, and a header that is not
+    ASCII, has no single ASCII-digit `t=`, or carries no `v1=` is simply not valid.
     """
-    parts = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
-    try:
-        timestamp = int(parts["t"])
-    except (KeyError, ValueError):
+    timestamps, signatures = [], []
+    for part in header.split(","):
+        key, _, value = part.strip().partition("=")
+        if key == "t":
+            timestamps.append(value)
+        elif key == "v1" and value.isascii():
+            signatures.append(value.encode())
+    if len(timestamps) != 1 or not (timestamps[0].isascii() and timestamps[0].isdigit()):
         return False
-    if abs(time.time() - timestamp) > tolerance:
+    timestamp = timestamps[0]
+    if abs(time.time() - int(timestamp)) > tolerance:
         return False
-    expected = sign(secret, body, timestamp=timestamp)
-    return hmac.compare_digest(expected, f"t={timestamp},v1={parts.get('v1', '')}")
+    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    expected = mac.hexdigest().encode()
+    return any(hmac.compare_digest(expected, signature) for signature in signatures)
 
 
 def _payload(*, verdict_id: int, event: str, delivery_id: uuid.UUID) -> dict:
@@ -146,35 +154,17 @@ def _policy() -> FetchPolicy:
 def delivery_send(*, delivery_id: int) -> bool:
     """Try one pending delivery that is due (or never tried); return whether it was delivered.
 
-    The row stays locked during the attempt, so two workers never send it at once; a second
-    message for it finds it locked, done, or not yet due, and does nothing.
+    Three steps, none holding a transaction across the network: take the delivery (lock only
+    its row, count the attempt and push its next attempt past the POST's deadline, so a second
+    message for it finds it not due), POST it with no transaction open, then record the
+    outcome if the row is still ours. A worker that dies mid-POST leaves a delivery the sweeper
+    sends again once that deadline passes. Deliveries to one subscriber go out side by side,
+    and a publication's transaction never waits for a subscriber.
     """
-    with transaction.atomic():
-        delivery = (
-            WebhookDelivery.objects.select_for_update(skip_locked=True)
-            .filter(pk=delivery_id, state=WebhookDelivery.State.PENDING)
-            .select_related("subscription")
-            .first()
-        )
-        if delivery is None:
-            return False
-        subscription = delivery.subscription
-        now = timezone.now()
-        if not subscription.is_active:
-            delivery.state = WebhookDelivery.State.FAILED
-            delivery.last_error = "The subscription was switched off."
-            delivery.next_attempt_at = None
-            delivery.save(update_fields=["state", "last_error", "next_attempt_at"])
-            return False
-        due = delivery.attempts == 0 or (
-            delivery.next_attempt_at is not None and delivery.next_attempt_at <= now
-        )
-        if subscription.is_paused or not due:
-            return False
-        return _attempt(delivery, subscription, now)
-
-
-def _attempt(delivery: WebhookDelivery, subscription: WebhookSubscription, now) -> bool:
+    taken = _take(delivery_id)
+    if taken is None:
+        return False
+    delivery, subscription, now = taken
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
     headers = {
         "content-type": "application/json",
@@ -194,15 +184,72 @@ def _attempt(delivery: WebhookDelivery, subscription: WebhookSubscription, now) 
     except FetchError as exc:
         error, status, outcome = str(exc), exc.status, WebhookAttempt.Outcome.FAILED
         retry_after = exc.retry_after
-    WebhookAttempt.objects.create(
-        delivery=delivery,
-        started_at=now,
-        duration_ms=int((time.monotonic() - started) * 1000),
-        outcome=outcome,
-        http_status=status,
-        error=error[:2000],
+    duration_ms = int((time.monotonic() - started) * 1000)
+    with transaction.atomic():
+        mine = (
+            WebhookDelivery.objects.select_for_update(of=("self",))
+            .filter(pk=delivery.pk, state=WebhookDelivery.State.PENDING, attempts=delivery.attempts)
+            .first()
+        )
+        WebhookAttempt.objects.create(
+            delivery=delivery,
+            started_at=now,
+            duration_ms=duration_ms,
+            outcome=outcome,
+            http_status=status,
+            error=error[:2000],
+        )
+        if mine is None:
+            # The POST outlived its deadline and another attempt took the delivery over.
+            logger.warning("webhook %s answered after its attempt was superseded", delivery.uuid)
+            return outcome == WebhookAttempt.Outcome.SUCCEEDED
+        _record(mine, subscription, outcome, status, error, retry_after)
+    logger.info(
+        "webhook %s %s to subscription %s: %s",
+        delivery.event,
+        delivery.uuid,
+        subscription.pk,
+        outcome,
     )
-    delivery.attempts += 1
+    return outcome == WebhookAttempt.Outcome.SUCCEEDED
+
+
+def _take(delivery_id: int):
+    """Claim a due delivery for one attempt; return it, its subscription and the time, or None."""
+    with transaction.atomic():
+        # Only the delivery's row: a lock on the subscription would stop its other deliveries
+        # and every publication that owes it one.
+        delivery = (
+            WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk=delivery_id, state=WebhookDelivery.State.PENDING)
+            .select_related("subscription")
+            .first()
+        )
+        if delivery is None:
+            return None
+        subscription = delivery.subscription
+        now = timezone.now()
+        if not subscription.is_active:
+            delivery.state = WebhookDelivery.State.FAILED
+            delivery.last_error = "The subscription was switched off."
+            delivery.next_attempt_at = None
+            delivery.save(update_fields=["state", "last_error", "next_attempt_at"])
+            return None
+        due = delivery.attempts == 0 or (
+            delivery.next_attempt_at is not None and delivery.next_attempt_at <= now
+        )
+        if subscription.is_paused or not due:
+            return None
+        delivery.attempts += 1
+        # If this worker dies mid-POST, the sweeper sends the delivery again after this.
+        delivery.next_attempt_at = now + timedelta(
+            seconds=settings.WEBHOOK_TIMEOUT_SECONDS + REQUEUE_AFTER.total_seconds()
+        )
+        delivery.save(update_fields=["attempts", "next_attempt_at"])
+    return delivery, subscription, now
+
+
+def _record(delivery, subscription, outcome, status, error: str, retry_after) -> None:
     delivery.last_status = status
     delivery.last_error = error[:2000]
     if outcome == WebhookAttempt.Outcome.SUCCEEDED:
@@ -213,23 +260,8 @@ def _attempt(delivery: WebhookDelivery, subscription: WebhookSubscription, now) 
     else:
         _failed(delivery, subscription, error, retry_after)
     delivery.save(
-        update_fields=[
-            "attempts",
-            "last_status",
-            "last_error",
-            "state",
-            "delivered_at",
-            "next_attempt_at",
-        ]
+        update_fields=["last_status", "last_error", "state", "delivered_at", "next_attempt_at"]
     )
-    logger.info(
-        "webhook %s %s to subscription %s: %s",
-        delivery.event,
-        delivery.uuid,
-        subscription.pk,
-        outcome,
-    )
-    return outcome == WebhookAttempt.Outcome.SUCCEEDED
 
 
 def _failed(delivery, subscription, error: str, retry_after: float | None) -> None:

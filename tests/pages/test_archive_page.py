@@ -60,7 +60,9 @@ def test_a_source_a_fact_checker_added_stays_private_until_a_revision_relies_on_
     Citation.objects.create(claim=ticket.claim, source=snapshot.source, href="x", added_by=checker)
     assert client.get(reverse("archive_page", args=[snapshot.pk])).status_code == 404
     linked = archived("https://gazette.example/d", "Linked by the piece itself.")
-    Citation.objects.create(claim=ticket.claim, source=linked.source, href="y", start=0, end=3)
+    Citation.objects.create(
+        claim=ticket.claim, source=linked.source, href="y", start=0, end=3, origin="article"
+    )
     revision_links_pin(revision=verdict_of(ticket).published_revision, claim_id=ticket.claim_id)
     assert client.get(reverse("archive_page", args=[linked.pk])).status_code == 200
 

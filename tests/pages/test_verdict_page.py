@@ -158,7 +158,9 @@ def test_the_sources_link_the_live_page_and_the_archived_copy(client, checker):
     )
     rely_on(verdict_of(ticket).published_revision, evidence)
     linked = archived("https://gazette.example/bridge", "Bridge opened.")
-    Citation.objects.create(claim=ticket.claim, source=linked.source, href="x", start=27, end=40)
+    Citation.objects.create(
+        claim=ticket.claim, source=linked.source, href="x", start=27, end=40, origin="article"
+    )
     revision_links_pin(revision=verdict_of(ticket).published_revision, claim_id=ticket.claim_id)
     research = archived("https://blog.example/draft-research", "Not relied on yet.")
     Citation.objects.create(claim=ticket.claim, source=research.source, href="y", added_by=checker)

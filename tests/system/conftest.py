@@ -26,6 +26,10 @@ FAST_RECOVERY = {
     "FETCH_SWEEP_INTERVAL_SECONDS": "1",
     "FETCH_RETRY_BACKOFF_SECONDS": "0.5",
     "WEBHOOK_SWEEP_INTERVAL_SECONDS": "2",
+    # A slow subscriber's POST may hang this long before it counts as failed.
+    "WEBHOOK_TIMEOUT_SECONDS": "60",
+    # Every test page is on one loopback host: spaced, but only just.
+    "FETCH_HOST_INTERVAL_SECONDS": "0.01",
 }
 LOG_COPY = REPO / "var" / "system-logs"
 

@@ -11,7 +11,12 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from claims.models import Claim, Source
-from claims.services import TransientFetchError, source_fetch, sources_retry_failed
+from claims.services import (
+    HostBusy,
+    TransientFetchError,
+    source_fetch_in_turn,
+    sources_retry_failed,
+)
 
 
 class Command(BaseCommand):
@@ -86,9 +91,9 @@ class Command(BaseCommand):
 def _fetch_one(source_id: int) -> int:
     """Fetch one source in a pool thread; return 1 if it failed transiently."""
     try:
-        source_fetch(source_id=source_id)
+        source_fetch_in_turn(source_id=source_id)
         return 0
-    except TransientFetchError:
+    except (TransientFetchError, HostBusy):
         return 1
     finally:
         # Each pool thread opened its own connection.

@@ -117,11 +117,21 @@ class Command(BaseCommand):
             entries = json.loads(manifest.read_text(encoding="utf-8"))["pieces"]
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise CommandError(f"{manifest}: not a readable manifest ({error})") from error
+        if not isinstance(entries, list):
+            raise CommandError(f"{manifest}: not a readable manifest (pieces is not a list)")
+        folder = manifest.parent.resolve()
         pieces = []
         for index, entry in enumerate(entries):
             if not isinstance(entry, dict) or not entry.get("path"):
                 raise CommandError(f"{manifest}: entry {index} has no path")
-            path = manifest.parent / entry["path"]
+            path = manifest.parent / str(entry["path"])
+            # A manifest names files beside it; following it elsewhere (../, /etc, a symlink
+            # out) would ingest whatever the account running the command can read.
+            if not path.resolve().is_relative_to(folder):
+                raise CommandError(
+                    f"{manifest}: entry {index} ({str(entry['path'])[:200]!r}) is outside the "
+                    "manifest's folder; put the piece beside the manifest or in a folder below it"
+                )
             pieces.append(
                 Piece(
                     name=str(path),
