@@ -5,7 +5,8 @@ import threading
 import pytest
 from django.db import connection
 
-from reviews import services, webhooks
+from reviews import services
+from reviews.services import webhooks
 from reviews.models import WebhookDelivery, WebhookSubscription
 from reviews.tasks import deliver_webhook
 from reviews.workflow import Stage

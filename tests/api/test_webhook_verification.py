@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from reviews import services, webhooks
+from reviews import services
+from reviews.services import webhooks
 from reviews.models import WebhookSubscription
 from reviews.workflow import Stage
 from tests.claims.httpserver import LocalServer, reply

@@ -26,7 +26,7 @@ def column(url: str, topic: str) -> str:
 def fetches_in_process(monkeypatch):
     """Run scheduled fetches in the test's process, even when a real broker is configured."""
     monkeypatch.setattr(
-        fetch_source, "apply_async", lambda kwargs, **options: fetch_source.apply(kwargs=kwargs)
+        fetch_source, "delay", lambda **kwargs: fetch_source.apply(kwargs=kwargs)
     )
 
 

@@ -54,7 +54,12 @@ def researched(server, checker, *, slug: str = "bridge-piece"):
     source, _ = source_for_url(url=url, normalized_url=url)
     anchor = TEXT.index("the ledger")
     Citation.objects.create(
-        claim=ticket.claim, source=source, href=url, start=anchor, end=anchor + 10
+        claim=ticket.claim,
+        source=source,
+        href=url,
+        start=anchor,
+        end=anchor + 10,
+        origin=Citation.Origin.ARTICLE,
     )
     source = source_fetch(source_id=source.pk)
     # A source archived before this claim cited it is ranked for it as citing by hand does.
