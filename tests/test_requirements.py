@@ -10,6 +10,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FIRST_PARTY = {"claims", "reviews", "factcheck", "tests", "bench"}
 RUNTIME_CODE = ["claims", "reviews", "factcheck", "manage.py"]
 DEV_CODE = ["tests", "bench"]
+# Folders with a requirements file of their own, installed by hand for a one-off job.
+OWN_REQUIREMENTS = ["bench/tools"]
 
 # Runtime distributions the code never imports, each with where it is used instead.
 USED_WITHOUT_IMPORT = {
@@ -51,6 +53,8 @@ def imported_modules(roots: list[str]) -> dict[str, str]:
     for root in roots:
         path = ROOT / root
         for file in [path] if path.is_file() else sorted(path.rglob("*.py")):
+            if any(file.is_relative_to(ROOT / folder) for folder in OWN_REQUIREMENTS):
+                continue
             for node in ast.walk(ast.parse(file.read_text(), str(file))):
                 if isinstance(node, ast.Import):
                     names = [alias.name for alias in node.names]
