@@ -57,9 +57,17 @@ def _compose(notification: Notification) -> tuple[str, str]:
     who = event.actor.get_username() if event.actor else "The desk"
     subject = f"[{settings.DESK_NAME}] {notification.get_kind_display().capitalize()}: "
     subject += claim.text if len(claim.text) <= 60 else f"{claim.text[:59]}…"
+    if event.action == Event.Action.REPEATED:
+        headline = (
+            f"A claim that ticket #{ticket.pk}'s published verdict ruled on is circulating again."
+        )
+    else:
+        headline = (
+            f"{who} {event.get_action_display()} ticket #{ticket.pk} "
+            f"({event.get_from_stage_display()} → {event.get_to_stage_display()})."
+        )
     lines = [
-        f"{who} {event.get_action_display()} ticket #{ticket.pk} "
-        f"({event.get_from_stage_display()} → {event.get_to_stage_display()}).",
+        headline,
         "",
         f"Claim: {claim.text}",
         f"Article: {claim.article.title}",

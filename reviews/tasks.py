@@ -9,6 +9,7 @@ from reviews.notifications import (
     notifications_resend_pending,
 )
 from reviews.services import verdicts_publish_due
+from reviews.services.matching import claim_match, embeddings_refresh
 
 
 @shared_task(
@@ -45,3 +46,19 @@ def deliver_webhook(*, delivery_id: int) -> bool:
 def sweep_webhooks() -> int:
     """Queue the webhook deliveries that are due (retries, and any the broker lost)."""
     return webhooks.deliveries_send_due()
+
+
+@shared_task(name="reviews.match_claim", ignore_result=True)
+def match_claim(*, claim_id: int) -> int:
+    """Match one new claim against verdicts, open tickets and external fact-checks."""
+    run = claim_match(claim_id=claim_id)
+    return 0 if run is None else run.matches.count()
+
+
+@shared_task(name="reviews.refresh_embeddings", bind=True, ignore_result=True)
+def refresh_embeddings(self, *, limit: int = 500) -> int:
+    """Embed a batch of items that lack a vector under the current model; queue the next batch."""
+    done = embeddings_refresh(limit=limit)
+    if done >= limit and not self.request.is_eager:
+        refresh_embeddings.delay(limit=limit)
+    return done

@@ -1,5 +1,6 @@
 """Store what was said and what it cites; the models live in modules by concept."""
 
+from .matching import Embedding, ExternalFactCheck
 from .pieces import Article, Claim
 from .sources import Citation, Evidence, FetchAttempt, Passage, Snapshot, Source
 
@@ -7,7 +8,9 @@ __all__ = [
     "Article",
     "Citation",
     "Claim",
+    "Embedding",
     "Evidence",
+    "ExternalFactCheck",
     "FetchAttempt",
     "Passage",
     "Snapshot",

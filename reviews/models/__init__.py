@@ -7,13 +7,17 @@ from reviews.models.api import (
     WebhookEvent,
     WebhookSubscription,
 )
+from reviews.models.matches import ClaimMatch, ExternalRatingMap, MatchRun
 from reviews.models.tickets import Event, Notification, Ticket
 from reviews.models.verdicts import Correction, Rating, Verdict, VerdictRevision, Vote
 
 __all__ = [
+    "ClaimMatch",
     "ClientKey",
     "Correction",
     "Event",
+    "ExternalRatingMap",
+    "MatchRun",
     "Notification",
     "Rating",
     "Ticket",
