@@ -77,6 +77,9 @@ class Matcher:
     embeddings if already computed, else the ``encoder`` computes them. With no encoder
     only the lexical index runs. The fused score is ``weight * dense + (1 - weight) *
     lexical``; ``weight`` and the thresholds come from measurement (bench/matching.py).
+    ``check_texts`` are what the figure and negation check compares with (default ``texts``):
+    a verdict is matched on its claim and summary but checked against its claim alone, since a
+    summary naturally denies or corrects the claim.
     """
 
     def __init__(
@@ -89,6 +92,7 @@ class Matcher:
         mode: str = "fused",
         weight: float = 0.8,
         thresholds: Thresholds | None = None,
+        check_texts: Sequence[str] | None = None,
     ):
         if len(keys) != len(texts):
             raise MatchingError(f"{len(keys)} keys for {len(texts)} texts")
@@ -100,6 +104,9 @@ class Matcher:
             raise MatchingError(f"weight must be between 0 and 1, got {weight}")
         self.keys = list(keys)
         self.texts = list(texts)
+        self.check_texts = self.texts if check_texts is None else list(check_texts)
+        if len(self.check_texts) != len(self.texts):
+            raise MatchingError(f"{len(self.check_texts)} check texts for {len(texts)} texts")
         self.encoder = encoder
         self.mode = mode
         self.weight = {"lexical": 0.0, "dense": 1.0}.get(mode, weight)
@@ -167,7 +174,7 @@ class Matcher:
             matches = []
             for rank, column in enumerate(top_k(fused[row], top), start=1):
                 score = float(fused[row, column])
-                why = conflicts(query, self.texts[column])
+                why = conflicts(query, self.check_texts[column])
                 level = self._level(score, why)
                 if min_level == Level.CONFIRMED and level != Level.CONFIRMED:
                     continue

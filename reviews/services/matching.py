@@ -71,14 +71,23 @@ def _published_verdicts():
     )
 
 
-def corpus_texts(subject: str, *, ids=None) -> list[tuple[int, str]]:
-    """Return the (id, text) pairs matched for one subject kind (only ``ids`` if given)."""
+def corpus_texts(subject: str, *, ids=None, checked: bool = False) -> list[tuple[int, str]]:
+    """Return the (id, text) pairs matched for one subject kind (only ``ids`` if given).
+
+    A verdict is matched on its claim and summary; with ``checked`` its claim alone is returned,
+    which is what figures and negations are compared with.
+    """
     if subject == Subject.VERDICT:
         rows = _published_verdicts()
         if ids is not None:
             rows = rows.filter(pk__in=ids)
         return [
-            (row["id"], f"{row['ticket__claim__text']} {row['published_revision__summary']}")
+            (
+                row["id"],
+                row["ticket__claim__text"]
+                if checked
+                else f"{row['ticket__claim__text']} {row['published_revision__summary']}",
+            )
             for row in rows.values("id", "ticket__claim__text", "published_revision__summary")
         ]
     if subject == Subject.CLAIM:
@@ -96,6 +105,7 @@ def corpus_texts(subject: str, *, ids=None) -> list[tuple[int, str]]:
 class _Corpus:
     keys: list[tuple[str, int]]
     texts: list[str]
+    check_texts: list[str]
     vectors: np.ndarray
 
 
@@ -106,9 +116,10 @@ def _corpus(subjects, model_id: str, encoder, *, embed_missing: int) -> _Corpus:
     (a new verdict, a few imports); more means a model change, which the background refresh
     fills in while matching goes on with what is there.
     """
-    keys, texts, blocks = [], [], []
+    keys, texts, check_texts, blocks = [], [], [], []
     for subject in subjects:
         items = corpus_texts(subject)
+        checked = dict(corpus_texts(subject, checked=True)) if subject == Subject.VERDICT else {}
         stored = embeddings_load(subject=subject, model_id=model_id, ids=None)
         have = set(stored.ids)
         missing = [(pk, text) for pk, text in items if pk not in have]
@@ -119,11 +130,12 @@ def _corpus(subjects, model_id: str, encoder, *, embed_missing: int) -> _Corpus:
         present = [(pk, text) for pk, text in items if pk in row_of]
         keys += [(subject, pk) for pk, _ in present]
         texts += [text for _, text in present]
+        check_texts += [checked.get(pk, text) for pk, text in present]
         if present:
             blocks.append(stored.vectors[[row_of[pk] for pk, _ in present]])
     dim = encoder.dim
     vectors = np.vstack(blocks) if blocks else np.zeros((0, dim), dtype=np.float32)
-    return _Corpus(keys=keys, texts=texts, vectors=vectors)
+    return _Corpus(keys=keys, texts=texts, check_texts=check_texts, vectors=vectors)
 
 
 def _matcher(corpus: _Corpus, encoder) -> Matcher:
@@ -133,6 +145,7 @@ def _matcher(corpus: _Corpus, encoder) -> Matcher:
         texts=corpus.texts,
         encoder=encoder,
         vectors=corpus.vectors,
+        check_texts=corpus.check_texts,
         mode=mode,
         weight=weight,
         thresholds=thresholds,
@@ -180,6 +193,7 @@ def claim_match(*, claim_id: int, encoder=None) -> MatchRun | None:
     corpus = _Corpus(
         keys=[corpus.keys[i] for i in keep],
         texts=[corpus.texts[i] for i in keep],
+        check_texts=[corpus.check_texts[i] for i in keep],
         vectors=corpus.vectors[keep] if keep else corpus.vectors[:0],
     )
     matches = _matcher(corpus, encoder).match(
