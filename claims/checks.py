@@ -1,9 +1,9 @@
-"""System checks for the claims app's fetching settings."""
+"""System checks for the claims app: fetching settings and the sentence encoder."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Error, Tags, Warning, register
 
 
 @register(Tags.security)
@@ -20,6 +20,27 @@ def check_fetch_private_networks(app_configs=None, **kwargs) -> list[Warning]:
                 ),
                 obj="settings.FETCH_ALLOW_PRIVATE_NETWORKS",
                 id="claims.W001",
+            )
+        ]
+    return []
+
+
+@register()
+def check_sentence_encoder(app_configs=None, **kwargs) -> list[Error]:
+    """Refuse to start with an unknown encoder name, or a missing or altered model."""
+    from claims.encoding import ENCODERS, EncoderUnavailable, verify_encoder
+
+    name = getattr(settings, "CLAIMS_ENCODER", "") or None
+    try:
+        verify_encoder(name)
+    except EncoderUnavailable as error:
+        return [
+            Error(
+                str(error),
+                hint=f"Set CLAIMS_ENCODER to one of {', '.join(sorted(ENCODERS))} and install "
+                "requirements.txt.",
+                obj="settings.CLAIMS_ENCODER",
+                id="claims.E001",
             )
         ]
     return []

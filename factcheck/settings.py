@@ -191,6 +191,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 
 DESK_NAME = env.str("DESK_NAME", default="Fact-check desk")
 
+# --- Sentence encoder -----------------------------------------------------------
+
+# The one sentence encoder of the service (claims.encoding.get_encoder): a name from
+# claims.encoding.ENCODERS. "minilm-int8" is the production model; "hashing" is a tiny
+# deterministic stand-in for tests. A system check refuses an unknown name or altered weights.
+CLAIMS_ENCODER = env.str("CLAIMS_ENCODER", default="minilm-int8")
+
 # --- Fetching ------------------------------------------------------------------
 
 # Test-only: lets the fetcher reach loopback and private networks (never link-local or metadata).
