@@ -13,7 +13,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tests log in with the test client, which gives django-axes no request; its own test enables it.
 AXES_ENABLED = False
-# Matching embeds every ingested claim after the commit; its own tests switch it on with the
-# tiny "hashing" encoder so the rest of the suite never loads a sentence model.
+# Matching embeds every ingested claim after the commit; its own tests switch it on with a tiny
+# encoder so the rest of the suite never loads a sentence model.
 MATCHING_ENABLED = False
-os.environ.setdefault("CLAIMS_ENCODER", "hashing")

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from django.conf import settings
 from django.db import transaction
 
 from claims.matching import clean
@@ -19,7 +20,7 @@ def current_encoder():
     """Return the process's shared encoder (CLAIMS_ENCODER), loaded once."""
     from claims.encoding import get_encoder
 
-    return get_encoder()
+    return get_encoder(settings.CLAIMS_ENCODER or None)
 
 
 def text_sha256(text: str) -> str:

@@ -340,15 +340,3 @@ def verdicts_similar(*, text: str, top: int = 10, encoder=None) -> list[tuple[in
     if not matcher.keys:
         return []
     return [(match.key[1], match) for match in matcher.match(text, top=top)]
-
-
-def verdict_repeat_counts(verdict_ids) -> dict[int, int]:
-    """Return how many distinct new claims confirmed-matched each verdict."""
-    return dict(
-        ClaimMatch.objects.filter(
-            verdict_id__in=list(verdict_ids), level=ClaimMatch.Level.CONFIRMED
-        )
-        .values("verdict_id")
-        .annotate(n=Count("run__claim", distinct=True))
-        .values_list("verdict_id", "n")
-    )

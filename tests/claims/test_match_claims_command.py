@@ -75,7 +75,6 @@ def test_jsonl_output_reads_quoted_fields_with_line_breaks(files):
 
 
 def test_the_dense_mode_runs_with_a_named_encoder(files):
-    pytest.importorskip("claims.encoding")
     verified, queries = files
     lines = run("--verified", verified, "--queries", queries, "--encoder", "hashing", "--top", "1")
     assert [line.split()[2] for line in lines.splitlines()] == ["10", "11"]

@@ -5,7 +5,8 @@ from django.core import mail
 
 from claims.models import Embedding, ExternalFactCheck
 from reviews.models import ClaimMatch, Event, MatchRun, Notification
-from reviews.services.matching import claim_match, embeddings_refresh, verdict_repeat_counts
+from reviews.selectors import verdict_repeat_counts
+from reviews.services.matching import claim_match, embeddings_refresh
 from reviews.tasks import refresh_embeddings
 from reviews.workflow import Stage
 from tests.claims.matching_fakes import WordHashEncoder

@@ -4,6 +4,7 @@ import json
 import os
 import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from claims.matching import MODES, Matcher, MatchingError, read_queries, read_verified
@@ -94,7 +95,7 @@ class Command(BaseCommand):
         from claims.encoding import EncoderUnavailable, get_encoder
 
         try:
-            encoder = get_encoder(encoder_name)
+            encoder = get_encoder(encoder_name or getattr(settings, "CLAIMS_ENCODER", None))
         except EncoderUnavailable as error:
             raise CommandError(f"{error}; or pass --mode lexical") from None
         calibration = calibration_for(encoder.model_id)
