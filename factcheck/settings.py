@@ -284,6 +284,8 @@ MATCHING_ENABLED = env.bool("MATCHING_ENABLED", default=True)
 # the encoder (claims/matching/calibration.json, written by bench/matching.py).
 MATCHING_SUGGESTED_THRESHOLD = env.float("MATCHING_SUGGESTED_THRESHOLD", default=None)
 MATCHING_CONFIRMED_THRESHOLD = env.float("MATCHING_CONFIRMED_THRESHOLD", default=None)
+# How far the best match must lead the runner-up to be confirmed (also measured per model).
+MATCHING_CONFIRMED_MARGIN = env.float("MATCHING_CONFIRMED_MARGIN", default=None)
 # Matches kept per claim.
 MATCHING_TOP = env.int("MATCHING_TOP", default=5)
 # Items without a vector that a matching job embeds itself; more (a model change) is left to the

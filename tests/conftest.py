@@ -3,6 +3,7 @@
 import pytest
 
 from tests import services
+from tests.reviews.matching_helpers import matching  # noqa: F401  (a fixture for any test)
 
 
 def pytest_runtest_setup(item):

@@ -37,7 +37,11 @@ def load_calibrations(path: Path = CALIBRATION_PATH) -> dict[str, Calibration]:
             model_id=model_id,
             mode=entry["mode"],
             weight=float(entry["weight"]),
-            thresholds=Thresholds(float(entry["suggested"]), float(entry["confirmed"])),
+            thresholds=Thresholds(
+                float(entry["suggested"]),
+                float(entry["confirmed"]),
+                float(entry.get("margin", 0.0)),
+            ),
         )
     return result
 
@@ -54,10 +58,11 @@ def write_calibration(
     weight: float,
     suggested: float,
     confirmed: float,
+    margin: float = 0.0,
     path: Path = CALIBRATION_PATH,
 ) -> None:
     """Record one model's measured calibration (bench/matching.py --write-calibration)."""
-    Thresholds(suggested, confirmed)
+    Thresholds(suggested, confirmed, margin)
     try:
         data = json.loads(path.read_text())
     except FileNotFoundError:
@@ -67,6 +72,7 @@ def write_calibration(
         "weight": weight,
         "suggested": suggested,
         "confirmed": confirmed,
+        "margin": margin,
     }
     data["measured_by"] = "bench/matching.py --write-calibration (CV on CheckThat! 2020 train)"
     path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")

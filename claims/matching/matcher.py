@@ -40,10 +40,16 @@ class Level:
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Scores at which a match is suggested and confirmed (per model and mode: calibrate)."""
+    """Scores at which a match is suggested and confirmed (per model and mode: calibrate).
+
+    Only the best match can be confirmed, and only when it leads the runner-up by ``margin``:
+    on the CheckThat! data a high score alone is not reliable (near-identical fact-checks of one
+    claim score alike), a clear lead is (bench/matching.py).
+    """
 
     suggested: float
     confirmed: float
+    margin: float = 0.0
 
     def __post_init__(self):
         if not 0 <= self.suggested <= self.confirmed <= 1:
@@ -51,6 +57,8 @@ class Thresholds:
                 "thresholds must satisfy 0 <= suggested <= confirmed <= 1, "
                 f"got suggested={self.suggested} confirmed={self.confirmed}"
             )
+        if not 0 <= self.margin <= 1:
+            raise MatchingError(f"margin must be between 0 and 1, got {self.margin}")
 
 
 @dataclass(frozen=True)
@@ -172,10 +180,12 @@ class Matcher:
         results = []
         for row, query in enumerate(queries):
             matches = []
-            for rank, column in enumerate(top_k(fused[row], top), start=1):
+            ranked = top_k(fused[row], max(top, 2))
+            lead = float(fused[row, ranked[0]] - fused[row, ranked[1]]) if len(ranked) > 1 else 1.0
+            for rank, column in enumerate(ranked[:top], start=1):
                 score = float(fused[row, column])
                 why = conflicts(query, self.check_texts[column])
-                level = self._level(score, why)
+                level = self._level(score, why, lead if rank == 1 else None)
                 if min_level == Level.CONFIRMED and level != Level.CONFIRMED:
                     continue
                 if min_level == Level.SUGGESTED and level == Level.NONE:
@@ -198,10 +208,11 @@ class Matcher:
         """Return the ``top`` matches of one query, best first."""
         return self.match_many([query], top=top, min_level=min_level)[0]
 
-    def _level(self, score: float, why: tuple[str, ...]) -> str:
+    def _level(self, score: float, why: tuple[str, ...], lead: float | None) -> str:
         if self.thresholds is None:
             return Level.NONE
-        if score >= self.thresholds.confirmed and not why:
+        t = self.thresholds
+        if lead is not None and lead >= t.margin and score >= t.confirmed and not why:
             return Level.CONFIRMED
         if score >= self.thresholds.suggested:
             return Level.SUGGESTED

@@ -10,6 +10,7 @@ from django.utils.html import format_html
 
 from claims.errors import ClaimsError
 from reviews import forms, rules, selectors, services
+from reviews.admin.matching import MATCH_ACTIONS, match_action
 from reviews.admin.research import DONE as RESEARCH_DONE
 from reviews.admin.research import RESEARCH_ACTIONS, Research, research_form, research_perform
 from reviews.errors import ReviewError
@@ -173,6 +174,8 @@ class TicketPage:
             "vote_form": forms_now.get("vote"),
             "overdue": self.ticket.is_overdue(),
             "research": research,
+            "matches": selectors.claim_matches(self.ticket.claim),
+            "can_triage": "dismiss" in self.allowed,
         }
 
 
@@ -194,6 +197,8 @@ class TicketPageMixin:
 
     def _act(self, request, ticket: Ticket):
         name = request.POST.get("action", "")
+        if name in MATCH_ACTIONS:
+            return match_action(request, ticket, name)
         page = TicketPage(ticket, request.user)
         if name in RESEARCH_ACTIONS:
             return self._research(request, page, name)

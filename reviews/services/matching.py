@@ -23,9 +23,11 @@ from claims.services.embeddings import (
     embeddings_store,
 )
 from reviews import notifications, workflow
-from reviews.models import ClaimMatch, Event, MatchRun, Notification, Verdict
+from reviews.errors import ReviewError
+from reviews.models import ClaimMatch, Event, MatchRun, Notification, Ticket, Verdict
 from reviews.selectors import users_with_permission
-from reviews.workflow import Stage
+from reviews.services._steps import step
+from reviews.workflow import DismissReason, Stage
 
 logger = logging.getLogger(__name__)
 Subject = Embedding.Subject
@@ -57,7 +59,14 @@ def matching_settings(model_id: str | None) -> tuple[str, float, Thresholds]:
         suggested = calibration.thresholds.suggested if calibration else 0.6
     if confirmed is None:
         confirmed = calibration.thresholds.confirmed if calibration else 0.85
-    return mode, weight, Thresholds(suggested=suggested, confirmed=max(suggested, confirmed))
+    margin = settings.MATCHING_CONFIRMED_MARGIN
+    if margin is None:
+        margin = calibration.thresholds.margin if calibration else 0.0
+    return (
+        mode,
+        weight,
+        Thresholds(suggested=suggested, confirmed=max(suggested, confirmed), margin=margin),
+    )
 
 
 # --- What is matched -----------------------------------------------------------------------
@@ -340,3 +349,51 @@ def verdicts_similar(*, text: str, top: int = 10, encoder=None) -> list[tuple[in
     if not matcher.keys:
         return []
     return [(match.key[1], match) for match in matcher.match(text, top=top)]
+
+
+# --- Acting on a match ---------------------------------------------------------------------
+
+
+def ticket_mark_duplicate(
+    *, ticket: Ticket, by, of: Ticket, note: str = "", expected_version: int | None = None
+) -> Ticket:
+    """Dismiss the ticket as a duplicate of ticket ``of``, linked (not a free-text reason)."""
+    return _dismiss_as_duplicate(
+        ticket=ticket, by=by, of=of, verdict=None, note=note, expected_version=expected_version
+    )
+
+
+def ticket_reuse_verdict(
+    *, ticket: Ticket, by, verdict: Verdict, note: str = "", expected_version: int | None = None
+) -> Ticket:
+    """Point the ticket at a published verdict on the same claim, dismissing it as a duplicate.
+
+    Only a verdict the public sees now (published, not retracted, not under embargo) can be
+    reused, so a draft never reaches the new piece's readers.
+    """
+    if not _published_verdicts().filter(pk=verdict.pk).exists():
+        raise ReviewError("Only a published verdict can be reused; this one is not public.")
+    return _dismiss_as_duplicate(
+        ticket=ticket,
+        by=by,
+        of=verdict.ticket,
+        verdict=verdict,
+        note=note,
+        expected_version=expected_version,
+    )
+
+
+def _dismiss_as_duplicate(*, ticket, by, of, verdict, note, expected_version) -> Ticket:
+    if of.pk == ticket.pk:
+        raise ReviewError("A ticket cannot be a duplicate of itself; choose another ticket.")
+    with step(ticket, by=by, action="dismiss", expected_version=expected_version, note=note) as s:
+        s.ticket.dismiss()
+        s.ticket.dismiss_reason = DismissReason.DUPLICATE
+        s.data = {"reason": str(DismissReason.DUPLICATE), "duplicate_of": of.pk}
+        if verdict is not None:
+            s.data["reuses_verdict"] = verdict.pk
+        # step() saves the workflow fields; the links are this service's own.
+        Ticket.objects.filter(pk=s.ticket.pk).update(duplicate_of=of, reuses_verdict=verdict)
+        s.ticket.duplicate_of = of
+        s.ticket.reuses_verdict = verdict
+    return s.ticket

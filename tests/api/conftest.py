@@ -9,7 +9,6 @@ from reviews.tasks import deliver_webhook
 from tests.api.verdicts import published_verdict
 from tests.reviews.conftest import desk_data, notifications_in_process
 from tests.reviews.factories import new_editor, new_fact_checker
-from tests.reviews.matching_helpers import matching  # noqa: F401  (a fixture)
 
 # Shared with the review desk's tests: roles and ratings after a flush, e-mails in-process.
 __all__ = ["desk_data", "notifications_in_process"]

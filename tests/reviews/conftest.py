@@ -11,7 +11,6 @@ from reviews.roles import sync_roles
 from reviews.tasks import send_notification
 from tests.factories import UserFactory
 from tests.reviews.factories import new_editor, new_fact_checker
-from tests.reviews.matching_helpers import matching  # noqa: F401  (a fixture)
 
 
 @pytest.fixture
