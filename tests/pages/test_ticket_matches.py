@@ -114,3 +114,18 @@ def test_people_without_triage_rights_cannot_mark_duplicates(client):
     client.force_login(UserFactory(role="API client", is_staff=True))
     client.post(page(second), {"action": "duplicate", "target": first.pk, "version": 0})
     assert Ticket.objects.get(pk=second.pk).stage == Stage.NEW
+
+
+def test_an_editor_maps_a_publishers_rating_words_through_the_admin(client, editor):
+    from reviews.models import ExternalRatingMap
+    from tests.reviews.factories import rating
+
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:reviews_externalratingmap_add"),
+        {"publisher": "Checker", "rating_text": "Pants on Fire", "rating": rating("false").pk},
+    )
+    assert response.status_code == 302
+    assert ExternalRatingMap.objects.get().rating.slug == "false"
+    assert client.get(reverse("admin:claims_externalfactcheck_changelist")).status_code == 200
+    assert client.get(reverse("admin:claims_externalfactcheck_add")).status_code == 403
