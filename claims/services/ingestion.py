@@ -12,6 +12,7 @@ from django.utils.text import slugify
 
 from claims.errors import ClaimsError
 from claims.extraction import Extraction, ExtractionError, extract
+from claims.extraction.claimant import speaker
 from claims.models import Article, Claim
 from claims.services.citations import citations_from_links
 
@@ -146,6 +147,7 @@ def article_ingest(
                         reasons=list(assertion.reasons),
                         split=assertion.split,
                         attributed_uncited=assertion.attributed_uncited,
+                        claimant=speaker(assertion.text) or article.author,
                     )
                     for position, assertion in enumerate(extraction.assertions)
                 ]

@@ -66,7 +66,8 @@ class Gone(APIException):
 
 def parse_id(raw: str) -> int:
     """Return `raw` as an id, or answer 404 as for any id without a published verdict."""
-    if not raw.isdigit() or int(raw) > MAX_ID:
+    # isdigit() accepts "²" and other digits int() refuses: only ASCII digits are ids.
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_ID:
         raise NotFound()
     return int(raw)
 

@@ -126,3 +126,9 @@ def test_both_endpoints_are_in_the_openapi_schema():
     schema = client_as("anonymous").get("/api/schema/", HTTP_ACCEPT="application/json").json()
     assert "/api/v1/verdicts/similar/" in schema["paths"]
     assert "/api/v1/claims/{id}/matches/" in schema["paths"]
+
+
+@pytest.mark.parametrize("raw", ["²", "١٢", "abc"])
+def test_a_non_ascii_digit_id_is_a_404_not_a_500(raw):
+    assert client_as("editor").get(f"/api/v1/claims/{raw}/matches/").status_code == 404
+    assert client_as("anonymous").get(f"/api/v1/verdicts/{raw}/").status_code == 404
