@@ -82,6 +82,7 @@ def perform(name: str, *, ticket: Ticket, by, data: dict):
                 approve=data["decision"] == "approve",
                 rating=data["rating"],
                 note=data["note"],
+                followed_precedent=data.get("followed_precedent"),
             )
         case "request_changes":
             return services.verdict_request_changes(**common, note=data["note"])

@@ -129,3 +129,33 @@ def test_an_editor_maps_a_publishers_rating_words_through_the_admin(client, edit
     assert ExternalRatingMap.objects.get().rating.slug == "false"
     assert client.get(reverse("admin:claims_externalfactcheck_changelist")).status_code == 200
     assert client.get(reverse("admin:claims_externalfactcheck_add")).status_code == 403
+
+
+def test_the_vote_panel_shows_precedent_and_stores_whether_the_vote_followed_it(client, editor):
+    from reviews.models import Vote
+
+    old = published("Unemployment rose to 9 percent in Ohio.")
+    review = ticket_in(Stage.IN_REVIEW, text="Unemployment rose to 9 percent in Ohio.")
+    claim_match(claim_id=review.claim_id)
+    client.force_login(editor)
+    html = client.get(page(review)).content.decode()
+    precedent = html.split('id="precedent"')[1].split("</div>")[0]
+    assert f"/verdicts/{old.verdict.pk}/" in precedent
+    assert old.verdict.published_revision.rating.label in precedent
+    response = client.post(
+        page(review),
+        {
+            "action": "vote",
+            "decision": "approve",
+            "rating": review.verdict.current_revision.rating_id,
+            "note": "",
+            "followed_precedent": "no",
+            "version": review.version,
+        },
+    )
+    assert response.status_code == 302
+    vote = Vote.objects.get(revision=review.verdict.current_revision, editor=editor)
+    assert vote.followed_precedent is False
+    event = Event.objects.get(ticket=review, action="vote")
+    assert event.data["followed_precedent"] is False
+    assert "departed from precedent" in client.get(page(review)).content.decode()
