@@ -7,6 +7,7 @@ import argparse
 import csv
 import os
 import platform
+import resource
 import statistics
 import sys
 import time
@@ -25,6 +26,7 @@ from claims.extraction.training import (  # noqa: E402
 )
 
 PROSE = REPO / "tests" / "claims" / "data" / "opinion_prose.tsv"
+INVARIANCE = REPO / "tests" / "claims" / "data" / "quote_invariance.tsv"
 SAMPLE = REPO / "seeds" / "openai-microsoft-bedrock-opinion.txt"
 
 PARAGRAPHS = [
@@ -102,6 +104,51 @@ def timed(body: str, runs: int) -> list[float]:
     return times
 
 
+def cpu_timed(function, runs: int) -> tuple[float, float]:
+    """Return the median wall and median CPU seconds of function() over runs."""
+    walls, cpus = [], []
+    for _ in range(runs):
+        wall, cpu = time.perf_counter(), time.process_time()
+        function()
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def rss_mb() -> float:
+    """Return this process's resident memory now, in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def score_many(texts: list[str]) -> list[float]:
+    """Score sentences the way `extract_claims --lines` does: in one batch where supported."""
+    from claims.extraction import pipeline
+
+    if hasattr(pipeline, "score_sentences"):
+        return [score for score, _ in pipeline.score_sentences(texts)]
+    return [score_sentence(text)[0] for text in texts]
+
+
+def quote_invariance() -> tuple[int, int]:
+    """Return (decisions that differ from the plain form, decisions compared)."""
+    from claims.extraction import CHECKWORTHY_THRESHOLD
+
+    with open(INVARIANCE, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    forms = ("plain", "quoted", "attributed")
+    scores = score_many([row[form] for row in rows for form in forms])
+    flips = compared = 0
+    for index in range(len(rows)):
+        plain, *others = scores[index * 3 : index * 3 + 3]
+        for other in others:
+            compared += 1
+            flips += (plain >= CHECKWORTHY_THRESHOLD) != (other >= CHECKWORTHY_THRESHOLD)
+    return flips, compared
+
+
 def label_scores(texts: list[str], labels: list[int], score) -> Scores:
     return precision_recall_f1([score(text) for text in texts], labels)
 
@@ -112,9 +159,15 @@ def main() -> None:
     runs = parser.parse_args().runs
 
     print(f"machine: {machine()}")
+    before = rss_mb()
     start = time.perf_counter()
     model = load_model(ARTIFACT_PATH)
-    print(f"model load (once per process): {(time.perf_counter() - start) * 1000:.0f} ms")
+    score_sentence("The council met on Tuesday.")  # loads whatever the model needs
+    print(
+        f"model load (once per process, up to the first score): "
+        f"{(time.perf_counter() - start) * 1000:.0f} ms; "
+        f"memory {before:.0f} MB before, {rss_mb():.0f} MB with the model loaded"
+    )
 
     body = article(1_000)
     words = len(body.split())
@@ -135,6 +188,20 @@ def main() -> None:
         median_fmt = statistics.median(timed(wrapped, max(runs // 5, 3)))
         print(f"  same article as {fmt}: median {median_fmt * 1000:.1f} ms")
 
+    wall, cpu = cpu_timed(lambda: extract(body), max(runs // 5, 3))
+    print(
+        f"  one piece, per 1,000 words: {wall * 1e6 / words:.0f} ms wall, "
+        f"{cpu * 1e6 / words:.0f} ms CPU"
+    )
+    dev_texts, dev_labels = load_tsv(DEV_PATH)
+    dev_words = sum(len(text.split()) for text in dev_texts)
+    wall, cpu = cpu_timed(lambda: score_many(dev_texts), 3)
+    print(
+        f"  batched ({len(dev_texts):,} dev sentences, {dev_words:,} words, scored as "
+        f"`extract_claims --lines` does), per 1,000 words: {wall * 1e6 / dev_words:.0f} ms wall, "
+        f"{cpu * 1e6 / dev_words:.0f} ms CPU"
+    )
+
     long_body = article(100_000)
     long_words = len(long_body.split())
     long_times = timed(long_body, 3)
@@ -143,7 +210,6 @@ def main() -> None:
         f"{long_words / statistics.median(long_times):,.0f} words/s"
     )
 
-    dev_texts, dev_labels = load_tsv(DEV_PATH)
     print(
         "dev set, final score:    ",
         label_scores(dev_texts, dev_labels, lambda text: score_sentence(text)[0]),
@@ -161,6 +227,16 @@ def main() -> None:
             [int(row["checkworthy"] == "Yes") for row in rows],
             lambda text: score_sentence(text)[0],
         ),
+    )
+
+    flips, compared = quote_invariance()
+    print(
+        f"quote/attribution invariance: {flips} of {compared} decisions differ from the plain "
+        f"form ({flips / compared:.1%})"
+    )
+    print(
+        f"peak memory (max RSS of this process): "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
     )
 
     sample = extract(SAMPLE.read_text(encoding="utf-8"))

@@ -13,6 +13,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 OUTPUT = REPO / "tests" / "claims" / "data" / "encoder_reference.json"
 SENTENCES = [
@@ -27,10 +28,10 @@ SENTENCES = [
 
 def main() -> None:
     import torch
+    from minilm_torch import MiniLM, upstream_weights_path
     from tokenizers import Tokenizer
 
     from claims.encoding.minilm import MAX_TOKENS, TOKENIZER_PATH
-    from claims.extraction.transformer import MiniLM, upstream_weights_path
 
     model = MiniLM.from_upstream(upstream_weights_path(), dropout=0.0).eval()
     tokenizer = Tokenizer.from_file(str(TOKENIZER_PATH))

@@ -93,10 +93,7 @@ class MiniLMInt8Encoder:
         if not texts:
             return output
         encodings = self._tokenizer.encode_batch(list(texts))
-        # Batches of similar length waste little on padding.
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
-        for begin in range(0, len(order), max(batch_size, 1)):
-            rows = order[begin : begin + batch_size]
+        for rows in _batches([len(encoding.ids) for encoding in encodings], batch_size):
             width = max(len(encodings[i].ids) for i in rows)
             ids = np.zeros((len(rows), width), dtype=np.int64)
             mask = np.zeros((len(rows), width), dtype=np.int64)
@@ -112,3 +109,24 @@ class MiniLMInt8Encoder:
             pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
             output[rows] = pooled
         return normalize_rows(output)
+
+
+def _batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
+    """Group row indices by similar length: at most batch_size rows, little padding.
+
+    On CPU, padding is paid in full, so a batch closes when its longest row would be more than
+    a quarter longer than its shortest. Rows never affect each other's vectors.
+    """
+    order = sorted(range(len(lengths)), key=lengths.__getitem__)
+    batches: list[list[int]] = []
+    for index in order:
+        current = batches[-1] if batches else None
+        if (
+            current is None
+            or len(current) >= max(batch_size, 1)
+            or lengths[index] > lengths[current[0]] * 1.25 + 2
+        ):
+            batches.append([index])
+        else:
+            current.append(index)
+    return batches

