@@ -21,12 +21,12 @@ sys.path.insert(0, str(REPO))
 
 YEAR = 2025
 # Events a published ticket leaves, and those a correction adds (one ticket in ten).
-PUBLISHED_TRAIL = ["queue", "take", "revise", "submit", "vote", "vote", "publish"]
-CORRECTION_TRAIL = ["open_correction", "revise", "submit", "vote", "publish"]
+PUBLISHED_TRAIL = ["queue", "take", "save_draft", "submit", "vote", "vote", "publish"]
+CORRECTION_TRAIL = ["open_correction", "save_draft", "submit", "vote", "publish"]
 STAGES = {
     "queue": ("new", "queued"),
     "take": ("queued", "researching"),
-    "revise": ("researching", "researching"),
+    "save_draft": ("researching", "researching"),
     "submit": ("researching", "in_review"),
     "vote": ("in_review", "in_review"),
     "publish": ("approved", "published"),

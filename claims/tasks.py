@@ -58,3 +58,11 @@ def recheck_links() -> int:
 def recheck_source(*, source_id: int) -> str:
     """Re-check one source's live URL against its snapshot."""
     return source_recheck(source_id=source_id).link_status
+
+
+@shared_task(name="claims.pull_claimreview_feeds", ignore_result=True)
+def pull_claimreview_feeds() -> int:
+    """Re-import the configured ClaimReview feeds (CLAIMREVIEW_FEEDS)."""
+    from claims.services.external import external_feeds_pull
+
+    return len(external_feeds_pull())

@@ -306,6 +306,40 @@ CELERY_BEAT_SCHEDULE["reviews.resend_notifications"] = {
     "schedule": 600.0,
 }
 
+# --- Claim matching (claims/matching, reviews/services/matching.py) -------------------------
+
+# Match every new claim against published verdicts, open tickets and external fact-checks.
+MATCHING_ENABLED = env.bool("MATCHING_ENABLED", default=True)
+# Scores at which a match is shown as suggested / confirmed; empty: the calibration measured for
+# the encoder (claims/matching/calibration.json, written by bench/matching.py).
+MATCHING_SUGGESTED_THRESHOLD = env.float("MATCHING_SUGGESTED_THRESHOLD", default=None)
+MATCHING_CONFIRMED_THRESHOLD = env.float("MATCHING_CONFIRMED_THRESHOLD", default=None)
+# How far the best match must lead the runner-up to be confirmed (also measured per model).
+MATCHING_CONFIRMED_MARGIN = env.float("MATCHING_CONFIRMED_MARGIN", default=None)
+# Matches kept per claim.
+MATCHING_TOP = env.int("MATCHING_TOP", default=5)
+# Items without a vector that a matching job embeds itself; more (a model change) is left to the
+# background refresh so a job never embeds the whole corpus.
+MATCHING_EMBED_INLINE_LIMIT = env.int("MATCHING_EMBED_INLINE_LIMIT", default=64)
+# Where vectors are searched: "numpy" (exact, in process). See README "Claim matching".
+MATCHING_VECTOR_BACKEND = env.str("MATCHING_VECTOR_BACKEND", default="numpy")
+if MATCHING_VECTOR_BACKEND != "numpy":
+    raise ImproperlyConfigured(
+        "MATCHING_VECTOR_BACKEND must be 'numpy'; pgvector needs the migration described in "
+        "the README's claim matching section first."
+    )
+# Other publishers' ClaimReview feeds re-imported by beat (comma-separated URLs; fetched through
+# the SSRF-safe fetcher), and how often.
+CLAIMREVIEW_FEEDS = env.list("CLAIMREVIEW_FEEDS", default=[])
+CELERY_BEAT_SCHEDULE["claims.pull_claimreview_feeds"] = {
+    "task": "claims.pull_claimreview_feeds",
+    "schedule": env.float("CLAIMREVIEW_FEED_INTERVAL_SECONDS", default=86400.0),
+}
+CELERY_BEAT_SCHEDULE["reviews.refresh_embeddings"] = {
+    "task": "reviews.refresh_embeddings",
+    "schedule": env.float("MATCHING_REFRESH_INTERVAL_SECONDS", default=300.0),
+}
+
 # --- Hardening and observability ---------------------------------------------
 
 # Brute force against the admin login: lock a username+address pair after repeated failures.

@@ -37,8 +37,9 @@ def _claim(verdict: Verdict) -> dict:
     claim = verdict.ticket.claim
     article = claim.article
     item = {"@type": "Claim"}
-    if article.author:
-        item["author"] = {"@type": "Person", "name": article.author}
+    # The speaker the piece attributes the claim to, else the piece's author.
+    if claimant := claim.claimant or article.author:
+        item["author"] = {"@type": "Person", "name": claimant}
     if article.published_at is not None:
         item["datePublished"] = _iso(article.published_at)
     appearance = {"@type": "OpinionNewsArticle", "headline": article.title}

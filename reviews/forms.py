@@ -185,6 +185,18 @@ class VoteForm(ActionFormBase):
         widget=forms.Textarea({"rows": 3}),
         help_text=_("Required when you reject; dissent stays on the record."),
     )
+    followed_precedent = forms.TypedChoiceField(
+        label=_("Precedent"),
+        choices=[
+            ("", _("Not said, or no precedent")),
+            ("yes", _("This vote follows how we ruled on similar claims")),
+            ("no", _("This vote departs from how we ruled on similar claims")),
+        ],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+        help_text=_("The similar claims the desk ruled on are listed above the form."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -204,6 +216,7 @@ class VoteForm(ActionFormBase):
             "approve": data["decision"] == "approve",
             "rating": data["rating"],
             "note": data["note"],
+            "followed_precedent": data.get("followed_precedent"),
         }
 
 

@@ -34,6 +34,10 @@ _FACT_CHECKER_PERMISSIONS = [
     # See why a source failed and ask for it again ("fetch now", "retry failed").
     "claims.view_fetchattempt",
     "claims.change_source",
+    # Claim matching: what the desk and other publishers already ruled on.
+    "claims.view_externalfactcheck",
+    "reviews.view_claimmatch",
+    "reviews.view_externalratingmap",
 ]
 _EDITOR_PERMISSIONS = [
     *_FACT_CHECKER_PERMISSIONS,
@@ -47,6 +51,10 @@ _EDITOR_PERMISSIONS = [
     "reviews.publish_verdict",
     "reviews.retract_verdict",
     "reviews.request_correction",
+    # Say what other publishers' rating words mean on the desk's scale.
+    "reviews.add_externalratingmap",
+    "reviews.change_externalratingmap",
+    "reviews.delete_externalratingmap",
 ]
 
 # Later migrations extend these lists and call sync_roles again; the mapping is the single truth.

@@ -332,3 +332,128 @@ def claims_found(*, article_id: int, limit: int) -> tuple[list[Claim], int]:
     """Return the article's best `limit` claims (with their ticket's id) and how many it has."""
     best = claims_ranked(article_id=article_id).annotate(ticket_id=F("ticket__id"))[:limit]
     return list(best), Claim.objects.filter(article_id=article_id).count()
+
+
+# --- Claim matching ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatchView:
+    """One match of a claim as the ticket page and the staff API show it."""
+
+    kind: str
+    ours: bool
+    rank: int
+    score: float
+    level: str
+    conflicts: list
+    text: str
+    rating: str
+    date: object
+    url: str
+    verdict_id: int | None
+    ticket_id: int | None
+    external_id: int | None
+    repeats: int
+
+
+def verdict_repeat_counts(verdict_ids) -> dict[int, int]:
+    """Return how many distinct new claims were confirmed matches of each verdict."""
+    from reviews.models import ClaimMatch
+
+    return dict(
+        ClaimMatch.objects.filter(
+            verdict_id__in=list(verdict_ids), level=ClaimMatch.Level.CONFIRMED
+        )
+        .values("verdict_id")
+        .annotate(n=Count("run__claim", distinct=True))
+        .values_list("verdict_id", "n")
+    )
+
+
+def claim_matches(claim: Claim) -> list[MatchView]:
+    """Return what the latest matching of ``claim`` found, best first (three queries)."""
+    from reviews.models import ClaimMatch, ExternalRatingMap, MatchRun
+
+    run = MatchRun.objects.filter(claim=claim).order_by("-ran_at", "-id").first()
+    if run is None:
+        return []
+    rows = list(
+        ClaimMatch.objects.filter(run=run)
+        .select_related(
+            "verdict__published_revision__rating",
+            "verdict__ticket__claim",
+            "matched_claim__article",
+            "matched_claim__ticket",
+            "external",
+        )
+        .order_by("rank", "id")
+    )
+    mapped = {
+        (publisher.lower(), text.lower()): label
+        for publisher, text, label in ExternalRatingMap.objects.values_list(
+            "publisher", "rating_text", "rating__label"
+        )
+    }
+    repeats = verdict_repeat_counts([row.verdict_id for row in rows if row.verdict_id])
+    views = []
+    for row in rows:
+        common = {
+            "kind": row.kind,
+            "rank": row.rank,
+            "score": row.score,
+            "level": row.level,
+            "conflicts": row.conflicts,
+        }
+        if row.kind == ClaimMatch.Kind.VERDICT:
+            verdict = row.verdict
+            revision = verdict.published_revision
+            views.append(
+                MatchView(
+                    **common,
+                    ours=True,
+                    text=verdict.ticket.claim.text,
+                    rating=revision.rating.label if revision else "",
+                    date=verdict.published_at,
+                    url=verdict_public_url(verdict.pk),
+                    verdict_id=verdict.pk,
+                    ticket_id=verdict.ticket_id,
+                    external_id=None,
+                    repeats=repeats.get(verdict.pk, 0),
+                )
+            )
+        elif row.kind == ClaimMatch.Kind.TICKET:
+            other = row.matched_claim
+            ticket = getattr(other, "ticket", None)
+            views.append(
+                MatchView(
+                    **common,
+                    ours=True,
+                    text=other.text,
+                    rating=ticket.get_stage_display() if ticket else "",
+                    date=other.article.published_at or other.article.ingested_at,
+                    url=ticket.get_absolute_url() if ticket else "",
+                    verdict_id=None,
+                    ticket_id=ticket.pk if ticket else None,
+                    external_id=None,
+                    repeats=0,
+                )
+            )
+        else:
+            external = row.external
+            ours = mapped.get((external.publisher.lower(), external.rating_text.lower()))
+            views.append(
+                MatchView(
+                    **common,
+                    ours=False,
+                    text=external.claim_reviewed,
+                    rating=f"{external.rating_text} ({ours})" if ours else external.rating_text,
+                    date=external.reviewed_at,
+                    url=external.url,
+                    verdict_id=None,
+                    ticket_id=None,
+                    external_id=external.pk,
+                    repeats=0,
+                )
+            )
+    return views

@@ -5,6 +5,7 @@ from celery import shared_task
 from factcheck.queueing import backoff_seconds
 from reviews.services import verdicts_publish_due, webhooks
 from reviews.services.intake import intake_run, piece_remove_run
+from reviews.services.matching import claim_match, embeddings_refresh
 from reviews.services.notifications import (
     NotificationNotSent,
     notification_send,
@@ -56,3 +57,19 @@ def ingest_piece(*, intake_id: int) -> str:
 def remove_piece(*, intake_id: int) -> str:
     """Delete a piece removed by mistake, with its claims and tickets; the record stays."""
     return piece_remove_run(intake_id=intake_id).state
+
+
+@shared_task(name="reviews.match_claim", ignore_result=True)
+def match_claim(*, claim_id: int) -> int:
+    """Match one new claim against verdicts, open tickets and external fact-checks."""
+    run = claim_match(claim_id=claim_id)
+    return 0 if run is None else run.matches.count()
+
+
+@shared_task(name="reviews.refresh_embeddings", bind=True, ignore_result=True)
+def refresh_embeddings(self, *, limit: int = 500) -> int:
+    """Embed a batch of items that lack a vector under the current model; queue the next batch."""
+    done = embeddings_refresh(limit=limit)
+    if done >= limit and not self.request.is_eager:
+        refresh_embeddings.delay(limit=limit)
+    return done

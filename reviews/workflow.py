@@ -267,6 +267,8 @@ RESEARCH_EVENTS = {
     "unpin": _("unpinned evidence"),
     # An editor re-fetched a source that a published verdict relies on.
     "refetch": _("re-fetched a source"),
+    # Matching found this published verdict's claim repeated in a newly ingested piece.
+    "repeated": _("saw the claim repeated"),
 }
 
 

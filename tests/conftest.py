@@ -4,6 +4,7 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from tests import services
+from tests.reviews.matching_helpers import matching  # noqa: F401  (a fixture for any test)
 
 # Property-based tests draw the same examples on every run, so CI is deterministic; `make
 # test-random` (--hypothesis-profile=random) explores fresh ones and more of them. Never a

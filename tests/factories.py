@@ -69,3 +69,4 @@ class ClaimFactory(factory.django.DjangoModelFactory):
     score = 0.8
     checkworthy = True
     reasons = factory.LazyFunction(lambda: ["contains a figure: 4 million dollars"])
+    claimant = factory.LazyAttribute(lambda c: c.article.author)

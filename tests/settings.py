@@ -16,3 +16,6 @@ AXES_ENABLED = False
 FETCH_HOST_INTERVAL_SECONDS = (
     0  # Loopback test servers are one host; the spacing has its own tests.
 )
+# Matching embeds every ingested claim after the commit; its own tests switch it on with a tiny
+# encoder so the rest of the suite never loads a sentence model.
+MATCHING_ENABLED = False

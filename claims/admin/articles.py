@@ -255,14 +255,23 @@ class ArticleAdmin(admin.ModelAdmin):
 
 @admin.register(Claim)
 class ClaimAdmin(admin.ModelAdmin):
-    list_display = ["short_text", "article", "score", "checkworthy", "attributed_uncited", "split"]
+    list_display = [
+        "short_text",
+        "claimant",
+        "article",
+        "score",
+        "checkworthy",
+        "attributed_uncited",
+        "split",
+    ]
     list_filter = [
         "checkworthy",
+        "claimant",
         ScoreRangeFilter,
         "attributed_uncited",
         ("article", ArticleFilter),
     ]
-    search_fields = ["text", "article__title"]
+    search_fields = ["text", "article__title", "claimant"]
     list_select_related = ["article"]
     ordering = ["-checkworthy", "-score", "id"]
     readonly_fields = [
@@ -279,6 +288,7 @@ class ClaimAdmin(admin.ModelAdmin):
         "reasons_shown",
         "split",
         "attributed_uncited",
+        "claimant",
         "created_at",
         "research",
     ]

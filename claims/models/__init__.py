@@ -1,5 +1,6 @@
 """Store what was said and what it cites; the models live in modules by concept."""
 
+from .matching import Embedding, ExternalFactCheck
 from .pieces import ARTICLE_TEXT_FIELDS, Article, ArticleEvent, Claim
 from .sources import Citation, Evidence, FetchAttempt, FetchHost, Passage, Snapshot, Source
 
@@ -9,7 +10,9 @@ __all__ = [
     "ArticleEvent",
     "Citation",
     "Claim",
+    "Embedding",
     "Evidence",
+    "ExternalFactCheck",
     "FetchAttempt",
     "FetchHost",
     "Passage",

@@ -163,6 +163,14 @@ class Claim(models.Model):
             "Attributes the claim to someone or to reporting without a link: find the source."
         ),
     )
+    claimant = models.CharField(
+        _("claimant"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Who makes the claim: the speaker it is attributed to in the piece, else its author."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -179,6 +187,7 @@ class Claim(models.Model):
             models.Index(fields=["checkworthy", "-score", "id"], name="claim_rank_idx"),
             models.Index(fields=["score"], name="claim_score_idx"),
             models.Index(fields=["attributed_uncited"], name="claim_uncited_idx"),
+            models.Index(fields=["claimant", "id"], name="claim_claimant_idx"),
         ]
 
     def __str__(self) -> str:

@@ -10,6 +10,7 @@ from django.utils.text import slugify
 
 from claims.errors import ClaimsError
 from claims.extraction import Extraction, ExtractionError, extract
+from claims.extraction.claimant import speaker
 from claims.extraction.normalize import normalize
 from claims.models import Article, ArticleEvent, Claim
 from claims.services.articles import article_metadata_clean
@@ -160,6 +161,7 @@ def article_ingest(
                         reasons=list(assertion.reasons),
                         split=assertion.split,
                         attributed_uncited=assertion.attributed_uncited,
+                        claimant=speaker(assertion.text) or article.author,
                     )
                     for position, assertion in enumerate(extraction.assertions)
                 ]

@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 
 from reviews import actions, rules, selectors
+from reviews.admin.matching import MATCH_ACTIONS, match_action
 from reviews.admin.research import DONE as RESEARCH_DONE
 from reviews.admin.research import RESEARCH_ACTIONS, Research, research_submit
 from reviews.errors import ReviewError
@@ -105,6 +106,8 @@ class TicketPage:
             "research": research,
             # Every form on the page, for the widgets' scripts and styles.
             "forms": list(forms_now.values()),
+            "matches": selectors.claim_matches(self.ticket.claim),
+            "can_triage": "dismiss" in self.allowed,
         }
 
 
@@ -126,6 +129,8 @@ class TicketPageMixin:
 
     def _act(self, request, ticket: Ticket):
         name = request.POST.get("action", "")
+        if name in MATCH_ACTIONS:
+            return match_action(request, ticket, name)
         page = TicketPage(ticket, request.user)
         if name in RESEARCH_ACTIONS:
             return self._research(request, page, name)

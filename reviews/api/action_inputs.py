@@ -100,6 +100,12 @@ class VoteInput(NoteInput):
         default=None,
         help_text="The rating you would give; an approval defaults to the verdict's.",
     )
+    followed_precedent = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Whether the vote follows how the desk ruled on the most similar past claims.",
+    )
 
 
 class PublishInput(ActionInput):

@@ -76,8 +76,11 @@ class VerdictFilter(django_filters.FilterSet):
         },
     )
     claimant = django_filters.CharFilter(
-        field_name="ticket__claim__article__author",
-        help_text="Only claims by this author (exact, as the article names them).",
+        field_name="ticket__claim__claimant",
+        help_text=(
+            "Only claims made by this person or body (exact): the speaker the piece attributes "
+            "the claim to, else the article's author."
+        ),
     )
     published_after = MomentFilter(
         field_name="published_at", lookup_expr="gte", help_text="First published at or after."

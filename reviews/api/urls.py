@@ -10,6 +10,7 @@ from drf_spectacular.views import (
 from rest_framework.routers import SimpleRouter
 
 from reviews.api.desk import ClaimViewSet
+from reviews.api.matching import ClaimMatchesView, SimilarVerdictsView
 from reviews.api.views import ArticleViewSet, VerdictViewSet
 
 app_name = "api"
@@ -25,6 +26,9 @@ redoc = csp_update({"style-src": ["'unsafe-inline'"]})(
 )
 
 urlpatterns = [
+    # Before the router: "similar" is not a verdict id.
+    path("v1/verdicts/similar/", SimilarVerdictsView.as_view(), name="verdicts-similar"),
+    path("v1/claims/<str:pk>/matches/", ClaimMatchesView.as_view(), name="claim-matches"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as its own request: no inline script.

@@ -8,6 +8,7 @@ from reviews.models.api import (
     WebhookSubscription,
 )
 from reviews.models.intake import Intake
+from reviews.models.matches import ClaimMatch, ExternalRatingMap, MatchRun
 from reviews.models.tickets import Event, Notification, Ticket
 from reviews.models.verdicts import (
     Correction,
@@ -20,10 +21,13 @@ from reviews.models.verdicts import (
 )
 
 __all__ = [
+    "ClaimMatch",
     "ClientKey",
     "Correction",
     "Event",
+    "ExternalRatingMap",
     "Intake",
+    "MatchRun",
     "Notification",
     "Rating",
     "RevisionEvidence",

@@ -36,6 +36,24 @@ class Ticket(TicketWorkflow, FSMModelMixin, models.Model):
     dismiss_reason = models.CharField(
         _("dismissed as"), max_length=32, choices=DismissReason.choices, blank=True
     )
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("duplicate of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duplicates",
+        help_text=_("The ticket that covers the same claim (set when dismissed as a duplicate)."),
+    )
+    reuses_verdict = models.ForeignKey(
+        "reviews.Verdict",
+        verbose_name=_("reuses verdict"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reused_by",
+        help_text=_("A published verdict on the same claim that this piece is marked with."),
+    )
     version = models.PositiveIntegerField(
         _("version"),
         default=0,
@@ -154,6 +172,8 @@ class Notification(models.Model):
         PUBLISHED = "published", _("published")
         # The recipient's published verdict was reopened for a correction.
         CORRECTION_REQUESTED = "correction_requested", _("correction requested")
+        # A claim the recipient's published verdict ruled on appeared in a new piece.
+        CIRCULATING = "circulating", _("claim circulating again")
 
     event = models.ForeignKey(
         Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="notifications"

@@ -289,6 +289,15 @@ class Vote(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    followed_precedent = models.BooleanField(
+        _("followed precedent"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The voter's word on whether this vote follows how the desk ruled on the most "
+            "similar past claims (empty: not said, or no precedent)."
+        ),
+    )
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("cast at"), default=timezone.now)
 

@@ -34,15 +34,20 @@ def format_for(name: str) -> str:
 
 
 def article_receive(*, intake: Intake | None = None, **kwargs) -> IngestResult:
-    """Ingest a piece (see `article_ingest` for the arguments) and open its claim tickets.
+    """Ingest a piece (see `article_ingest` for the arguments), open its tickets, queue matching.
 
     One transaction: either the article, its claims, their tickets and the record of who
     received the piece all exist, or none do. `intake` is the admin's waiting row, which the
     caller completes; without it a new piece gets its own record here.
     """
+    from reviews.services.matching import claims_match_after_commit
+
     with transaction.atomic():
         result = article_ingest(**kwargs)
         tickets_open(claims=result.article.claims.all())
+        if result.created:
+            # Matching embeds each claim: it runs as a job after the commit, never in here.
+            claims_match_after_commit(list(result.article.claims.values_list("pk", flat=True)))
         if intake is None and result.created:
             _record(
                 Intake(received_by=kwargs.get("by"), characters=len(kwargs.get("body") or "")),

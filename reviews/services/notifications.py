@@ -63,9 +63,17 @@ def _compose(notification: Notification) -> tuple[str, str]:
     subject = f"[{settings.DESK_NAME}] {notification.get_kind_display().capitalize()}: "
     subject = " ".join(subject.split()) + " "
     subject += text if len(text) <= 60 else f"{text[:59]}…"
+    if event.action == "repeated":
+        headline = (
+            f"A claim that ticket #{ticket.pk}'s published verdict ruled on is circulating again."
+        )
+    else:
+        headline = (
+            f"{who} {event.get_action_display()} ticket #{ticket.pk} "
+            f"({event.get_from_stage_display()} → {event.get_to_stage_display()})."
+        )
     lines = [
-        f"{who} {event.get_action_display()} ticket #{ticket.pk} "
-        f"({event.get_from_stage_display()} → {event.get_to_stage_display()}).",
+        headline,
         "",
         f"Claim: {claim.text}",
         f"Article: {claim.article.title}",

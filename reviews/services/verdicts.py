@@ -162,8 +162,12 @@ def vote_cast(
     rating: Rating | None = None,
     note: str = "",
     expected_version: int | None = None,
+    followed_precedent: bool | None = None,
 ) -> Vote:
     """Record an editor's vote on the current revision, with the rating they would give.
+
+    ``followed_precedent`` is the voter's word on whether the vote follows how the desk ruled
+    on the most similar past claims (None: not said).
 
     The approval that reaches REVIEW_APPROVALS_REQUIRED approves the verdict; a rejection sends
     it back to the fact-checker with the note at once.
@@ -178,6 +182,7 @@ def vote_cast(
             approve=approve,
             rating=rating or (revision.rating if approve else None),
             note=s.note,
+            followed_precedent=followed_precedent,
         )
         approvals = revision.votes.filter(approve=True).count()
         required = approvals_required()
@@ -199,6 +204,8 @@ def vote_cast(
             "approvals": approvals,
             "required": required,
         }
+        if followed_precedent is not None:
+            s.data["followed_precedent"] = followed_precedent
     return vote
 
 

@@ -79,6 +79,8 @@ def test_the_walker_sees_every_endpoint_of_the_api():
         "/api/v1/claims/{pk}/",
         "/api/v1/claims/{pk}/transitions/",
         "/api/v1/claims/{pk}/citations/",
+        "/api/v1/claims/{pk}/matches/",
+        "/api/v1/verdicts/similar/",
         "/api/schema/",
     } <= set(routes())
 
@@ -129,3 +131,23 @@ def test_a_correction_in_progress_shows_only_the_published_revision(desk):
 
     assert all(DRAFT_MARK not in row["summary"] for row in listed)
     assert {row["revision"] for row in listed} == {1}
+
+
+@pytest.mark.usefixtures("matching")
+@pytest.mark.parametrize("public_read", [True, False], ids=["public read", "keys only"])
+@pytest.mark.parametrize("role", ["anonymous", "read key", "ingest key"])
+def test_similar_verdicts_search_only_what_the_public_sees(role, public_read, desk, settings):
+    settings.API_PUBLIC_READ = public_read
+    client = client_as(role)
+    hidden = Verdict.objects.filter(pk__in=desk["hidden_verdicts"]).select_related("ticket__claim")
+    for verdict in hidden:
+        text = f"{verdict.ticket.claim.text} {DRAFT_MARK} summary"
+        response = client.get("/api/v1/verdicts/similar/", {"text": text, "top": 20})
+        assert DRAFT_MARK not in response.content.decode()
+        if response.status_code != 200:
+            assert not public_read and role != "read key"
+            continue
+        shown = {row["verdict"]["id"] for row in response.json()["results"]}
+        assert shown
+        assert shown <= set(desk["public_verdicts"])
+        assert not shown & set(desk["hidden_verdicts"])

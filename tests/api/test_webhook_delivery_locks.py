@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 
 from reviews import services
-from reviews.services import webhooks
 from reviews.models import WebhookDelivery, WebhookSubscription
+from reviews.services import webhooks
 from reviews.tasks import deliver_webhook
 from reviews.workflow import Stage
 from tests.claims.httpserver import LocalServer, reply

@@ -7,8 +7,8 @@ import time
 import pytest
 
 from reviews import services
-from reviews.services import webhooks
 from reviews.models import WebhookSubscription
+from reviews.services import webhooks
 from reviews.workflow import Stage
 from tests.claims.httpserver import LocalServer, reply
 from tests.reviews.factories import new_editor, ticket_in

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from claims.models import Article, Claim, Evidence, Source
 from factcheck.celery import app as celery_app
 from reviews.models import Rating, Ticket, Verdict
+from reviews.services import article_receive
 from reviews.workflow import Stage
 from tests.claims.httpserver import LocalServer
 from tests.claims.httpserver import page as serve
@@ -91,7 +92,9 @@ def desk(browser_db, settings, tmp_path):
         celery_app.conf.task_always_eager = eager
 
 
-def test_a_verdict_goes_from_the_desk_to_the_readers_page(desk, chromium, live_server, screenshots):
+def test_a_verdict_goes_from_the_desk_to_the_readers_page(
+    desk, chromium, live_server, screenshots, matching
+):
     base = live_server.url
     passwords = desk["credentials"]
     claim = Claim.objects.get(text=CLAIM)
@@ -206,3 +209,27 @@ def test_a_verdict_goes_from_the_desk_to_the_readers_page(desk, chromium, live_s
     assert page.locator(f"#claim-{claim.pk} mark").inner_text() == CLAIM
     plain.close()
     assert Source.objects.get().state == Source.State.FETCHED
+
+    # A new piece repeats the claim: the fact-checker sees the match and reuses the verdict.
+    repeated = article_receive(
+        body="Microsoft poured more than thirteen billion dollars into OpenAI, the memo shows.",
+        title="Another column on the memo",
+    ).article
+    new_ticket = Ticket.objects.get(claim__article=repeated)
+    staff = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    page = staff.new_page()
+    log_in(page, base, "factchecker", passwords["factchecker"])
+    page.goto(f"{base}/admin/reviews/ticket/{new_ticket.pk}/change/")
+    matches = page.locator("#matches")
+    assert CLAIM in matches.inner_text()
+    assert "ours" in matches.inner_text()
+    screenshots(page, "match-on-ticket")
+    matches.get_by_role("button", name="Reuse that verdict").click()
+    assert page.locator("#ticket-stage").inner_text() == "Dismissed"
+    assert page.locator(".desk-duplicate a").first.inner_text() == f"#{claim.ticket.pk}"
+    new_ticket.refresh_from_db()
+    assert (new_ticket.duplicate_of_id, new_ticket.reuses_verdict_id) == (
+        claim.ticket.pk,
+        verdict.pk,
+    )
+    staff.close()

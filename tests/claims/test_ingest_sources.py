@@ -25,9 +25,7 @@ def column(url: str, topic: str) -> str:
 @pytest.fixture
 def fetches_in_process(monkeypatch):
     """Run scheduled fetches in the test's process, even when a real broker is configured."""
-    monkeypatch.setattr(
-        fetch_source, "delay", lambda **kwargs: fetch_source.apply(kwargs=kwargs)
-    )
+    monkeypatch.setattr(fetch_source, "delay", lambda **kwargs: fetch_source.apply(kwargs=kwargs))
 
 
 @pytest.mark.usefixtures("fetch_settings", "fetches_in_process")

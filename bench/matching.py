@@ -1,0 +1,410 @@
+"""Measure claim matching: ranking quality, thresholds' precision, latency and memory."""
+
+# Run: .venv/bin/python bench/matching.py [--encoder NAME] [--folds 5] [--write-calibration]
+#      [--sizes 10000,100000,1000000] [--skip-latency]
+# Data: ../shared/data/claim-matching/clef2020-task2 (CheckThat! 2020 Task 2), read in place.
+# Everything tuned (fusion weight, thresholds) is chosen by cross-validation on train only;
+# dev is scored once with what train chose.
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from claims.matching import (  # noqa: E402
+    LexicalIndex,
+    Matcher,
+    clean,
+    conflicts,
+    evaluate,
+    read_queries,
+    read_verified,
+    top_k,
+)
+from claims.matching.calibration import CALIBRATION_PATH  # noqa: E402
+
+DATA = Path(os.environ.get("MATCHING_DATA", REPO.parent / "shared/data/claim-matching"))
+TASK = DATA / "clef2020-task2"
+WEIGHTS = [round(w, 2) for w in np.arange(0.0, 1.0001, 0.05)]
+CACHE = REPO / "var" / "bench-matching"
+
+
+def load_qrels(path: Path) -> dict[str, set[str]]:
+    qrels: dict[str, set[str]] = {}
+    for line in path.read_text().splitlines():
+        if line.strip():
+            query, _, doc, relevance = line.split()
+            if int(relevance) > 0:
+                qrels.setdefault(query, set()).add(doc)
+    return qrels
+
+
+def document_text(row) -> str:
+    """What a stored fact-check is matched on: its claim and its headline."""
+    return f"{row.text} {row.title}".strip()
+
+
+def encode_cached(encoder, texts: list[str], name: str) -> np.ndarray:
+    """Embed texts once per model; later runs read the vectors from var/."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"{encoder.model_id.replace('/', '_')}-{name}-{len(texts)}.npy"
+    if path.exists():
+        return np.load(path)
+    vectors = encoder.encode([clean(text) for text in texts])
+    np.save(path, vectors)
+    return vectors
+
+
+def rankings_from(scores: np.ndarray, query_ids, doc_ids, k: int = 5) -> dict[str, list[str]]:
+    return {
+        query: [doc_ids[i] for i in top_k(scores[row], k)] for row, query in enumerate(query_ids)
+    }
+
+
+def fused(dense, lexical, weight):
+    if dense is None:
+        return lexical
+    return weight * dense + (1 - weight) * lexical
+
+
+def folds_of(n: int, folds: int, seed: int = 14) -> list[np.ndarray]:
+    order = np.random.default_rng(seed).permutation(n)
+    return [order[i::folds] for i in range(folds)]
+
+
+def best_weight(dense, lexical, query_ids, doc_ids, qrels, rows) -> float:
+    ids = [query_ids[r] for r in rows]
+    sub_qrels = {q: qrels[q] for q in ids}
+    best = (-1.0, 0.0)
+    for weight in WEIGHTS:
+        scores = fused(dense[rows], lexical[rows], weight)
+        value = evaluate(rankings_from(scores, ids, doc_ids), sub_qrels)["MAP@5"]
+        if value > best[0] + 1e-9:
+            best = (value, weight)
+    return best[1]
+
+
+def top1_records(scores, query_ids, query_texts, doc_ids, doc_texts, qrels):
+    """Per query: the top-1 score, its lead over the runner-up, and whether it is right, with
+    and without its true match in the index.
+
+    The second record removes the relevant fact-check from the index, as if the claim had never
+    been checked. It is a lower bound: Snopes often has several fact-checks of one claim and
+    the qrels name one, so a sibling found then counts as wrong.
+    """
+    records = []
+    index_of = {doc: i for i, doc in enumerate(doc_ids)}
+    for row, query in enumerate(query_ids):
+        line = scores[row].copy()
+        for present in (True, False):
+            if not present:
+                for doc in qrels[query]:
+                    line[index_of[doc]] = -np.inf
+            best, second = top_k(line, 2)
+            records.append(
+                {
+                    "score": float(line[best]),
+                    "lead": float(line[best] - line[second]),
+                    "correct": doc_ids[best] in qrels[query],
+                    "consistent": not conflicts(query_texts[row], doc_texts[best]),
+                    "present": present,
+                }
+            )
+    return records
+
+
+def precision_at(records, threshold, margin=0.0, *, check=True, open_world=True):
+    """Return (precision, recall, count) of top-1 matches called confirmed."""
+    chosen = [
+        r
+        for r in records
+        if r["score"] >= threshold
+        and r["lead"] >= margin
+        and (r["consistent"] or not check)
+        and (open_world or r["present"])
+    ]
+    correct = sum(r["correct"] for r in chosen)
+    matches = sum(1 for r in records if r["present"])
+    return (correct / len(chosen) if chosen else 1.0), correct / max(matches, 1), len(chosen)
+
+
+MARGINS = [0.0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.15]
+
+
+def choose_thresholds(records, *, target=0.97, suggested_recall=0.95):
+    """Return (suggested, confirmed, margin).
+
+    Confirmed: the (score, lead) pair with the highest recall whose precision, where every
+    query's match is in the index, reaches `target` on at least 20 matches. Suggested: the score
+    that keeps `suggested_recall` of the true top-1 matches.
+    """
+    best = (-1.0, 1.0, 0.0)
+    for margin in MARGINS:
+        for threshold in np.arange(0.30, 0.951, 0.01):
+            precision, recall, count = precision_at(records, threshold, margin, open_world=False)
+            if count >= 20 and precision >= target and recall > best[0]:
+                best = (recall, round(float(threshold), 2), margin)
+    _, confirmed, margin = best
+    true_scores = sorted(r["score"] for r in records if r["present"] and r["correct"])
+    suggested = true_scores[int((1 - suggested_recall) * len(true_scores))] if true_scores else 0
+    return round(min(suggested, confirmed), 3), confirmed, margin
+
+
+def quality(args, encoder):
+    verified = read_verified(str(TASK / "verified_claims.docs.tsv"))
+    doc_ids = [row.id for row in verified]
+    doc_texts = [document_text(row) for row in verified]
+    splits = {}
+    for split in ("train", "dev"):
+        queries = read_queries(str(TASK / split / "tweets.queries.tsv"))
+        qrels = load_qrels(TASK / split / "tweet-vclaim-pairs.qrels")
+        queries = [q for q in queries if q.id in qrels]
+        splits[split] = (queries, qrels)
+
+    started = time.perf_counter()
+    lexical_index = LexicalIndex(doc_texts)
+    lexical_build = time.perf_counter() - started
+    doc_vectors = None
+    if encoder is not None:
+        started = time.perf_counter()
+        doc_vectors = encode_cached(encoder, doc_texts, "clef2020-docs")
+        print(f"embedded {len(doc_texts)} fact-checks in {time.perf_counter() - started:.1f} s")
+    print(f"lexical index over {len(doc_texts)} fact-checks built in {lexical_build:.2f} s")
+
+    scores = {}
+    for split, (queries, _) in splits.items():
+        texts = [q.text for q in queries]
+        lexical = lexical_index.scores(texts)
+        dense = None
+        if encoder is not None:
+            dense = encode_cached(encoder, texts, f"clef2020-{split}") @ doc_vectors.T
+        scores[split] = (dense, lexical)
+
+    report = {"modes": {}, "folds": args.folds}
+    train_queries, train_qrels = splits["train"]
+    train_ids = [q.id for q in train_queries]
+    train_texts = [q.text for q in train_queries]
+    dense, lexical = scores["train"]
+    fold_rows = folds_of(len(train_ids), args.folds)
+    modes = ["lexical"] + (["dense", "fused"] if encoder is not None else [])
+    oof = np.zeros_like(lexical)
+    chosen_weights = []
+    per_fold: dict[str, list[float]] = {mode: [] for mode in modes}
+    for held in fold_rows:
+        tune = np.setdiff1d(np.arange(len(train_ids)), held)
+        weight = (
+            best_weight(dense, lexical, train_ids, doc_ids, train_qrels, tune)
+            if encoder is not None
+            else 0.0
+        )
+        chosen_weights.append(weight)
+        held_ids = [train_ids[r] for r in held]
+        held_qrels = {q: train_qrels[q] for q in held_ids}
+        for mode in modes:
+            w = {"lexical": 0.0, "dense": 1.0, "fused": weight}[mode]
+            fold_scores = fused(None if dense is None else dense[held], lexical[held], w)
+            per_fold[mode].append(
+                evaluate(rankings_from(fold_scores, held_ids, doc_ids), held_qrels)["MAP@5"]
+            )
+            if mode == modes[-1]:
+                oof[held] = fold_scores
+    weight = (
+        best_weight(dense, lexical, train_ids, doc_ids, train_qrels, np.arange(len(train_ids)))
+        if encoder is not None
+        else 0.0
+    )
+    report["fusion_weight"] = weight
+    report["fold_weights"] = chosen_weights
+    for mode in modes:
+        w = {"lexical": 0.0, "dense": 1.0, "fused": weight}[mode]
+        train_cv = {}
+        # Cross-validated train figures: each fold scored with the weight its other folds chose.
+        rows_scores = np.zeros_like(lexical)
+        for held, fold_weight in zip(fold_rows, chosen_weights, strict=True):
+            fw = {"lexical": 0.0, "dense": 1.0, "fused": fold_weight}[mode]
+            rows_scores[held] = fused(None if dense is None else dense[held], lexical[held], fw)
+        train_cv = evaluate(rankings_from(rows_scores, train_ids, doc_ids, 50), train_qrels)
+        dev_queries, dev_qrels = splits["dev"]
+        dev_dense, dev_lexical = scores["dev"]
+        dev_scores = fused(dev_dense, dev_lexical, w)
+        dev = evaluate(
+            rankings_from(dev_scores, [q.id for q in dev_queries], doc_ids, 50), dev_qrels
+        )
+        spread = statistics.pstdev(per_fold[mode]) if len(per_fold[mode]) > 1 else 0.0
+        report["modes"][mode] = {"train_cv": train_cv, "fold_map_sd": round(spread, 4), "dev": dev}
+
+    # Fusion only if it helps: beat dense by more than the folds' spread.
+    shipped = "lexical"
+    if encoder is not None:
+        gain = (
+            report["modes"]["fused"]["train_cv"]["MAP@5"]
+            - report["modes"]["dense"]["train_cv"]["MAP@5"]
+        )
+        shipped = "fused" if gain > report["modes"]["dense"]["fold_map_sd"] / 2 else "dense"
+    report["shipped_mode"] = shipped
+    shipped_weight = {"lexical": 0.0, "dense": 1.0, "fused": weight}[shipped]
+
+    # Thresholds from out-of-fold train scores of the shipped mode.
+    oof_scores = np.zeros_like(lexical)
+    for held, fold_weight in zip(fold_rows, chosen_weights, strict=True):
+        fw = {"lexical": 0.0, "dense": 1.0, "fused": fold_weight}[shipped]
+        oof_scores[held] = fused(None if dense is None else dense[held], lexical[held], fw)
+    train_records = top1_records(
+        oof_scores, train_ids, train_texts, doc_ids, doc_texts, train_qrels
+    )
+    suggested, confirmed, margin = choose_thresholds(train_records)
+    dev_queries, dev_qrels = splits["dev"]
+    dev_dense, dev_lexical = scores["dev"]
+    dev_records = top1_records(
+        fused(dev_dense, dev_lexical, shipped_weight),
+        [q.id for q in dev_queries],
+        [q.text for q in dev_queries],
+        doc_ids,
+        doc_texts,
+        dev_qrels,
+    )
+    thresholds = {"suggested": suggested, "confirmed": confirmed, "margin": margin}
+    for name, records in (("train_oof", train_records), ("dev", dev_records)):
+        closed = precision_at(records, confirmed, margin, open_world=False)
+        closed_unchecked = precision_at(records, confirmed, margin, check=False, open_world=False)
+        opened = precision_at(records, confirmed, margin)
+        suggested_stats = precision_at(records, suggested, check=False, open_world=False)
+        thresholds[name] = {
+            "confirmed_precision": round(closed[0], 4),
+            "confirmed_recall": round(closed[1], 4),
+            "confirmed_count": closed[2],
+            "confirmed_precision_without_number_negation_check": round(closed_unchecked[0], 4),
+            "confirmed_count_without_check": closed_unchecked[2],
+            "confirmed_precision_open_world_lower_bound": round(opened[0], 4),
+            "suggested_precision": round(suggested_stats[0], 4),
+            "suggested_recall": round(suggested_stats[1], 4),
+        }
+    report["thresholds"] = thresholds
+    report["model_id"] = encoder.model_id if encoder is not None else None
+    return report
+
+
+def latency(args, encoder):
+    dim = encoder.dim if encoder is not None else 384
+    rng = np.random.default_rng(14)
+    verified = read_verified(str(TASK / "verified_claims.docs.tsv"))
+    texts = [document_text(row) for row in verified]
+    queries = [q.text for q in read_queries(str(TASK / "dev" / "tweets.queries.tsv"))]
+    results = {}
+    if encoder is not None:
+        timings = []
+        for query in queries[:100]:
+            started = time.perf_counter()
+            encoder.encode([clean(query)])
+            timings.append((time.perf_counter() - started) * 1000)
+        results["encode_one_query_ms"] = percentiles(timings)
+    for size in args.sizes:
+        vectors = rng.standard_normal((size, dim), dtype=np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        # Lexical texts: the data set repeated (the vocabulary stays; the matrix grows linearly).
+        lexical_texts = (texts * (size // len(texts) + 1))[:size] if size <= 100_000 else None
+        keys = list(range(size))
+        matcher = Matcher(
+            keys=keys,
+            texts=lexical_texts if lexical_texts is not None else [""] * size,
+            encoder=_FixedEncoder(dim) if encoder is None else encoder,
+            vectors=vectors,
+            mode="fused" if lexical_texts is not None else "dense",
+        )
+        query_vectors = rng.standard_normal((len(queries), dim), dtype=np.float32)
+        query_vectors /= np.linalg.norm(query_vectors, axis=1, keepdims=True)
+        timings = []
+        for i, query in enumerate(queries[:100]):
+            started = time.perf_counter()
+            matcher.match_many([query], top=5, vectors=query_vectors[i : i + 1])
+            timings.append((time.perf_counter() - started) * 1000)
+        results[f"search_{size}"] = {
+            "mode": matcher.mode,
+            **percentiles(timings),
+            "vectors_mb": round(vectors.nbytes / 2**20, 1),
+        }
+        print(f"{size:>9,} stored: {results[f'search_{size}']}")
+        del matcher, vectors
+    results["memory_per_100k_vectors_mb"] = round(100_000 * dim * 4 / 2**20, 1)
+    results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return results
+
+
+class _FixedEncoder:
+    model_id = "synthetic"
+
+    def __init__(self, dim):
+        self.dim = dim
+
+    def encode(self, texts, *, batch_size=64):
+        raise AssertionError("latency runs pass query vectors")
+
+
+def percentiles(timings):
+    ordered = sorted(timings)
+    return {
+        "p50_ms": round(ordered[len(ordered) // 2], 2),
+        "p95_ms": round(ordered[int(len(ordered) * 0.95) - 1], 2),
+        "runs": len(ordered),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--encoder", default=None, help="Encoder name (claims.encoding).")
+    parser.add_argument("--no-encoder", action="store_true", help="Lexical only.")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument(
+        "--sizes", default="10000,100000,1000000", type=lambda s: [int(x) for x in s.split(",")]
+    )
+    parser.add_argument("--skip-latency", action="store_true")
+    parser.add_argument("--skip-quality", action="store_true")
+    parser.add_argument(
+        "--write-calibration",
+        action="store_true",
+        help=f"Write the chosen mode, weight and thresholds to {CALIBRATION_PATH.name}.",
+    )
+    args = parser.parse_args()
+    encoder = None
+    if not args.no_encoder:
+        from claims.encoding import get_encoder
+
+        encoder = get_encoder(args.encoder)
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"load {os.getloadavg()[0]:.1f}; encoder: {encoder.model_id if encoder else 'none'}"
+    )
+    output = {}
+    if not args.skip_quality:
+        output["quality"] = quality(args, encoder)
+        print(json.dumps(output["quality"], indent=1))
+        if args.write_calibration:
+            from claims.matching.calibration import write_calibration
+
+            q = output["quality"]
+            write_calibration(
+                model_id=q["model_id"] or "lexical",
+                mode=q["shipped_mode"],
+                weight=q["fusion_weight"],
+                suggested=q["thresholds"]["suggested"],
+                confirmed=q["thresholds"]["confirmed"],
+                margin=q["thresholds"]["margin"],
+            )
+            print(f"wrote {CALIBRATION_PATH}")
+    if not args.skip_latency:
+        output["latency"] = latency(args, encoder)
+        print(json.dumps(output["latency"], indent=1))
+
+
+if __name__ == "__main__":
+    main()

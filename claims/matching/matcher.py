@@ -1,0 +1,219 @@
+"""Rank stored claims against a new one: dense cosine, a lexical back-stop, and their fusion."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from .consistency import conflicts
+from .dense import DenseIndex, top_k
+from .lexical import LexicalIndex
+from .text import clean
+
+
+class MatchingError(ValueError):
+    """Refuse a matching request, saying what to change."""
+
+
+class TextEncoder(Protocol):
+    """What the matcher needs from the shared encoder (claims.encoding.Encoder)."""
+
+    model_id: str
+    dim: int
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray: ...
+
+
+class Level:
+    """How sure a match is, as the desk shows it."""
+
+    # Same claim: a fact-checker can reuse the verdict; figures and polarity agree.
+    CONFIRMED = "confirmed"
+    # Probably the same claim: shown to the fact-checker to decide.
+    SUGGESTED = "suggested"
+    # Below both thresholds: listed only when asked for the top matches.
+    NONE = ""
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Scores at which a match is suggested and confirmed (per model and mode: calibrate).
+
+    Only the best match can be confirmed, and only when it leads the runner-up by ``margin``:
+    on the CheckThat! data a high score alone is not reliable (near-identical fact-checks of one
+    claim score alike), a clear lead is (bench/matching.py).
+    """
+
+    suggested: float
+    confirmed: float
+    margin: float = 0.0
+
+    def __post_init__(self):
+        if not 0 <= self.suggested <= self.confirmed <= 1:
+            raise MatchingError(
+                "thresholds must satisfy 0 <= suggested <= confirmed <= 1, "
+                f"got suggested={self.suggested} confirmed={self.confirmed}"
+            )
+        if not 0 <= self.margin <= 1:
+            raise MatchingError(f"margin must be between 0 and 1, got {self.margin}")
+
+
+@dataclass(frozen=True)
+class Match:
+    """One stored claim ranked against a query."""
+
+    key: Hashable
+    rank: int
+    score: float
+    dense: float | None
+    lexical: float
+    level: str
+    conflicts: tuple[str, ...] = field(default=())
+
+
+MODES = ("lexical", "dense", "fused")
+
+
+class Matcher:
+    """Match texts against a fixed set of stored claims.
+
+    ``keys`` name the stored claims (any hashable: a primary key, "verdict:12"); ``texts``
+    are what is matched (a verdict's claim and summary). ``vectors`` are the stored texts'
+    embeddings if already computed, else the ``encoder`` computes them. With no encoder
+    only the lexical index runs. The fused score is ``weight * dense + (1 - weight) *
+    lexical``; ``weight`` and the thresholds come from measurement (bench/matching.py).
+    ``check_texts`` are what the figure and negation check compares with (default ``texts``):
+    a verdict is matched on its claim and summary but checked against its claim alone, since a
+    summary naturally denies or corrects the claim.
+    """
+
+    def __init__(
+        self,
+        *,
+        keys: Sequence[Hashable],
+        texts: Sequence[str],
+        encoder: TextEncoder | None = None,
+        vectors: np.ndarray | None = None,
+        mode: str = "fused",
+        weight: float = 0.8,
+        thresholds: Thresholds | None = None,
+        check_texts: Sequence[str] | None = None,
+    ):
+        if len(keys) != len(texts):
+            raise MatchingError(f"{len(keys)} keys for {len(texts)} texts")
+        if mode not in MODES:
+            raise MatchingError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+        if mode != "lexical" and encoder is None:
+            raise MatchingError(f"mode {mode!r} needs an encoder")
+        if not 0 <= weight <= 1:
+            raise MatchingError(f"weight must be between 0 and 1, got {weight}")
+        self.keys = list(keys)
+        self.texts = list(texts)
+        self.check_texts = self.texts if check_texts is None else list(check_texts)
+        if len(self.check_texts) != len(self.texts):
+            raise MatchingError(f"{len(self.check_texts)} check texts for {len(texts)} texts")
+        self.encoder = encoder
+        self.mode = mode
+        self.weight = {"lexical": 0.0, "dense": 1.0}.get(mode, weight)
+        self.thresholds = thresholds
+        self.lexical = LexicalIndex(self.texts) if self.weight < 1 else None
+        self.dense = None
+        if self.weight > 0:
+            if vectors is None:
+                vectors = self._encode(self.texts)
+            if len(vectors) != len(self.keys):
+                raise MatchingError(f"{len(vectors)} vectors for {len(self.keys)} texts")
+            self.dense = DenseIndex(vectors)
+
+    @property
+    def model_id(self) -> str | None:
+        return self.encoder.model_id if self.encoder is not None and self.dense else None
+
+    def _encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.encoder.dim), dtype=np.float32)
+        return self.encoder.encode([clean(text) for text in texts])
+
+    def scores(self, queries: Sequence[str], vectors: np.ndarray | None = None):
+        """Return (fused, dense, lexical) score matrices, shape (queries, stored claims)."""
+        n = len(self.keys)
+        lexical = (
+            self.lexical.scores(queries)
+            if self.lexical is not None
+            else np.zeros((len(queries), n), dtype=np.float32)
+        )
+        dense = None
+        if self.dense is not None:
+            if vectors is None:
+                vectors = self._encode(queries)
+            dense = self.dense.scores(vectors)
+        if dense is None:
+            fused = lexical
+        elif self.lexical is None:
+            fused = dense
+        else:
+            fused = self.weight * dense + (1 - self.weight) * lexical
+        return fused, dense, lexical
+
+    def match_many(
+        self,
+        queries: Sequence[str],
+        *,
+        top: int = 5,
+        vectors: np.ndarray | None = None,
+        min_level: str = Level.NONE,
+    ) -> list[list[Match]]:
+        """Return the ``top`` matches of each query, best first.
+
+        With ``min_level`` only matches at that level or above are returned (needs thresholds).
+        """
+        if top < 1:
+            raise MatchingError(f"top must be at least 1, got {top}")
+        if min_level and self.thresholds is None:
+            raise MatchingError("filtering by level needs thresholds")
+        if not queries:
+            return []
+        fused, dense, lexical = self.scores(queries, vectors)
+        results = []
+        for row, query in enumerate(queries):
+            matches = []
+            ranked = top_k(fused[row], max(top, 2))
+            lead = float(fused[row, ranked[0]] - fused[row, ranked[1]]) if len(ranked) > 1 else 1.0
+            for rank, column in enumerate(ranked[:top], start=1):
+                score = float(fused[row, column])
+                why = conflicts(query, self.check_texts[column])
+                level = self._level(score, why, lead if rank == 1 else None)
+                if min_level == Level.CONFIRMED and level != Level.CONFIRMED:
+                    continue
+                if min_level == Level.SUGGESTED and level == Level.NONE:
+                    continue
+                matches.append(
+                    Match(
+                        key=self.keys[column],
+                        rank=rank,
+                        score=round(score, 6),
+                        dense=None if dense is None else round(float(dense[row, column]), 6),
+                        lexical=round(float(lexical[row, column]), 6),
+                        level=level,
+                        conflicts=why,
+                    )
+                )
+            results.append(matches)
+        return results
+
+    def match(self, query: str, *, top: int = 5, min_level: str = Level.NONE) -> list[Match]:
+        """Return the ``top`` matches of one query, best first."""
+        return self.match_many([query], top=top, min_level=min_level)[0]
+
+    def _level(self, score: float, why: tuple[str, ...], lead: float | None) -> str:
+        if self.thresholds is None:
+            return Level.NONE
+        t = self.thresholds
+        if lead is not None and lead >= t.margin and score >= t.confirmed and not why:
+            return Level.CONFIRMED
+        if score >= self.thresholds.suggested:
+            return Level.SUGGESTED
+        return Level.NONE

@@ -1,0 +1,165 @@
+"""Tests for the claim matcher: ranking, fusion, levels and the consistency check."""
+
+import numpy as np
+import pytest
+from hypothesis import given, seed, settings
+from hypothesis import strategies as st
+
+from claims.matching import (
+    DenseIndex,
+    Level,
+    Matcher,
+    MatchingError,
+    Thresholds,
+    clean,
+    conflicts,
+    evaluate,
+    top_k,
+)
+from tests.claims.matching_fakes import WordHashEncoder
+
+STORED = {
+    "v1": "Unemployment rose to 9 percent in Ohio last year.",
+    "v2": "The COVID-19 vaccine causes infertility in women.",
+    "v3": "The mayor sold the city harbour to a private company.",
+    "v4": "Drinking hot water cures the flu.",
+}
+
+
+def matcher(**kwargs):
+    kwargs.setdefault("encoder", WordHashEncoder())
+    return Matcher(keys=list(STORED), texts=list(STORED.values()), **kwargs)
+
+
+@pytest.mark.parametrize("mode", ["lexical", "dense", "fused"])
+def test_a_near_verbatim_repeat_ranks_its_original_first_in_every_mode(mode):
+    matches = matcher(mode=mode).match("Unemployment rose to 9 percent in Ohio, last year!")
+    assert matches[0].key == "v1"
+    assert [m.rank for m in matches] == [1, 2, 3, 4]
+    assert matches[0].score > matches[1].score
+
+
+def test_a_paraphrase_with_no_shared_words_is_found_by_the_dense_side_only():
+    query = "The jab leads to infertility in women"
+    lexical = matcher(mode="lexical").match(query)
+    dense = matcher(mode="dense").match(query)
+    assert dense[0].key == "v2"
+    assert dense[0].score > 0.5
+    assert lexical[0].key == "v2" or lexical[0].score < dense[0].score
+
+
+def test_the_fused_score_is_the_weighted_sum_of_dense_and_lexical_cosines():
+    m = matcher(mode="fused", weight=0.7)
+    top = m.match("vaccine causes infertility")[0]
+    assert top.score == pytest.approx(0.7 * top.dense + 0.3 * top.lexical, abs=1e-5)
+
+
+def test_levels_follow_the_thresholds_and_a_changed_figure_is_never_confirmed():
+    m = matcher(mode="dense", thresholds=Thresholds(suggested=0.3, confirmed=0.8))
+    same = m.match("Unemployment rose to 9 percent in Ohio last year.")[0]
+    assert (same.key, same.level) == ("v1", Level.CONFIRMED)
+    changed = m.match("Unemployment rose to 19 percent in Ohio last year.")[0]
+    assert changed.key == "v1"
+    assert changed.score >= 0.8
+    assert changed.level == Level.SUGGESTED
+    assert changed.conflicts == ("figures differ: 19% vs 9%",)
+    denied = m.match("Unemployment never rose to 9 percent in Ohio last year.")[0]
+    assert denied.level == Level.SUGGESTED
+    assert "one denies what the other states" in denied.conflicts
+
+
+def test_min_level_keeps_only_matches_at_that_level_or_above():
+    m = matcher(mode="dense", thresholds=Thresholds(suggested=0.5, confirmed=0.8))
+    assert [x.key for x in m.match("hot water cures flu", min_level=Level.SUGGESTED)] == ["v4"]
+    assert m.match("A text about something else entirely", min_level=Level.SUGGESTED) == []
+
+
+def test_stored_vectors_are_used_as_given_and_not_re_embedded():
+    encoder = WordHashEncoder()
+    vectors = encoder.encode(list(STORED.values()))
+    encoder.calls = 0
+    m = Matcher(keys=list(STORED), texts=list(STORED.values()), encoder=encoder, vectors=vectors)
+    m.match("hot water cures the flu")
+    assert encoder.calls == 1  # the query only
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"mode": "dense", "encoder": None}, "needs an encoder"),
+        ({"mode": "sideways"}, "mode must be one of"),
+        ({"weight": 1.5}, "weight must be between 0 and 1"),
+        ({"vectors": np.zeros((2, 64), dtype=np.float32)}, "2 vectors for 4 texts"),
+    ],
+)
+def test_bad_matcher_settings_are_refused_with_a_message(kwargs, message):
+    with pytest.raises(MatchingError, match=message):
+        matcher(**kwargs)
+
+
+def test_thresholds_must_be_ordered():
+    with pytest.raises(MatchingError, match="suggested <= confirmed"):
+        Thresholds(suggested=0.9, confirmed=0.5)
+
+
+def test_query_vectors_of_another_model_are_refused():
+    index = DenseIndex(np.eye(3, dtype=np.float32))
+    with pytest.raises(ValueError, match="re-embed with the same model"):
+        index.scores(np.ones((1, 4), dtype=np.float32))
+
+
+def test_an_empty_store_matches_nothing():
+    m = Matcher(keys=[], texts=[], encoder=WordHashEncoder())
+    assert m.match("anything") == []
+
+
+def test_clean_drops_links_bylines_and_hashtag_marks():
+    tweet = (
+        "The US drone attack on #SoleimaniStrike caught on camera.#IranUsa "
+        "pic.twitter.com/TvRkHvlgby — Olaudah (@RealOlaudah) January 6, 2020"
+    )
+    assert clean(tweet) == "The US drone attack on Soleimani Strike caught on camera. Iran Usa"
+
+
+@pytest.mark.parametrize(
+    ("query", "candidate", "expected"),
+    [
+        ("Crime fell 12% in 2019", "Crime fell 12 percent in 2019", ()),
+        ("Crime fell 12% in 2019", "Crime fell in 2019", ()),
+        ("Crime fell 12% in 2019", "Crime fell 21% in 2019", ("figures differ: 12% vs 21%",)),
+        ("It costs 1,200 dollars", "It costs 1200 dollars", ()),
+        ("It costs three million", "It costs 3 million", ()),
+        ("The law was not passed", "The law wasn't passed", ()),
+        ("The law was passed", "The law wasn't passed", ("one denies what the other states",)),
+    ],
+)
+def test_conflicts_flags_changed_figures_and_polarity_only(query, candidate, expected):
+    assert conflicts(query, candidate) == expected
+
+
+@seed(14)
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.floats(-1, 1, allow_nan=False, width=32), min_size=1, max_size=60),
+    st.integers(1, 70),
+)
+def test_top_k_returns_the_k_highest_scores_in_order(values, k):
+    scores = np.array(values, dtype=np.float32)
+    picked = top_k(scores, k)
+    assert len(picked) == min(k, len(values))
+    assert len(set(picked.tolist())) == len(picked)
+    assert list(scores[picked]) == sorted(scores[picked], reverse=True)
+    if len(picked) < len(values):
+        assert scores[picked].min() >= np.delete(scores, picked).max()
+
+
+def test_evaluate_computes_map_precision_recall_and_mrr():
+    qrels = {"q1": {"a"}, "q2": {"b"}, "q3": {"c"}}
+    rankings = {"q1": ["a", "x"], "q2": ["x", "y", "b"], "q3": ["x", "y", "z", "w", "v", "c"]}
+    figures = evaluate(rankings, qrels, k=5)
+    assert figures == {
+        "MAP@5": round((1 + 1 / 3 + 0) / 3, 4),
+        "P@1": round(1 / 3, 4),
+        "R@5": round(2 / 3, 4),
+        "MRR": round((1 + 1 / 3 + 1 / 6) / 3, 4),
+    }
