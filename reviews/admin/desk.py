@@ -10,7 +10,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 
 from reviews import actions, rules, selectors
-from reviews.admin.matching import MATCH_ACTIONS, match_action
+from reviews.admin.matching import MATCH_ACTIONS, match_action, may_mark
 from reviews.admin.research import DONE as RESEARCH_DONE
 from reviews.admin.research import RESEARCH_ACTIONS, Research, research_submit
 from reviews.errors import ReviewError
@@ -107,7 +107,7 @@ class TicketPage:
             # Every form on the page, for the widgets' scripts and styles.
             "forms": list(forms_now.values()),
             "matches": selectors.claim_matches(self.ticket.claim),
-            "can_triage": "dismiss" in self.allowed,
+            "can_triage": may_mark(self.allowed),
         }
 
 

@@ -8,6 +8,13 @@ from reviews.models import Ticket, Verdict
 from reviews.services.matching import ticket_mark_duplicate, ticket_reuse_verdict
 
 MATCH_ACTIONS = {"duplicate", "reuse"}
+
+
+def may_mark(allowed) -> bool:
+    """Return whether the matches panel offers its buttons: both settle triage as a dismissal."""
+    return "dismiss" in allowed
+
+
 DONE = {
     "duplicate": "Dismissed as a duplicate; it links to the other ticket.",
     "reuse": "The piece now points at the published verdict; the ticket is dismissed.",
