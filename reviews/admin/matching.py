@@ -17,7 +17,7 @@ def may_mark(allowed) -> bool:
 
 DONE = {
     "duplicate": "Dismissed as a duplicate; it links to the other ticket.",
-    "reuse": "The piece now points at the published verdict; the ticket is dismissed.",
+    "reuse": "The ticket now points at the published verdict (see its matches); it is dismissed.",
 }
 
 

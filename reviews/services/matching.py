@@ -319,7 +319,8 @@ _SIMILAR_LOCK = threading.Lock()
 
 
 def verdicts_similar(*, text: str, top: int = 10, encoder=None) -> list[tuple[int, object]]:
-    """Return (verdict id, Match) for the published verdicts most similar to ``text``.
+    """Return (verdict id, Match) for the published verdicts most similar to ``text``, at or
+    above the "suggested" threshold.
 
     The verdicts' matcher is kept per process and rebuilt only when the published verdicts or
     their vectors change (one aggregate query tells), so a query costs one embedding and one
@@ -349,7 +350,9 @@ def verdicts_similar(*, text: str, top: int = 10, encoder=None) -> list[tuple[in
     matcher = cached[1]
     if not matcher.keys:
         return []
-    return [(match.key[1], match) for match in matcher.match(text, top=top)]
+    # Only what reaches "suggested": a verdict ranked first among unrelated ones is no answer.
+    found = matcher.match(text, top=top, min_level=Level.SUGGESTED)
+    return [(match.key[1], match) for match in found]
 
 
 # --- Acting on a match ---------------------------------------------------------------------
