@@ -168,7 +168,7 @@ def test_a_verdict_goes_from_the_desk_to_the_readers_page(
     reader = chromium.new_context(viewport={"width": 1280, "height": 900})
     page = reader.new_page()
     reader_errors = errors_of(page)
-    article = Article.objects.get()
+    article = claim.article
     page.goto(f"{base}/articles/{article.slug}/")
     mark = page.locator(f"#claim-{claim.pk} mark")
     assert mark.inner_text() == CLAIM
