@@ -1,4 +1,10 @@
-"""Represent a published verdict as the public sees it: the one shape the API and webhooks send."""
+"""Represent a published verdict as the public sees it: what the API, webhooks and pages show.
+
+The API and webhooks send `verdict_public`; the readers' verdict page lists `sources_relied_on`.
+Both read a revision's sources here, from the same evidence and the same pinned snapshots.
+"""
+
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.urls import reverse
@@ -43,26 +49,63 @@ def verdict_links(verdict_id: int, request=None) -> dict:
     }
 
 
+def snapshot_public(snapshot) -> dict | None:
+    """Return the archived copy of a source as the public sees it, or None if there is none."""
+    if snapshot is None:
+        return None
+    return {
+        "archived_at": moment(snapshot.fetched_at),
+        "final_url": snapshot.final_url,
+        "status": snapshot.status,
+        "sha256": snapshot.sha256,
+        "title": snapshot.title,
+        "site_name": snapshot.site_name,
+        "published": None if snapshot.published is None else snapshot.published.isoformat(),
+    }
+
+
 def source_public(evidence) -> dict:
     """Return one piece of evidence the published revision relies on, with its snapshot."""
-    snapshot = evidence.snapshot
     return {
         "url": evidence.source.url,
         "stance": evidence.stance,
         "quote": evidence.quote,
         "link_status": evidence.source.link_status,
-        "snapshot": None
-        if snapshot is None
-        else {
-            "archived_at": moment(snapshot.fetched_at),
-            "final_url": snapshot.final_url,
-            "status": snapshot.status,
-            "sha256": snapshot.sha256,
-            "title": snapshot.title,
-            "site_name": snapshot.site_name,
-            "published": None if snapshot.published is None else snapshot.published.isoformat(),
-        },
+        "snapshot": snapshot_public(evidence.snapshot),
     }
+
+
+@dataclass
+class ReliedSource:
+    """One source a published revision relies on, as the verdict page lists it."""
+
+    source: object
+    snapshot: object = None
+    quotes: list = field(default_factory=list)
+    cited_by_article: bool = False
+    changed_since: bool = False
+
+
+def sources_relied_on(revision) -> list[ReliedSource]:
+    """Group what a published revision relies on by source: its quotes, then the piece's links.
+
+    The quotes are the revision's evidence, the same rows `verdict_public` sends one by one as
+    its "sources". Each source shows the archived copy the revision pinned; a newer snapshot of
+    it shows only as "the live page has changed since".
+    """
+    by_source: dict[int, ReliedSource] = {}
+    for item in revision.evidence.all():
+        entry = by_source.setdefault(item.source_id, ReliedSource(item.source, item.snapshot))
+        entry.quotes.append(item)
+        entry.snapshot = entry.snapshot or item.snapshot
+    for link in revision.links.all():
+        entry = by_source.setdefault(link.source_id, ReliedSource(link.source))
+        entry.snapshot = entry.snapshot or link.snapshot
+        entry.cited_by_article = True
+    for entry in by_source.values():
+        latest = entry.source.last_snapshot_id
+        entry.changed_since = bool(entry.snapshot and latest and latest != entry.snapshot.pk)
+    return list(by_source.values())
 
 
 def verdict_public(verdict, *, rating_bounds: tuple, request=None) -> dict:

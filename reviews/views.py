@@ -20,6 +20,7 @@ from reviews.claimreview import claimreview, claimreview_graph
 from reviews.colours import scale_stylesheet
 from reviews.conditional import conditional
 from reviews.highlight import Mark, highlight, highlight_paragraphs, paragraph_bounds
+from reviews.representation import sources_relied_on
 from reviews.rules import approvals_required, panel_size
 
 # How many verdicts the front page lists.
@@ -94,34 +95,6 @@ def article_page(request, slug: str):
     )
 
 
-def _sources(verdict) -> list[dict]:
-    """Group what the revision relies on by source: its quotes, then the piece's own links.
-
-    Each source shows the archived copy the revision pinned; a newer snapshot of it shows only
-    as "the live page has changed since".
-    """
-    revision = verdict.published_revision
-    by_source: dict[int, dict] = {}
-    for item in revision.evidence.all():
-        entry = by_source.setdefault(
-            item.source_id, {"source": item.source, "snapshot": item.snapshot, "quotes": []}
-        )
-        entry["quotes"].append(item)
-        entry["snapshot"] = entry["snapshot"] or item.snapshot
-    for link in revision.links.all():
-        entry = by_source.setdefault(
-            link.source_id, {"source": link.source, "snapshot": None, "quotes": []}
-        )
-        entry["snapshot"] = entry["snapshot"] or link.snapshot
-        entry["cited_by_article"] = True
-    for entry in by_source.values():
-        latest = entry["source"].last_snapshot_id
-        entry["changed_since"] = bool(
-            entry["snapshot"] and latest and latest != entry["snapshot"].pk
-        )
-    return list(by_source.values())
-
-
 def claimreview_block(verdict) -> str:
     """Return the verdict's ClaimReview as a JSON-LD block, exactly as the API serves it.
 
@@ -161,7 +134,7 @@ def verdict_page(request, pk: int):
             "claim": claim,
             "article": claim.article,
             "claim_html": highlight(text, [verdict_mark(verdict, link=False)], start, end),
-            "sources": _sources(verdict),
+            "sources": sources_relied_on(revision),
             "corrections": verdict.public_corrections,
             "scale": list(selectors.rating_scale()),
             "claimreview": claimreview_block(verdict),

@@ -173,6 +173,66 @@ def test_the_sources_link_the_live_page_and_the_archived_copy(client, checker):
     assert "draft-research" not in html
 
 
+LIVE = re.compile(r'<a href="([^"]+)" rel="external nofollow">Live page')
+ARCHIVE = re.compile(r'<a href="/archive/(\d+)/">Archived copy')
+
+
+@pytest.mark.django_db
+def test_the_page_and_the_api_list_the_same_sources_the_page_adds_the_pieces_links(client):
+    ticket = checked(piece(TEXT), BRIDGE)
+    revision = verdict_of(ticket).published_revision
+    audit = archived("https://ledger.example/audit", "The audit found 2.1 million dollars.")
+    minutes = archived("https://council.example/minutes", "Spending approved: 4 million.")
+    quotes = [
+        (audit, "The audit found 2.1 million dollars.", Evidence.Stance.CONTRADICTS),
+        (minutes, "Spending approved: 4 million.", Evidence.Stance.SUPPORTS),
+        (audit, "2.1 million dollars", Evidence.Stance.CONTRADICTS),
+    ]
+    rely_on(
+        revision,
+        *(
+            Evidence.objects.create(
+                claim=ticket.claim, source=s.source, snapshot=s, quote=q, stance=stance
+            )
+            for s, q, stance in quotes
+        ),
+    )
+    linked = archived("https://gazette.example/bridge", "Bridge opened.")
+    for href, snapshot in (("x", linked), ("y", minutes)):
+        Citation.objects.create(
+            claim=ticket.claim,
+            source=snapshot.source,
+            href=href,
+            start=27,
+            end=40,
+            origin="article",
+        )
+    revision_links_pin(revision=revision, claim_id=ticket.claim_id)
+
+    html = page(client, verdict_of(ticket)).content.decode()
+    listed = html.split('id="sources"')[1].split("</section>")[0]
+    api = client.get(reverse("api:verdict-detail", args=[revision.verdict_id])).json()
+
+    on_page = set(LIVE.findall(listed))
+    archived_on_page = {int(pk) for pk in ARCHIVE.findall(listed)}
+    in_api = {source["url"] for source in api["sources"]}
+    archived_in_api = set(
+        Snapshot.objects.filter(
+            sha256__in=[source["snapshot"]["sha256"] for source in api["sources"]]
+        ).values_list("pk", flat=True)
+    )
+    # The API sends each piece of evidence; the page groups them by source (one entry each)
+    # and adds the piece's own links, which the API does not send.
+    assert len(api["sources"]) == 3 and len(LIVE.findall(listed)) == 3
+    assert in_api == {audit.source.url, minutes.source.url}
+    assert on_page == in_api | {linked.source.url}
+    assert archived_in_api == {audit.pk, minutes.pk}
+    assert archived_on_page == archived_in_api | {linked.pk}
+    assert [s["quote"] for s in api["sources"]] == [q for _, q, _ in quotes]
+    for quote in api["sources"]:
+        assert f"<p>{quote['quote']}</p>" in listed
+
+
 @pytest.mark.django_db
 def test_the_embedded_claimreview_is_the_apis(client, editor):
     ticket = checked(piece(TEXT, author="A. Columnist"), BRIDGE, rated="half-true")
