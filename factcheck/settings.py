@@ -276,6 +276,8 @@ CELERY_BEAT_SCHEDULE["claims.recheck_links"] = {
 REVIEW_APPROVALS_REQUIRED = env.int("REVIEW_APPROVALS_REQUIRED", default=1)
 # Editors who may vote on one revision: 0 lets any number vote; 3 makes a PolitiFact-style panel.
 REVIEW_PANEL_SIZE = env.int("REVIEW_PANEL_SIZE", default=0)
+# On, a revision that cites no evidence cannot be approved or published (off: only a warning).
+REVIEW_REQUIRE_EVIDENCE = env.bool("REVIEW_REQUIRE_EVIDENCE", default=False)
 if REVIEW_APPROVALS_REQUIRED < 1 or 0 < REVIEW_PANEL_SIZE < REVIEW_APPROVALS_REQUIRED:
     raise ImproperlyConfigured(
         "REVIEW_APPROVALS_REQUIRED must be at least 1 and, with a panel (REVIEW_PANEL_SIZE > 0), "

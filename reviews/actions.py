@@ -40,6 +40,8 @@ class Action:
     admin_template: str | None = None
     # Takes back what the public sees: the ticket page marks its button as dangerous.
     undoes_publication: bool = False
+    # Vouches for the current revision: its form warns when the revision cites no evidence.
+    vouches_for_revision: bool = False
 
     @property
     def transition(self) -> str:
@@ -135,6 +137,7 @@ ACTIONS: dict[str, Action] = {
             service="vote_cast",
             check=rules.check_vote,
             admin_template="admin/reviews/ticket/vote_form.html",
+            vouches_for_revision=True,
         ),
         Action(
             name="request_changes",
@@ -154,6 +157,7 @@ ACTIONS: dict[str, Action] = {
             api_input=inputs.PublishInput,
             service="verdict_publish",
             check=rules.check_publish,
+            vouches_for_revision=True,
         ),
         Action(
             name="open_correction",

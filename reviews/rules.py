@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from reviews import workflow
 from reviews.errors import InvalidTransition, NotAllowed
-from reviews.models import Ticket, Verdict, Vote
+from reviews.models import RevisionEvidence, Ticket, Verdict, Vote
 from reviews.workflow import Stage
 
 _WHO = {
@@ -20,6 +20,15 @@ _WHO = {
 def approvals_required() -> int:
     """Return how many editors must approve a revision (REVIEW_APPROVALS_REQUIRED)."""
     return max(1, int(settings.REVIEW_APPROVALS_REQUIRED))
+
+
+def evidence_required() -> bool:
+    """Return whether a revision must cite evidence to be approved or published."""
+    return bool(settings.REVIEW_REQUIRE_EVIDENCE)
+
+
+# What the vote and publish forms say about a revision that relies on no evidence.
+NO_EVIDENCE_WARNING = "This revision cites no evidence: readers will see no sources."
 
 
 def panel_size() -> int:
@@ -52,6 +61,15 @@ class Facts:
         if self.verdict is None or self.verdict.current_revision_id is None:
             return []
         return list(Vote.objects.filter(revision_id=self.verdict.current_revision_id))
+
+    @cached_property
+    def cites_evidence(self) -> bool:
+        """Return whether the current revision relies on at least one piece of evidence."""
+        if self.verdict is None or self.verdict.current_revision_id is None:
+            return False
+        return RevisionEvidence.objects.filter(
+            revision_id=self.verdict.current_revision_id
+        ).exists()
 
     @cached_property
     def open_correction(self):
@@ -126,6 +144,18 @@ def check_vote(ticket: Ticket, user, facts: Facts) -> None:
         raise InvalidTransition(f"The panel of {size} has already voted on this revision.")
 
 
+def check_evidence(facts: Facts, *, verb: str) -> None:
+    """Refuse to `verb` a revision that cites no evidence while REVIEW_REQUIRE_EVIDENCE is on."""
+    if not evidence_required() or facts.cites_evidence:
+        return
+    raise InvalidTransition(
+        f"Cannot {verb} this revision: it cites no evidence, and this desk requires at least one "
+        "piece before a verdict is approved or published. Reject it or request changes with a "
+        "note saying what to source; the fact-checker pins a passage and ticks it under "
+        '"Evidence it relies on" in a new draft.'
+    )
+
+
 def check_publish(ticket: Ticket, user, facts: Facts) -> None:
     article = ticket.claim.article
     if ticket.stage == Stage.SCHEDULED and article.is_embargoed():
@@ -141,3 +171,7 @@ def check_publish(ticket: Ticket, user, facts: Facts) -> None:
             "Write the short claim (at most 75 characters, as search engines show it) before "
             "publishing: request changes, save a draft with it and have it approved."
         )
+    # The desk's own publication when an embargo lifts carries out what a person already
+    # published under the rules then in force; turning the setting on later does not strand it.
+    if user is not None:
+        check_evidence(facts, verb="publish")

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.db.models import Count, F, Max, Min, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from claims import selectors as claims_selectors
@@ -76,10 +76,11 @@ def ticket_for_page(pk) -> Ticket:
 
 
 def ticket_revisions(ticket: Ticket) -> QuerySet[VerdictRevision]:
-    """Return the verdict's revisions, newest first, with their votes."""
+    """Return the verdict's revisions, newest first, with their votes and `cites_evidence`."""
     return (
         VerdictRevision.objects.filter(verdict__ticket=ticket)
         .select_related("rating", "author")
+        .annotate(cites_evidence=Exists(RevisionEvidence.objects.filter(revision=OuterRef("pk"))))
         .prefetch_related(
             Prefetch(
                 "votes",

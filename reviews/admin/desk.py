@@ -50,6 +50,10 @@ class TicketPage:
         self.user = user
         self.facts = rules.Facts(ticket)
         self.revisions = list(selectors.ticket_revisions(ticket))
+        verdict = self.facts.verdict
+        if self.current is not None and self.current.pk == verdict.current_revision_id:
+            # Read with the revisions already: the rules need not ask the database again.
+            self.facts.cites_evidence = self.current.cites_evidence
         self.timeline = list(selectors.ticket_timeline(ticket))
         self.allowed = actions.allowed_actions(ticket=ticket, user=user, facts=self.facts)
 
@@ -91,6 +95,9 @@ class TicketPage:
             "approvals": sum(1 for v in votes if v.approve),
             "approvals_required": rules.approvals_required(),
             "panel_size": rules.panel_size(),
+            "cites_evidence": self.facts.cites_evidence,
+            "no_evidence_warning": rules.NO_EVIDENCE_WARNING,
+            "evidence_required": rules.evidence_required(),
             "timeline": self.timeline,
             "button_forms": [
                 (actions.ACTIONS[name], form)

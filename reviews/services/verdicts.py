@@ -10,7 +10,7 @@ from claims.models import Evidence
 from reviews import workflow
 from reviews.errors import InvalidTransition, ReviewError
 from reviews.models import Notification, Rating, Ticket, Verdict, VerdictRevision, Vote
-from reviews.rules import approvals_required
+from reviews.rules import approvals_required, check_evidence
 from reviews.selectors import users_with_permission
 from reviews.services._steps import required_text, step
 from reviews.services.record import (
@@ -175,6 +175,8 @@ def vote_cast(
     if not approve:
         required_text(note, "Say what must change: a rejection needs a note.")
     with step(ticket, by=by, action="vote", expected_version=expected_version, note=note) as s:
+        if approve:
+            check_evidence(s.facts, verb="approve")
         revision = s.facts.verdict.current_revision
         vote = Vote.objects.create(
             revision=revision,
