@@ -6,7 +6,7 @@ import re
 import pytest
 from django.core.management import call_command
 
-from claims.models import Article, Claim, Evidence, Source
+from claims.models import Claim, Evidence, Source
 from factcheck.celery import app as celery_app
 from reviews.models import Rating, Ticket, Verdict
 from reviews.services import article_receive
