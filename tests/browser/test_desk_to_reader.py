@@ -192,7 +192,10 @@ def test_a_verdict_goes_from_the_desk_to_the_readers_page(
     api = reader.request.get(f"{base}/api/v1/verdicts/{verdict.pk}/claimreview/")
     assert api.ok
     assert embedded == api.json()
-    assert embedded["claimReviewed"] == CLAIM
+    # claimReviewed is the short claim (at most 75 characters), suggested from the assertion.
+    short = verdict.published_revision.short_claim
+    assert embedded["claimReviewed"] == short
+    assert len(short) <= 75 and CLAIM.startswith(short.rstrip("…"))
     assert embedded["reviewRating"]["alternateName"] == "Mostly true"
 
     # The archived copy of the source is one click away.
@@ -208,7 +211,7 @@ def test_a_verdict_goes_from_the_desk_to_the_readers_page(
     page.goto(f"{base}/articles/{article.slug}/")
     assert page.locator(f"#claim-{claim.pk} mark").inner_text() == CLAIM
     plain.close()
-    assert Source.objects.get().state == Source.State.FETCHED
+    assert claim.citations.get().source.state == Source.State.FETCHED
 
     # A new piece repeats the claim: the fact-checker sees the match and reuses the verdict.
     repeated = article_receive(
