@@ -40,6 +40,10 @@ class Action:
     admin_template: str | None = None
     # Takes back what the public sees: the ticket page marks its button as dangerous.
     undoes_publication: bool = False
+    # The ticket list's bulk action: its wording in the action bar, and how it reads its
+    # arguments from the bar (a TicketListActionForm); None when the list does not offer it.
+    bulk: str | None = None
+    bulk_arguments: Callable | None = None
     # Vouches for the current revision: its form warns when the revision cites no evidence.
     vouches_for_revision: bool = False
 
@@ -57,6 +61,22 @@ class Action:
         return run(ticket=ticket, by=by, expected_version=expected_version, **arguments)
 
 
+def _nothing_more(bar) -> dict:
+    return {}
+
+
+def _reason_chosen(bar) -> dict:
+    if not bar.cleaned_data["reason"]:
+        raise ReviewError("Choose the reason for dismissing them.")
+    return {"reason": bar.cleaned_data["reason"]}
+
+
+def _assignee_chosen(bar) -> dict:
+    if bar.cleaned_data["assignee"] is None:
+        raise ReviewError("Choose whom to assign them to.")
+    return {"assignee": bar.cleaned_data["assignee"], "due_at": bar.due_at()}
+
+
 ACTIONS: dict[str, Action] = {
     action.name: action
     for action in [
@@ -68,6 +88,8 @@ ACTIONS: dict[str, Action] = {
             form=forms.NoteForm,
             api_input=inputs.NoteInput,
             service="ticket_queue",
+            bulk="Queue selected claims for research",
+            bulk_arguments=_nothing_more,
         ),
         Action(
             name="dismiss",
@@ -77,6 +99,8 @@ ACTIONS: dict[str, Action] = {
             form=forms.DismissForm,
             api_input=inputs.DismissInput,
             service="ticket_dismiss",
+            bulk="Dismiss selected claims (choose a reason)",
+            bulk_arguments=_reason_chosen,
         ),
         Action(
             name="reopen",
@@ -105,6 +129,8 @@ ACTIONS: dict[str, Action] = {
             form=forms.AssignForm,
             api_input=inputs.AssignInput,
             service="ticket_assign",
+            bulk="Assign selected tickets (choose who)",
+            bulk_arguments=_assignee_chosen,
         ),
         Action(
             name="save_draft",

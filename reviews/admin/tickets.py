@@ -44,6 +44,23 @@ class DeskMedia:
         )
 
 
+def _bulk_actions() -> list:
+    """Return the ticket list's bulk actions: one per registry action that offers one."""
+    made = []
+    for action in actions.ACTIONS.values():
+        if action.bulk is None:
+            continue
+
+        def run(modeladmin, request, queryset, action=action):
+            return modeladmin._bulk(request, queryset, action)
+
+        run.__name__ = f"{action.name}_selected"
+        run.short_description = action.bulk
+        run.desk_action = action
+        made.append(run)
+    return made
+
+
 @admin.register(Ticket)
 class TicketAdmin(DeskMedia, TicketPageMixin, admin.ModelAdmin):
     list_display = [
@@ -68,7 +85,7 @@ class TicketAdmin(DeskMedia, TicketPageMixin, admin.ModelAdmin):
     ordering = ["-claim__score", "id"]
     list_per_page = 50
     action_form = TicketListActionForm
-    actions = ["queue_selected", "dismiss_selected", "assign_selected", "export_trail"]
+    actions = [*_bulk_actions(), "export_trail"]
 
     def get_queryset(self, request):
         return tickets_for_desk()
@@ -99,11 +116,16 @@ class TicketAdmin(DeskMedia, TicketPageMixin, admin.ModelAdmin):
         # Nothing on a ticket is edited as a form: every change is a workflow action.
         return False
 
-    def has_triage_permission(self, request):
-        return request.user.has_perm(workflow.TRIAGE)
-
-    def has_assign_permission(self, request):
-        return request.user.has_perm(workflow.ASSIGN)
+    def get_actions(self, request):
+        # The registry's bulk actions, each offered only to whom its transition allows.
+        offered = super().get_actions(request)
+        for name, (run, _name, _description) in list(offered.items()):
+            action = getattr(run, "desk_action", None)
+            if action is not None and not request.user.has_perm(
+                workflow.permission(Ticket(), action.transition)
+            ):
+                del offered[name]
+        return offered
 
     @admin.display(description="#", ordering="id")
     def number(self, ticket):
@@ -141,15 +163,22 @@ class TicketAdmin(DeskMedia, TicketPageMixin, admin.ModelAdmin):
         revision = verdict.current_revision if verdict else None
         return rating_badge(revision.rating if revision else None)
 
-    def _bulk(self, request, queryset, name: str, arguments: dict):
-        """Ask to confirm, then run desk action `name` on each selected ticket.
+    def _bulk(self, request, queryset, action: "actions.Action"):
+        """Ask to confirm, then run desk `action` on each selected ticket.
 
         Report what was refused. The confirmation names the action and how many tickets it
         touches, and re-posts the choices made in the action bar.
         """
+        bar = self._action_form(request)
+        if bar is None:
+            return None
+        try:
+            arguments = action.bulk_arguments(bar)
+        except ReviewError as error:
+            messages.error(request, error.message)
+            return None
         if request.POST.get("confirm") != "yes":
             return self._confirm(request, queryset)
-        action = actions.ACTIONS[name]
         succeeded, refused = 0, []
         for ticket in queryset.order_by("pk"):
             try:
@@ -161,7 +190,9 @@ class TicketAdmin(DeskMedia, TicketPageMixin, admin.ModelAdmin):
             else:
                 succeeded += 1
         if succeeded:
-            messages.success(request, f"{succeeded} {Event(action=name).get_action_display()}.")
+            messages.success(
+                request, f"{succeeded} {Event(action=action.name).get_action_display()}."
+            )
         if refused:
             more = len(refused) - SHOWN_REFUSALS
             listed = " ".join(refused[:SHOWN_REFUSALS]) + (
@@ -198,37 +229,6 @@ class TicketAdmin(DeskMedia, TicketPageMixin, admin.ModelAdmin):
             messages.error(request, "Check the fields next to the action.")
             return None
         return form
-
-    @admin.action(description=_("Queue selected claims for research"), permissions=["triage"])
-    def queue_selected(self, request, queryset):
-        return self._bulk(request, queryset, "queue", {})
-
-    @admin.action(
-        description=_("Dismiss selected claims (choose a reason)"), permissions=["triage"]
-    )
-    def dismiss_selected(self, request, queryset):
-        form = self._action_form(request)
-        if form is None:
-            return
-        if not form.cleaned_data["reason"]:
-            messages.error(request, "Choose the reason for dismissing them.")
-            return
-        return self._bulk(request, queryset, "dismiss", {"reason": form.cleaned_data["reason"]})
-
-    @admin.action(description=_("Assign selected tickets (choose who)"), permissions=["assign"])
-    def assign_selected(self, request, queryset):
-        form = self._action_form(request)
-        if form is None:
-            return
-        if form.cleaned_data["assignee"] is None:
-            messages.error(request, "Choose whom to assign them to.")
-            return
-        return self._bulk(
-            request,
-            queryset,
-            "assign",
-            {"assignee": form.cleaned_data["assignee"], "due_at": form.due_at()},
-        )
 
     @admin.action(description=_("Export the audit trail of selected tickets (CSV)"))
     def export_trail(self, request, queryset):

@@ -7,12 +7,12 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
-from reviews import services
+from reviews import services, workflow
 from reviews.actions import ACTIONS
 from reviews.models import Event, Ticket
 from reviews.workflow import RESEARCH_EVENTS, Stage
 from tests.reviews.actions import ACT
-from tests.reviews.factories import new_editor, ticket_in
+from tests.reviews.factories import TicketFactory, new_editor, ticket_in
 
 # Written out here, not derived from the code: the names newsrooms' tooling depends on.
 NAMES = [
@@ -112,7 +112,12 @@ def test_an_action_that_is_not_a_name_is_a_400(action):
 
 
 # The interfaces that dispatch actions: they must iterate over the registry, never name an act.
-DISPATCHERS = ["reviews/admin/desk.py", "reviews/api/desk.py", "reviews/api/action_inputs.py"]
+DISPATCHERS = [
+    "reviews/admin/desk.py",
+    "reviews/admin/tickets.py",
+    "reviews/api/desk.py",
+    "reviews/api/action_inputs.py",
+]
 
 
 @pytest.mark.parametrize("path", DISPATCHERS)
@@ -137,3 +142,23 @@ def test_the_ticket_page_templates_name_no_action():
             if f'value="{name}"' in html or f"'{name}'" in html or f"{name}_form" in html
         }
         assert not named, (template.name, named)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["editor", "checker"])
+def test_the_ticket_lists_bulk_actions_come_from_the_registry(client, role, request):
+    TicketFactory()
+    client.force_login(request.getfixturevalue(role))
+    response = client.get("/admin/reviews/ticket/")
+    choices = dict(response.context["action_form"].fields["action"].choices)
+    offered = {name.removesuffix("_selected") for name in choices if name.endswith("_selected")}
+
+    user = request.getfixturevalue(role)
+    expected = {
+        action.name
+        for action in ACTIONS.values()
+        if action.bulk and user.has_perm(workflow.permission(Ticket(), action.transition))
+    }
+    assert offered == expected
+    # An editor may assign; a fact-checker triages but never assigns.
+    assert ("assign" in offered) == (role == "editor")
