@@ -412,6 +412,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Django's own default config gives "django" a console handler of its own in debug;
+        # without it a warning prints once, through the root handler above, not twice.
+        "django": {"handlers": [], "level": "INFO"},
         # The demo's console shows one line per request (runserver's), not each job's bookkeeping.
         **(
             {

@@ -88,3 +88,20 @@ def test_check_deploy_is_clean_under_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_in_debug_a_request_warning_is_logged_once(tmp_path):
+    # Django's default config has a console handler of its own on "django" in debug; the demo's
+    # console must not print each warning twice.
+    result = run_python(
+        "import django, logging; django.setup(); "
+        "logging.getLogger('django.request').warning('Not Found: /nowhere')",
+        {
+            "DJANGO_SETTINGS_MODULE": "factcheck.settings",
+            "DJANGO_DEBUG": "1",
+            "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
+            "LOG_FORMAT": "text",
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("Not Found: /nowhere") == 1, result.stderr
