@@ -7,6 +7,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from reviews.models import Event
+from reviews.spreadsheet import spreadsheet_cell
 
 HEADER = [
     "event",
@@ -22,8 +23,6 @@ HEADER = [
     "note",
     "details",
 ]
-# A spreadsheet runs a cell starting with one of these as a formula; notes are typed by people.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class _Echo:
@@ -31,16 +30,11 @@ class _Echo:
         return value
 
 
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
-
-
 def event_row(event: Event) -> list[str]:
     """Return the CSV row of one event (with its ticket, claim, article and actor loaded)."""
     claim = event.ticket.claim
     return [
-        _cell(v)
+        spreadsheet_cell(v)
         for v in [
             event.pk,
             timezone.localtime(event.created_at).isoformat(),

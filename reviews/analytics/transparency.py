@@ -6,12 +6,12 @@ import io
 from django.db.models import Q
 from django.utils import timezone
 
-from reviews.admin.export import _cell
 from reviews.analytics.figures import desk_figures, with_correction_flag, year_scope
 from reviews.analytics.report import figures_dict, figures_rows
 from reviews.models import Event
 from reviews.rules import approvals_required
 from reviews.selectors import verdict_public_url
+from reviews.spreadsheet import spreadsheet_cell
 
 CSV_HEADER = ["section", "item", "value", "date", "verdict", "public note"]
 
@@ -65,11 +65,11 @@ def transparency_csv(report: dict) -> str:
         writer.writerow(
             [
                 change["kind"],
-                _cell(change["claim"]),
+                spreadsheet_cell(change["claim"]),
                 change["event"],
                 change["date"],
                 change["verdict"],
-                _cell(change["public_note"]),
+                spreadsheet_cell(change["public_note"]),
             ]
         )
     return out.getvalue()
