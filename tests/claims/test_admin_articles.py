@@ -181,3 +181,17 @@ def test_the_article_service_refuses_to_change_what_was_received():
         article_update(article=article, by=editor, body="Another piece entirely.")
     article.refresh_from_db()
     assert "bridges" in article.body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", ["article", "claim"])
+def test_change_pages_offer_no_view_on_site_link_back_to_themselves(checker_client, model):
+    article = article_with(1)
+    obj = article if model == "article" else article.claims.get()
+    url = reverse(f"admin:claims_{model}_change", args=[obj.pk])
+    response = checker_client.get(url)
+    assert response.status_code == 200
+    assert b"viewsitelink" not in response.content
+    assert (
+        reverse("admin:view_on_site", args=[0, 0]).split("0/0/")[0].encode() not in response.content
+    )
