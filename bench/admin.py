@@ -3,7 +3,8 @@
 Run: .venv/bin/python bench/admin.py [--events 100000] [--repeat 15] [--database-url postgres://...]
 It creates (and afterwards drops) its own PostgreSQL database, seeds a year of work through
 bulk inserts (12.5 % of tickets dismissed; the rest queued, taken, drafted, submitted, voted on
-twice and published; one in ten corrected), then times `desk_figures()` for the year and the
+twice and published; one in ten corrected; with the stays in each stage that the transition
+step writes beside the trail), then times `desk_figures()` for the year and the
 analytics page as an editor gets it (GET through the test client, the template rendered).
 """
 
@@ -41,7 +42,7 @@ def seed(events: int) -> int:
     from django.db import connection
 
     from claims.models import Article, Claim
-    from reviews.models import Event, Rating, Ticket, Verdict, VerdictRevision, Vote
+    from reviews.models import Event, Rating, StageSpell, Ticket, Verdict, VerdictRevision, Vote
 
     users = get_user_model()
     checkers = [users.objects.create(username=f"checker{i}", is_staff=True) for i in range(12)]
@@ -93,8 +94,11 @@ def seed(events: int) -> int:
             )
             for n, c in zip(numbers, claims, strict=True)
         )
-        trail = []
+        trail, spells = [], []
         for n, ticket in zip(numbers, tickets, strict=True):
+            # The stays the transition step would write: the first change closes the stay the
+            # ticket was opened in; each change closes the open stay and opens the next.
+            stay = StageSpell(ticket=ticket, stage="new", entered_at=opened[n])
             actions = ["dismiss"]
             if n < published:
                 actions = PUBLISHED_TRAIL + (CORRECTION_TRAIL if n % 10 == 0 else [])
@@ -106,6 +110,11 @@ def seed(events: int) -> int:
                     data = {"rating": ratings[n % 5].slug, "correction": n if i > 6 else None}
                 if action == "dismiss":
                     data = {"reason": "opinion"}
+                before, after = STAGES[action]
+                if before != after:
+                    stay.left_at = at
+                    spells.append(stay)
+                    stay = StageSpell(ticket=ticket, stage=after, entered_at=at)
                 trail.append(
                     Event(
                         ticket=ticket,
@@ -116,7 +125,9 @@ def seed(events: int) -> int:
                         created_at=at,
                     )
                 )
+            spells.append(stay)
         Event.objects.bulk_create(trail)
+        StageSpell.objects.bulk_create(spells)
         written += len(trail)
         worked = [(n, t) for n, t in zip(numbers, tickets, strict=True) if n < published]
         verdicts = Verdict.objects.bulk_create(Verdict(ticket=t) for _n, t in worked)
