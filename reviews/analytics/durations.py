@@ -1,9 +1,10 @@
-"""Measure how long claims took to publish, and spent in each stage, inside the database.
+"""Measure how long claims took to publish, and spent in each stage, from their stays.
 
-The time a claim spent in each stage comes from one GROUP BY over its trail, and only the
-ranks either side of the median and the 90th percentile come back, so the cost does not grow
-with rows sent to Python. The quantile is interpolated between those
-ranks exactly as `stats.quantile` does.
+The transition step writes one `StageSpell` per stay of a ticket in a stage, so the time a
+claim spent in a stage is one GROUP BY over its spells, never a pass over its whole trail.
+The median and the 90th percentile are `stats.quantile` (linear interpolation between closest
+ranks): PostgreSQL's `percentile_cont` computes exactly that in the database; on SQLite the
+per-claim times come back and `stats.quantile` computes it in Python.
 """
 
 from collections import defaultdict
@@ -11,17 +12,15 @@ from contextlib import contextmanager
 
 from django.db import connection, transaction
 
-from reviews.analytics.stats import Spread
-from reviews.models import Event, Ticket
+from reviews.analytics.stats import Spread, quantile
+from reviews.models import StageSpell, Ticket
 
 # The pseudo-stage under which the database returns the time from ingest to publication.
 TOTAL = "_total"
-# Quantiles as (numerator, denominator), so that the database finds floor((n - 1) * q) with
-# integer division, the same on PostgreSQL and SQLite.
-QUANTILES = {"median": (1, 2), "p90": (9, 10)}
+MEDIAN, P90 = 0.5, 0.9
 # Memory PostgreSQL may use for this one query's sorts and hash tables (a year of 100,000
-# events needs about 20 MB); the setting ends with the transaction.
-WORK_MEM = "48MB"
+# events needs a few MB); the setting ends with the transaction.
+WORK_MEM = "32MB"
 
 
 def _epoch(moment: str) -> str:
@@ -34,7 +33,7 @@ def _epoch(moment: str) -> str:
 
 @contextmanager
 def _roomy_transaction():
-    """On PostgreSQL, let the query sort and group the year's spans in memory, not on disk."""
+    """On PostgreSQL, let the query sort and group the year's stays in memory, not on disk."""
     if connection.vendor != "postgresql":
         yield
         return
@@ -43,82 +42,53 @@ def _roomy_transaction():
         yield
 
 
-def _ranks() -> str:
-    wanted = []
-    for num, den in QUANTILES.values():
-        low = f"((n - 1) * {num} / {den})"
-        wanted += [low, f"{low} + 1"]
-    return ", ".join(wanted)
-
-
 def spreads(first_publications) -> dict[str, Spread]:
     """Return the spread of time in each stage until first publication, and of the whole.
 
     `first_publications` is the queryset of the events that first made each verdict public
-    (`figures.first_publications`); its SQL becomes the query's first step. A ticket is in
-    `new` from when it was opened, and each event ends the time in its `from_stage`.
+    (`figures.first_publications`); its SQL becomes the query's first step. A claim's time in a
+    stage is the sum of its stays there that began before that publication.
     """
     pub_sql, pub_params = (
         first_publications.order_by().values("ticket_id", "created_at").query.sql_with_params()
     )
-    events, tickets = Event._meta.db_table, Ticket._meta.db_table
-    # Time in a stage is the sum of the moments the claim left it minus the moments it entered
-    # it: no window over the trail, one pass (each event read as an exit and an entry) and a
-    # GROUP BY. A ticket enters `new` when opened.
+    spells, tickets = StageSpell._meta.db_table, Ticket._meta.db_table
     # Every value is a parameter: the f-string adds only this module's constants, table names
     # and Django's compiled SQL for the first publications.
-    sql = f"""
+    per_claim = f"""
         WITH pub (ticket_id, published_at) AS ({pub_sql}),
-        moves (ticket_id, stage, seconds) AS (
-            SELECT e.ticket_id,
-                   CASE WHEN side.sign = 1 THEN e.from_stage ELSE e.to_stage END,
-                   side.sign * {_epoch("e.created_at")}
-            FROM {events} e
-            JOIN pub ON pub.ticket_id = e.ticket_id
-            CROSS JOIN (SELECT 1 AS sign UNION ALL SELECT -1) side
-            WHERE e.created_at <= pub.published_at
-              AND (side.sign = 1 OR e.created_at < pub.published_at)
+        per_claim (stage, seconds) AS (
+            SELECT s.stage,
+                   SUM({_epoch("COALESCE(s.left_at, pub.published_at)")}
+                       - {_epoch("s.entered_at")})
+            FROM {spells} s
+            JOIN pub ON pub.ticket_id = s.ticket_id
+            WHERE s.entered_at < pub.published_at
+            GROUP BY s.ticket_id, s.stage
             UNION ALL
-            SELECT pub.ticket_id, 'new', -{_epoch("t.created_at")}
+            SELECT '{TOTAL}', {_epoch("pub.published_at")} - {_epoch("t.created_at")}
             FROM pub JOIN {tickets} t ON t.id = pub.ticket_id
-        ),
-        per_claim (ticket_id, stage, seconds) AS (
-            SELECT ticket_id, stage, SUM(seconds) FROM moves GROUP BY ticket_id, stage
-            UNION ALL
-            SELECT pub.ticket_id, '{TOTAL}',
-                   {_epoch("pub.published_at")} - {_epoch("t.created_at")}
-            FROM pub JOIN {tickets} t ON t.id = pub.ticket_id
-        ),
-        ranked AS (
-            SELECT stage, seconds,
-                   ROW_NUMBER() OVER (PARTITION BY stage ORDER BY seconds) - 1 AS rank,
-                   COUNT(*) OVER (PARTITION BY stage) AS n
-            FROM per_claim
         )
-        SELECT stage, n, rank, seconds FROM ranked WHERE rank IN ({_ranks()})
     """  # noqa: S608
-    with _roomy_transaction(), connection.cursor() as cursor:
-        cursor.execute(sql, pub_params)
-        names = [column[0] for column in cursor.description]  # DB-API: (name, type, ...)
-        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    by_stage: dict[str, dict] = defaultdict(dict)
-    counts: dict[str, int] = {}
-    for row in rows:
-        by_stage[row["stage"]][row["rank"]] = float(row["seconds"])
-        counts[row["stage"]] = row["n"]
+    if connection.vendor == "postgresql":
+        sql = f"""{per_claim}
+            SELECT stage, COUNT(*),
+                   percentile_cont({MEDIAN}) WITHIN GROUP (ORDER BY seconds),
+                   percentile_cont({P90}) WITHIN GROUP (ORDER BY seconds)
+            FROM per_claim GROUP BY stage
+        """  # noqa: S608
+        with _roomy_transaction(), connection.cursor() as cursor:
+            cursor.execute(sql, pub_params)
+            return {
+                stage: Spread(count=n, median=float(median), p90=float(p90))
+                for stage, n, median, p90 in cursor.fetchall()
+            }
+    with connection.cursor() as cursor:
+        cursor.execute(f"{per_claim} SELECT stage, seconds FROM per_claim", pub_params)  # noqa: S608
+        by_stage: dict[str, list[float]] = defaultdict(list)
+        for stage, seconds in cursor.fetchall():
+            by_stage[stage].append(float(seconds))
     return {
-        stage: Spread(
-            count=counts[stage],
-            median=_interpolate(values, counts[stage], QUANTILES["median"]),
-            p90=_interpolate(values, counts[stage], QUANTILES["p90"]),
-        )
+        stage: Spread(count=len(values), median=quantile(values, MEDIAN), p90=quantile(values, P90))
         for stage, values in by_stage.items()
     }
-
-
-def _interpolate(values: dict[int, float], n: int, q: tuple[int, int]) -> float:
-    num, den = q
-    low = (n - 1) * num // den
-    fraction = (n - 1) * num / den - low
-    high = values.get(low + 1, values[low])
-    return values[low] + fraction * (high - values[low])

@@ -153,10 +153,15 @@ def first_publications(scope: Scope) -> QuerySet[Event]:
     return with_correction_flag(_events(scope).filter(action="publish")).filter(is_correction=False)
 
 
+# The actions the triage and publication figures count; the rest of the trail (drafts,
+# submissions, votes) is left in the index, unread.
+DECISIONS = ["queue", "assign", "dismiss", "publish", "retract"]
+
+
 def _decision_counts(scope: Scope) -> list[dict]:
-    """Return the scope's events counted by action, source stage, reason, rating, correction."""
+    """Return the scope's decisions counted by action, source stage, reason, rating, correction."""
     return list(
-        with_correction_flag(_events(scope))
+        with_correction_flag(_events(scope).filter(action__in=DECISIONS))
         .annotate(reason=KT("data__reason"), rating_slug=KT("data__rating"))
         .order_by()
         .values("action", "from_stage", "reason", "rating_slug", "is_correction")

@@ -9,7 +9,7 @@ from reviews.models.api import (
 )
 from reviews.models.intake import Intake
 from reviews.models.matches import ClaimMatch, ExternalRatingMap, MatchRun
-from reviews.models.tickets import Event, Notification, Ticket
+from reviews.models.tickets import Event, Notification, StageSpell, Ticket
 from reviews.models.verdicts import (
     Correction,
     Rating,
@@ -32,6 +32,7 @@ __all__ = [
     "Rating",
     "RevisionEvidence",
     "RevisionLink",
+    "StageSpell",
     "Ticket",
     "Verdict",
     "VerdictRevision",

@@ -158,6 +158,47 @@ class Event(models.Model):
         return f"#{self.pk} {self.action} on ticket #{self.ticket_id}"
 
 
+class StageSpell(models.Model):
+    """One stay of a ticket in one stage: when it entered, and when it left (empty while there).
+
+    Written by the transition step beside the audit event that moved the ticket, so the time
+    spent in each stage is read from these rows instead of being rebuilt from the whole trail.
+    """
+
+    ticket = models.ForeignKey(
+        Ticket,
+        verbose_name=_("ticket"),
+        on_delete=models.CASCADE,
+        related_name="spells",
+        # spell_ticket_idx leads with the ticket and serves the foreign key.
+        db_index=False,
+    )
+    stage = models.CharField(_("stage"), max_length=32, choices=Stage.choices)
+    entered_at = models.DateTimeField(_("entered at"))
+    left_at = models.DateTimeField(_("left at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("stage spell")
+        verbose_name_plural = _("stage spells")
+        indexes = [
+            models.Index(fields=["ticket", "entered_at"], name="spell_ticket_idx"),
+            models.Index(fields=["stage", "entered_at"], name="spell_stage_idx"),
+        ]
+        constraints = [
+            # A ticket is in one stage at a time.
+            models.UniqueConstraint(
+                fields=["ticket"], condition=Q(left_at__isnull=True), name="spell_one_open"
+            ),
+            models.CheckConstraint(
+                condition=Q(left_at__isnull=True) | Q(left_at__gte=models.F("entered_at")),
+                name="spell_leaves_after_entering",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} ticket #{self.ticket_id} in {self.stage}"
+
+
 class Notification(models.Model):
     """One e-mail owed to one person about one event; pending until it was handed to the mailer."""
 

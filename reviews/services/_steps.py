@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from reviews import actions, rules
 from reviews.errors import ReviewError, StaleTicket
-from reviews.models import Event, Notification, Ticket
+from reviews.models import Event, Notification, StageSpell, Ticket
 from reviews.services import notifications
 from reviews.workflow import Stage
 
@@ -103,8 +103,36 @@ def step(
             note=current.note,
             data=current.data,
         )
+        if locked.stage != current.from_stage:
+            record_spell(
+                locked,
+                from_stage=current.from_stage,
+                to_stage=locked.stage,
+                at=current.event.created_at,
+            )
         for kind, users in current.notify:
             notifications.notify(event=current.event, kind=kind, recipients=users, exclude=by)
+
+
+def record_spell(ticket: Ticket, *, from_stage: str, to_stage: str, at) -> None:
+    """Close the ticket's stay in `from_stage` at `at` and open its stay in `to_stage`.
+
+    A ticket's first stay (in the stage it was opened in) is written when it ends, from the
+    ticket's opening, so nothing that opens tickets has to know about spells.
+    """
+    closed = StageSpell.objects.filter(ticket=ticket, left_at__isnull=True).update(left_at=at)
+    spells = [StageSpell(ticket=ticket, stage=to_stage, entered_at=at)]
+    if not closed:
+        spells.insert(
+            0,
+            StageSpell(
+                ticket=ticket,
+                stage=from_stage,
+                entered_at=min(ticket.created_at, at),
+                left_at=at,
+            ),
+        )
+    StageSpell.objects.bulk_create(spells)
 
 
 def required_text(value: str, message: str) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from reviews.models import Correction, Event, Ticket, Verdict, VerdictRevision, Vote
+from reviews.services._steps import record_spell
 from reviews.workflow import DismissReason, Stage
 from tests.factories import ArticleFactory, ClaimFactory
 from tests.reviews.factories import new_editor, new_fact_checker, rating
@@ -39,6 +40,9 @@ def at(ticket: Ticket, hours: float) -> datetime:
 
 
 def event(ticket, hours, action, from_stage, to_stage, *, actor=None, note="", **data):
+    """Write an event at `hours` after opening, and the stays it ends and begins, as step() does."""
+    if from_stage != to_stage:
+        record_spell(ticket, from_stage=from_stage, to_stage=to_stage, at=at(ticket, hours))
     return Event.objects.create(
         ticket=ticket,
         actor=actor,
