@@ -298,13 +298,12 @@ def screens_main(args) -> None:
     django.setup()
     from django.conf import settings
     from django.core.management import call_command
-    from django.test.utils import setup_test_environment
 
     sys.path.insert(0, str(REPO / "bench"))
     import admin_screens
 
     call_command("migrate", verbosity=0)
-    setup_test_environment()
+    # No setup_test_environment(): its template instrumentation would be timed with each page.
     settings.ALLOWED_HOSTS = ["testserver"]
     sizes = args.claims + ([1_000_000] if args.million else [])
     print(f"machine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at the start")

@@ -18,12 +18,11 @@ class AssigneeFilter(admin.RelatedFieldListFilter):
 
     def field_choices(self, field, request, model_admin):
         chosen = [value for value in self.lookup_val or [] if str(value).isdigit()]
-        people = users_with_permission(workflow.DRAFT)
-        if chosen:
-            people = people | field.related_model.objects.filter(pk__in=chosen)
+        may_take = users_with_permission(workflow.DRAFT).values("pk")
+        people = field.related_model.objects.filter(Q(pk__in=may_take) | Q(pk__in=chosen))
         return [
             (person.pk, person.get_full_name() or person.get_username())
-            for person in people.distinct().order_by("username", "id")
+            for person in people.order_by("username", "id")
         ]
 
 
