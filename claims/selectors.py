@@ -32,6 +32,7 @@ def citations_for_claim(claim: Claim) -> QuerySet[Citation]:
     return (
         Citation.objects.filter(claim=claim)
         .select_related("source", "source__last_snapshot", "added_by")
+        .defer("source__last_snapshot__text")  # a page's text; lists show the title
         .order_by(F("start").asc(nulls_last=True), "id")
     )
 
@@ -50,6 +51,7 @@ def passages_for_claim(claim: Claim) -> QuerySet[Passage]:
     return (
         Passage.objects.filter(claim=claim, snapshot_id=F("snapshot__source__last_snapshot_id"))
         .select_related("snapshot", "snapshot__source")
+        .defer("snapshot__text")  # a page's text; each passage carries its own stretch of it
         .order_by("-score", "rank", "id")
     )
 
