@@ -186,3 +186,24 @@ def test_a_large_unfiltered_list_shows_the_planners_estimate_and_runs_no_count(
     assert client.get(TICKETS, {"stage__exact": "new"}).context["cl"].result_count == 5
     monkeypatch.setattr(EstimatedCountPaginator, "estimate_above", 10)
     assert client.get(TICKETS).context["cl"].result_count == 5
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_dashboard_estimates_a_large_stage_and_counts_the_others(client, editor, monkeypatch):
+    from reviews import selectors
+
+    for _ in range(3):
+        TicketFactory()
+    ticket_in(Stage.QUEUED)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE reviews_ticket")
+    TicketFactory()
+    TicketFactory()  # five new tickets; the statistics still say three
+    ticket_in(Stage.QUEUED)
+    monkeypatch.setattr(selectors, "STAGE_ESTIMATE_ABOVE", 2)
+    client.force_login(editor)
+    dash = client.get(reverse("admin:index")).context["dash"]
+    stages = {item.stage: item for item in dash.stages}
+    assert (stages[Stage.NEW].count, stages[Stage.NEW].estimated) == (3, True)
+    assert (stages[Stage.QUEUED].count, stages[Stage.QUEUED].estimated) == (2, False)
