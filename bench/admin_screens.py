@@ -93,7 +93,7 @@ def seed(claims: int) -> dict:
             " SELECT n, 1 + (n - 1) / %s, 'Councillor Speaker' || n %% %s || ' said the council'"
             " || ' spent ' || n %% 997 || ' million on the ' || (" + topics + ")[1 + n %% 8]"
             " || ' in ' || 2000 + n %% 25 || '.', 0, 40, 0, 0, (n - 1) %% %s,"
-            " (n * 7919 %% 1000) / 1000.0, n %% 7 <> 0, '[]'::jsonb, false, n %% 11 = 0,"
+            " (n::bigint * 7919 %% 1000) / 1000.0, n %% 7 <> 0, '[]'::jsonb, false, n %% 11 = 0,"
             " CASE WHEN n %% 3 = 0 THEN 'Councillor Speaker' || n %% %s ELSE '' END,"
             " now() - n * interval '6 seconds'"
             " FROM generate_series(1, %s) AS n",
