@@ -202,7 +202,18 @@ def main() -> None:
         "--keep", action="store_true", help="Keep the seeded database; reuse it if it exists."
     )
     parser.add_argument("--queries", action="store_true", help="Print each query's time once.")
+    parser.add_argument(
+        "--screens",
+        action="store_true",
+        help="Time the admin's screens instead (bench/admin_screens.py); empties the database's"
+        " desk tables, never drops the database.",
+    )
+    parser.add_argument("--claims", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--million", action="store_true", help="With --screens: add 1,000,000.")
     args = parser.parse_args()
+    if args.screens:
+        screens_main(args)
+        return
     name = args.database_url.rsplit("/", 1)[1]
     pg = ["-h", "127.0.0.1", "-U", "postgres"]
     exists = subprocess.run(
@@ -285,6 +296,29 @@ def main() -> None:
         connections.close_all()
         if not args.keep:
             subprocess.run(["dropdb", *pg, "--if-exists", name], check=True)
+
+
+def screens_main(args) -> None:
+    """Time the admin's screens at each size in `args.claims` (see bench/admin_screens.py)."""
+    os.environ.update(
+        DATABASE_URL=args.database_url, DJANGO_SETTINGS_MODULE="tests.settings", LOG_LEVEL="WARNING"
+    )
+    os.environ.pop("CELERY_BROKER_URL", None)
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    sys.path.insert(0, str(REPO / "bench"))
+    import admin_screens
+
+    call_command("migrate", verbosity=0)
+    # No setup_test_environment(): its template instrumentation would be timed with each page.
+    settings.ALLOWED_HOSTS = ["testserver"]
+    sizes = args.claims + ([1_000_000] if args.million else [])
+    print(f"machine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at the start")
+    admin_screens.run(sizes=sizes, repeat=args.repeat, timed=timed, show_queries=args.queries)
 
 
 if __name__ == "__main__":

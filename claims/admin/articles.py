@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -12,11 +12,16 @@ from django.utils.translation import gettext_lazy as _
 from claims.admin.evidence import research_link
 from claims.errors import ClaimsError
 from claims.models import ARTICLE_TEXT_FIELDS, Article, ArticleEvent, Claim
-from claims.selectors import claims_ranked
+from claims.selectors import claims_matching, claims_ranked, search_terms
 from claims.services.articles import EDITABLE_FIELDS, article_metadata_clean, article_update
+from factcheck.paginator import EstimatedCountPaginator
 
 # Claims the article's page lists, best first; a link opens all of them in the claim list.
 SHOWN_CLAIMS = 50
+# Pieces the article filter offers (the latest); any other is reached from its own page.
+SHOWN_ARTICLES = 20
+# The claimant filter offers the claimants of this many of the latest claims.
+RECENT_CLAIMS_FOR_CLAIMANTS = 500
 
 
 def claim_in_context(claim: Claim) -> str:
@@ -40,18 +45,44 @@ def reasons_list(claim: Claim) -> str:
     )
 
 
-class ArticleFilter(admin.RelatedOnlyFieldListFilter):
-    """Filter by the articles present in the list, reading their titles only, never their text."""
+class ArticleFilter(admin.RelatedFieldListFilter):
+    """Filter by piece: offer the latest pieces (and the chosen one), reading only their titles.
+
+    Listing every piece the list holds would read the whole table on every page view; any
+    piece's claims or tickets open from its own page (`?article__id__exact=`), which this
+    filter accepts whether or not it offers the piece.
+    """
 
     def field_choices(self, field, request, model_admin):
-        present = (
-            model_admin.get_queryset(request)
-            .order_by()
-            .values_list(f"{self.field_path}__pk", flat=True)
-            .distinct()
+        latest = Article.objects.order_by("-ingested_at", "-id")[:SHOWN_ARTICLES].values("pk")
+        chosen = [value for value in self.lookup_val or [] if str(value).isdigit()]
+        articles = (
+            Article.objects.filter(Q(pk__in=latest) | Q(pk__in=chosen))
+            .order_by("-ingested_at", "-id")
+            .values_list("pk", "title")
         )
-        articles = Article.objects.filter(pk__in=present).order_by("title", "pk")
-        return [(pk, f"#{pk} {title[:60]}") for pk, title in articles.values_list("pk", "title")]
+        return [(pk, f"#{pk} {title[:60]}") for pk, title in articles]
+
+
+class ClaimantFilter(admin.SimpleListFilter):
+    """Filter by claimant: offer those of the latest claims (and the chosen one)."""
+
+    title = _("claimant")
+    parameter_name = "claimant"
+
+    def lookups(self, request, model_admin):
+        recent = (
+            Claim.objects.exclude(claimant="")
+            .order_by("-id")
+            .values_list("claimant", flat=True)[:RECENT_CLAIMS_FOR_CLAIMANTS]
+        )
+        names = set(recent) | ({self.value()} if self.value() else set())
+        return [(name, name) for name in sorted(names)]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(claimant=self.value())
+        return queryset
 
 
 class ScoreRangeFilter(admin.SimpleListFilter):
@@ -266,7 +297,7 @@ class ClaimAdmin(admin.ModelAdmin):
     ]
     list_filter = [
         "checkworthy",
-        "claimant",
+        ClaimantFilter,
         ScoreRangeFilter,
         "attributed_uncited",
         ("article", ArticleFilter),
@@ -274,6 +305,9 @@ class ClaimAdmin(admin.ModelAdmin):
     search_fields = ["text", "article__title", "claimant"]
     list_select_related = ["article"]
     ordering = ["-checkworthy", "-score", "id"]
+    # Large lists: no second COUNT for the total, and an unfiltered list's count estimated.
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
     readonly_fields = [
         "article",
         "in_context",
@@ -296,6 +330,13 @@ class ClaimAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def get_search_results(self, request, queryset, search_term):
+        # search_fields above name what is searched (and show the box); each term is matched
+        # through one-table sub-selects that the trigram indexes answer.
+        for term in search_terms(search_term):
+            queryset = queryset.filter(claims_matching(term, claimant=True))
+        return queryset, False
 
     def get_queryset(self, request):
         return (

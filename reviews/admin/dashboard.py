@@ -11,6 +11,8 @@ from reviews.workflow import Stage
 
 # Rows each list shows; the heading's link opens the full list.
 ROWS = 8
+# Each list's total is counted up to this many (then shown as "1000+"), whatever the desk's size.
+TOTAL_CAP = 1000
 
 
 @dataclass
@@ -18,6 +20,8 @@ class StageCount:
     stage: Stage
     count: int
     url: str
+    # True: PostgreSQL's estimate for a stage holding many tickets (the archive's).
+    estimated: bool = False
 
 
 @dataclass
@@ -38,15 +42,21 @@ class Dashboard:
     links: dict[str, str] = field(default_factory=dict)
     # True: the in-process scheduler runs them; False: nothing does; None: celery beat does.
     periodic_jobs: bool | None = None
+    total_cap: int = TOTAL_CAP
 
 
 def _tickets_url(**params) -> str:
     return reverse("admin:reviews_ticket_changelist") + "?" + urlencode(params)
 
 
+def _total(rows) -> int:
+    """Return how many `rows` there are, counting no further than one past TOTAL_CAP."""
+    return rows.order_by()[: TOTAL_CAP + 1].count()
+
+
 def dashboard(user) -> Dashboard:
     """Return the dashboard for `user` in a number of queries that does not grow with the desk."""
-    counts = selectors.ticket_stage_counts()
+    counts, estimated = selectors.ticket_stage_counts()
     my_queue = selectors.tickets_my_queue(user=user)
     overdue = selectors.tickets_overdue()
     failing = selectors.sources_failing()
@@ -54,18 +64,23 @@ def dashboard(user) -> Dashboard:
     to_review = selectors.tickets_awaiting_vote(user=user) if votes else None
     return Dashboard(
         stages=[
-            StageCount(stage, counts.get(stage.value, 0), _tickets_url(stage__exact=stage.value))
+            StageCount(
+                stage,
+                counts.get(stage.value, 0),
+                _tickets_url(stage__exact=stage.value),
+                estimated=stage.value in estimated,
+            )
             for stage in Stage
         ],
         my_queue=list(my_queue[:ROWS]),
-        my_queue_total=my_queue.count(),
+        my_queue_total=_total(my_queue),
         to_review=list(to_review[:ROWS]) if votes else None,
-        to_review_total=to_review.count() if votes else 0,
+        to_review_total=_total(to_review) if votes else 0,
         overdue=list(overdue[:ROWS]),
-        overdue_total=overdue.count(),
+        overdue_total=_total(overdue),
         published=selectors.verdicts_recently_changed(limit=ROWS),
         failing=list(failing[:ROWS]),
-        failing_total=failing.count(),
+        failing_total=_total(failing),
         periodic_jobs=periodic_jobs_run_here(),
         links={
             "my_queue": _tickets_url(work="mine"),

@@ -5,8 +5,25 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from reviews.selectors import rating_scale
+from reviews import workflow
+from reviews.selectors import rating_scale, users_with_permission
 from reviews.workflow import WORK_STAGES
+
+
+class AssigneeFilter(admin.RelatedFieldListFilter):
+    """Filter by assignee: offer the active people who may take work (and the chosen one).
+
+    Offering everyone the list names would read the whole ticket table on every page view.
+    """
+
+    def field_choices(self, field, request, model_admin):
+        chosen = [value for value in self.lookup_val or [] if str(value).isdigit()]
+        may_take = users_with_permission(workflow.DRAFT).values("pk")
+        people = field.related_model.objects.filter(Q(pk__in=may_take) | Q(pk__in=chosen))
+        return [
+            (person.pk, person.get_full_name() or person.get_username())
+            for person in people.order_by("username", "id")
+        ]
 
 
 class WorkFilter(admin.SimpleListFilter):

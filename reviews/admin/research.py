@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django import forms
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from claims import selectors as claim_selectors
@@ -72,11 +74,16 @@ def host(url: str) -> str:
 
 @dataclass
 class PassageRow:
-    """A ranked passage with the form that pins it, or the evidence it already is."""
+    """A ranked passage with the fields of the form that pins it, or the evidence it already is."""
 
     passage: Passage
-    form: PinForm | None
+    pin_fields: str | None
     pinned: Evidence | None
+
+
+PIN_FIELDS = "admin/reviews/ticket/pin_fields.html"
+# Stands for a passage's id and its number in the list in the pin fields rendered once a page.
+PASSAGE_TOKEN, COUNTER_TOKEN = "0000000000", "__counter__"
 
 
 class Research:
@@ -94,24 +101,37 @@ class Research:
         self.can_unpin = editable and user.has_perm("claims.delete_evidence")
         self.can_refetch = user.has_perm(workflow.PUBLISH)
         pinned = {item.passage_id: item for item in self.evidence if item.passage_id}
+        blank = _blank_pin_fields() if self.can_pin else None
         self.passages = [
             PassageRow(
                 passage=passage,
-                form=self._pin_form(passage, bound) if self.can_pin else None,
+                pin_fields=self._pin_fields(passage, number, bound, blank),
                 pinned=pinned.get(passage.pk),
             )
-            for passage in claim_selectors.passages_for_claim(claim)
+            for number, passage in enumerate(claim_selectors.passages_for_claim(claim), 1)
         ]
         self.cite_form = bound.get("cite") or (
             CiteForm(auto_id="id_cite_%s") if self.can_cite else None
         )
 
     @staticmethod
-    def _pin_form(passage: Passage, bound: dict) -> PinForm:
+    def _pin_fields(passage: Passage, number: int, bound: dict, blank: str | None) -> str | None:
+        """Return the pin form's fields for `passage`: the posted form's, or the blank ones."""
+        if blank is None:
+            return None
         form = bound.get("pin")
         if form is not None and form.data.get("passage") == str(passage.pk):
-            return form
-        return PinForm(auto_id=f"id_pin{passage.pk}_%s", initial={"passage": passage.pk})
+            return render_to_string(PIN_FIELDS, {"form": form, "counter": number})
+        # The blank fields are rendered once a page (a hundred passages would otherwise render
+        # five hundred widgets); only the passage's id and number differ from row to row.
+        return mark_safe(  # noqa: S308 - rendered by the template; the ids are integers
+            blank.replace(PASSAGE_TOKEN, str(passage.pk)).replace(COUNTER_TOKEN, str(number))
+        )
+
+
+def _blank_pin_fields() -> str:
+    form = PinForm(auto_id=f"id_pin{PASSAGE_TOKEN}_%s", initial={"passage": PASSAGE_TOKEN})
+    return render_to_string(PIN_FIELDS, {"form": form, "counter": COUNTER_TOKEN})
 
 
 def _may_edit(ticket, user, facts) -> bool:
