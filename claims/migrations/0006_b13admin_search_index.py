@@ -30,6 +30,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("claims", "0004_i14matching_claim_matching")]
+    dependencies = [("claims", "0005_a16_article_publication_idx")]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]
