@@ -161,6 +161,9 @@ class ArticleEventInline(admin.TabularInline):
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleForm
+    # get_absolute_url is the desk's address of a record (this admin page); "View on site" would
+    # link the page to itself. A piece's public page exists only once a verdict is published.
+    view_on_site = False
     list_display = [
         "title",
         "author",
@@ -286,6 +289,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 @admin.register(Claim)
 class ClaimAdmin(admin.ModelAdmin):
+    view_on_site = False  # get_absolute_url is this admin page (see ArticleAdmin)
     list_display = [
         "short_text",
         "claimant",

@@ -75,6 +75,7 @@ class ProblemFilter(admin.SimpleListFilter):
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    view_on_site = False  # get_absolute_url is this admin page (see ArticleAdmin)
     list_display = [
         "normalized_url",
         "state",
@@ -153,6 +154,7 @@ class SourceAdmin(admin.ModelAdmin):
 
 @admin.register(Snapshot)
 class SnapshotAdmin(ArchiveRecordAdmin, admin.ModelAdmin):
+    view_on_site = False  # get_absolute_url is this admin page (see ArticleAdmin)
     list_display = ["__str__", "source", "final_url", "status", "content_type", "fetched_at"]
     date_hierarchy = "fetched_at"
     search_fields = ["final_url", "title", "sha256"]
