@@ -3,7 +3,8 @@
 A public resource shows some published verdicts (or one archived snapshot). What readers see of
 a verdict changes only with: the verdict's public change time (publication, correction,
 retraction), its published revision (whose evidence is an immutable copy, so the revision's id
-covers it), its article, the sources that revision shows (a re-check, or a newer snapshot that
+covers it) and that revision's rating (read by id and change time, not inferred from the
+revision), its article, the sources that revision shows (a re-check, or a newer snapshot that
 "the live page has changed since" reports), and the rating scale. An archived snapshot's page
 changes with the public revisions that quote or link it. Each row is read by name.
 """
@@ -30,6 +31,8 @@ _VERDICT_FIELDS = (
     "pk",
     "published_revision_id",
     *_VERDICT_TIMES,
+    "rating_id",
+    "rating_changed_at",
     "scale_size",
     "scale_worst",
     "scale_best",
@@ -94,6 +97,9 @@ def verdicts_dependencies(verdicts: QuerySet[Verdict], *, limit: int | None = No
         .select_related(None)
         .annotate(
             article_changed_at=F("ticket__claim__article__updated_at"),
+            # Read, not inferred from the revision: a revision's rating is a column like any.
+            rating_id=F("published_revision__rating_id"),
+            rating_changed_at=F("published_revision__rating__updated_at"),
             evidence_sources_changed_at=_sources_changed(RevisionEvidence),
             link_sources_changed_at=_sources_changed(RevisionLink),
             scale_changed_at=_scalar(Rating.objects.all(), latest=Max("updated_at")),
