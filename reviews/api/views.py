@@ -121,7 +121,10 @@ class VerdictViewSet(ConditionalMixin, viewsets.GenericViewSet):
 
     def list(self, request):
         self._refuse_unknown(request)
-        queryset = self.filter_queryset(self.get_queryset())
+        queryset = self.get_queryset()
+        if not set(request.query_params).isdisjoint(VerdictFilter.base_filters):
+            # Only a filtered list builds the filter form (a syncing client's pages are not).
+            queryset = self.filter_queryset(queryset)
         positioned = self.paginator.positioned(queryset, request)
         print_ = fingerprint(positioned, request, limit=self.paginator.window_size(request))
         if print_.last_modified is None and self.paginator.position is not None:
