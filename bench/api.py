@@ -1,8 +1,14 @@
-"""Measure the verdict list under gunicorn against a bare JsonResponse view, and a 304 revalidation.
+"""Measure the verdict list under gunicorn against a bare JsonResponse view, side by side.
 
-Run: .venv/bin/python bench/api.py [--verdicts 100000] [--seconds 15] [--threads 6]
-It creates (and afterwards drops) its own PostgreSQL database, serves it with gunicorn on a
-loopback port with production settings, and loads it from a bounded, threaded client loop.
+Run: .venv/bin/python bench/api.py [--verdicts 100000] [--seconds 10] [--rounds 2]
+     .venv/bin/python bench/api.py --curve [--million]      # 10k and 100k (and 1M) verdicts
+     .venv/bin/python bench/api.py --before /path/to/older/checkout   # its API beside ours
+
+It seeds its own PostgreSQL database (one per size, kept with --keep), then starts gunicorn
+servers on loopback ports with production settings, all at once: the bare view, the API with
+its body cache (CACHE_URL in memory), the API with no body cache (dummycache: every full page
+is rendered) and, with --before, the API of another checkout. Each round measures every
+scenario one after another for --seconds; a scenario's figure is its median over the rounds.
 The baseline view exists only inside this benchmark's own WSGI module, never in the project.
 """
 
@@ -44,13 +50,23 @@ BASELINE_FIELDS = [
 
 
 def baseline(request):
-    """Return the first page of published verdicts as bare rows: the floor the API is held to."""
+    """Return a page of published verdicts as bare rows: the floor the API is held to.
+
+    `?cursor=` (the API's own cursor) starts after that position, as the API's sync does.
+    """
+    from django.db.models import Q
     from django.http import JsonResponse
 
+    from reviews.api.pagination import decode_cursor
     from reviews.selectors import verdicts_published
 
-    rows = verdicts_published().order_by("updated_at", "id").values(*BASELINE_FIELDS)[:50]
-    return JsonResponse(list(rows), safe=False)
+    rows = verdicts_published().order_by("updated_at", "id")
+    if "cursor" in request.GET:
+        when, pk = decode_cursor(request.GET["cursor"])
+        rows = rows.filter(updated_at__gte=when).filter(
+            Q(updated_at__gt=when) | Q(updated_at=when, pk__gt=pk)
+        )
+    return JsonResponse(list(rows.values(*BASELINE_FIELDS)[:50]), safe=False)
 
 
 if os.environ.get("BENCH_API_SERVE") == "1":
@@ -152,7 +168,8 @@ def load(url: str, *, seconds: float, threads: int, headers: dict | None = None)
     def loop():
         mine, seen = [], {}
         with httpx.Client(headers=headers or {}, timeout=10) as client:
-            while time.monotonic() < stop:
+            # At least one request each: on a loaded machine a thread may start after `stop`.
+            while not mine or time.monotonic() < stop:
                 started = time.perf_counter()
                 response = client.get(url)
                 mine.append(time.perf_counter() - started)
@@ -178,39 +195,187 @@ def load(url: str, *, seconds: float, threads: int, headers: dict | None = None)
     }
 
 
+PG = ["-h", "127.0.0.1", "-U", "postgres"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def prepare_database(url: str, count: int, *, keep: bool) -> None:
+    """Create the database at `url` with `count` published verdicts (reused with --keep)."""
+    from django.core.management import call_command
+    from django.db import connections
+
+    name = url.rsplit("/", 1)[1]
+    listed = subprocess.run(
+        ["psql", *PG, "-Atc", "SELECT datname FROM pg_database"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    if not (keep and name in listed):
+        subprocess.run(["dropdb", *PG, "--if-exists", name], check=True)
+        subprocess.run(["createdb", *PG, name], check=True)
+        connections.close_all()
+        connections.databases["default"]["NAME"] = name
+        connections["default"].settings_dict["NAME"] = name
+        call_command("migrate", verbosity=0)
+        started = time.perf_counter()
+        seed(count)
+        print(f"seeded {count:,} verdicts in {time.perf_counter() - started:.0f} s")
+    connections.close_all()
+
+
+def deep_cursor(url: str, depth: float) -> str:
+    """Return the API cursor `depth` of the way through the sync order (0.9: near the end)."""
+    import psycopg
+
+    from reviews.api.pagination import encode_cursor
+
+    with psycopg.connect(url.replace("postgres://", "postgresql://")) as db:
+        (total,) = db.execute("SELECT count(*) FROM reviews_verdict").fetchone()
+        when, pk = db.execute(
+            "SELECT updated_at, id FROM reviews_verdict ORDER BY updated_at, id OFFSET %s LIMIT 1",
+            [int(total * depth)],
+        ).fetchone()
+    return encode_cursor(when, pk)
+
+
+def explain_deep_page(url: str, cursor: str) -> str:
+    """Return PostgreSQL's plan for the API's page query at `cursor` (the index must bound it)."""
+    from django.db import connections
+
+    from reviews.api.pagination import SyncPagination
+    from reviews.api.views import public_verdicts
+    from reviews.representation import verdict_rows
+
+    class Request:
+        query_params = {"cursor": cursor}
+
+    name = url.rsplit("/", 1)[1]
+    connections.close_all()
+    connections["default"].settings_dict["NAME"] = name
+    page = SyncPagination().positioned(verdict_rows(public_verdicts()), Request())
+    plan = page[:51].explain()
+    connections.close_all()
+    return plan
+
+
+class Server:
+    """One gunicorn serving `code`'s project plus the bare view, with its own environment."""
+
+    def __init__(self, label: str, code: Path, env: dict, workers: int):
+        self.label, self.port = label, free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [
+                str(REPO / ".venv/bin/gunicorn"),
+                "bench.api:application",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(workers),
+                "--log-level",
+                "warning",
+            ],
+            cwd=code,
+            env={**env, "BENCH_API_SERVE": "1", "PYTHONPATH": str(code)},
+        )
+
+    def wait(self) -> None:
+        import httpx
+
+        for _ in range(150):
+            try:
+                if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"{self.label} did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def measure(servers: dict, *, cursor: str | None, seconds: float, rounds: int, threads: int):
+    """Run every scenario once a round, `rounds` times; return each one's median figures."""
+    import httpx
+
+    json_only = {"Accept": "application/json"}
+    query = "?page_size=50" + (f"&cursor={cursor}" if cursor else "")
+    api = "/api/v1/verdicts/" + query
+    bare = "/bench/baseline/" + (f"?cursor={cursor}" if cursor else "")
+    ours = servers["ours"].base
+    first = httpx.get(ours + api, headers=json_only)
+    assert first.status_code == 200 and len(first.json()["results"]) == 50, first.text[:300]
+    rows = httpx.get(servers["bare"].base + bare).json()
+    assert [r["id"] for r in rows] == [r["id"] for r in first.json()["results"]]
+    etag = first.headers["ETag"]
+    scenarios = [
+        ("bare JsonResponse view, same 50 rows", servers["bare"].base + bare, {}),
+        ("API, cold (no body cache: rendered)", servers["cold"].base + api, json_only),
+        ("API, warm (same page again, unchanged)", ours + api, json_only),
+        ("API, 304 revalidation", ours + api, {**json_only, "If-None-Match": etag}),
+    ]
+    if "before" in servers:
+        before = servers["before"].base + api
+        old_etag = httpx.get(before, headers=json_only).headers["ETag"]
+        scenarios += [
+            ("before: API full page", before, json_only),
+            ("before: API 304", before, {**json_only, "If-None-Match": old_etag}),
+        ]
+    runs: dict[str, list[dict]] = {label: [] for label, _, _ in scenarios}
+    for _ in range(rounds):
+        for label, url, headers in scenarios:
+            load(url, seconds=2, threads=threads, headers=headers)  # warm-up
+            runs[label].append(load(url, seconds=seconds, threads=threads, headers=headers))
+    results = {}
+    for label, figures in runs.items():
+        results[label] = {
+            "rps": statistics.median(f["rps"] for f in figures),
+            "p50": statistics.median(f["p50"] for f in figures),
+            "p99": statistics.median(f["p99"] for f in figures),
+            "statuses": figures[-1]["statuses"],
+        }
+    return results
+
+
+def table(title: str, results: dict) -> None:
+    floor = results["bare JsonResponse view, same 50 rows"]["rps"]
+    with open("/proc/loadavg") as loadavg:
+        load_now = " ".join(loadavg.read().split()[:3])
+    print(f"\n{title} (load average after: {load_now})")
+    print("| measurement | requests/s | p50 ms | p99 ms | vs. bare view | statuses |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for label, f in results.items():
+        print(
+            f"| {label} | {f['rps']:.0f} | {f['p50']:.1f} | {f['p99']:.1f} "
+            f"| {f['rps'] / floor:.2f} | {f['statuses']} |"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--verdicts", type=int, default=100_000)
-    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--curve", action="store_true", help="10,000 and 100,000 verdicts")
+    parser.add_argument("--million", action="store_true", help="with --curve: 1,000,000 too")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--threads", type=int, default=6)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--port", type=int, default=0, help="0: any free loopback port")
+    parser.add_argument("--before", type=Path, help="serve this checkout's API beside ours")
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/bench_api")
     parser.add_argument(
-        "--database-url", default="postgres://postgres@127.0.0.1:5432/factcheck_bench_api"
-    )
-    parser.add_argument(
-        "--keep", action="store_true", help="Keep the seeded database; reuse it if it exists."
+        "--keep", action="store_true", help="Keep the seeded databases; reuse them if they exist."
     )
     args = parser.parse_args()
-    name = args.database_url.rsplit("/", 1)[1]
-    if not args.port:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            args.port = probe.getsockname()[1]
-    pg = ["-h", "127.0.0.1", "-U", "postgres"]
-    exists = (
-        name
-        in subprocess.run(
-            ["psql", *pg, "-Atc", "SELECT datname FROM pg_database"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.split()
-    )
-    reuse = args.keep and exists
-    if not reuse:
-        subprocess.run(["dropdb", *pg, "--if-exists", name], check=True)
-        subprocess.run(["createdb", *pg, name], check=True)
+    sizes = [10_000, 100_000, *([1_000_000] if args.million else [])]
+    sizes = sizes if args.curve else [args.verdicts]
     env = {
         **os.environ,
         "DATABASE_URL": args.database_url,
@@ -228,72 +393,41 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.core.management import call_command
-    from django.db import connections
 
-    call_command("migrate", verbosity=0)
-    if not reuse:
-        started = time.perf_counter()
-        seed(args.verdicts)
-        print(f"seeded {args.verdicts:,} verdicts in {time.perf_counter() - started:.0f} s")
-    connections.close_all()
-
-    server = subprocess.Popen(
-        [
-            str(REPO / ".venv/bin/gunicorn"),
-            "bench.api:application",
-            "--bind",
-            f"127.0.0.1:{args.port}",
-            "--workers",
-            str(args.workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=REPO,
-        env={**env, "BENCH_API_SERVE": "1"},
-    )
-    base = f"http://127.0.0.1:{args.port}"
-    try:
-        import httpx
-
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        api = f"{base}/api/v1/verdicts/?page_size=50"
-        first = httpx.get(api, headers={"Accept": "application/json"})
-        assert first.status_code == 200 and len(first.json()["results"]) == 50, first.text[:300]
-        rows = httpx.get(f"{base}/bench/baseline/").json()
-        assert [r["id"] for r in rows] == [r["id"] for r in first.json()["results"]]
-        json_only = {"Accept": "application/json"}
-        scenarios = [
-            ("bare JsonResponse view, same 50 rows", f"{base}/bench/baseline/", {}),
-            ("API verdict list, page of 50", api, json_only),
-            (
-                "API verdict list, 304 revalidation",
-                api,
-                {**json_only, "If-None-Match": first.headers["ETag"]},
-            ),
-        ]
-        results = {}
-        for label, url, headers in scenarios:
-            load(url, seconds=2, threads=args.threads, headers=headers)  # warm-up
-            results[label] = load(url, seconds=args.seconds, threads=args.threads, headers=headers)
-        floor = results[scenarios[0][0]]["rps"]
-        print("\n| measurement | requests/s | p50 ms | p99 ms | vs. bare view | statuses |")
-        print("| --- | --- | --- | --- | --- | --- |")
-        for label, figures in results.items():
-            print(
-                f"| {label} | {figures['rps']:.0f} | {figures['p50']:.1f} | {figures['p99']:.1f} "
-                f"| {figures['rps'] / floor:.2f} | {figures['statuses']} |"
-            )
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        if not args.keep:
-            subprocess.run(["dropdb", *pg, "--if-exists", name], check=True)
+    for size in sizes:
+        url = f"{args.database_url}_{size}"
+        prepare_database(url, size, keep=args.keep)
+        sized = {**env, "DATABASE_URL": url}
+        servers = {
+            "bare": Server("bare", REPO, sized, args.workers),
+            "ours": Server("ours", REPO, {**sized, "CACHE_URL": "locmemcache://"}, args.workers),
+            "cold": Server("cold", REPO, {**sized, "CACHE_URL": "dummycache://"}, args.workers),
+        }
+        if args.before:
+            servers["before"] = Server("before", args.before.resolve(), sized, args.workers)
+        try:
+            for server in servers.values():
+                server.wait()
+            pages = [("first page", None)]
+            if args.curve:
+                pages.append(("deep cursor page (90 % through)", deep_cursor(url, 0.9)))
+            for name, cursor in pages:
+                figures = measure(
+                    servers,
+                    cursor=cursor,
+                    seconds=args.seconds,
+                    rounds=args.rounds,
+                    threads=args.threads,
+                )
+                table(f"{size:,} verdicts, {name}, page of 50", figures)
+            if args.curve:
+                print(f"\nPlan of the API's page query at the deep cursor ({size:,}):")
+                print(explain_deep_page(url, deep_cursor(url, 0.9)))
+        finally:
+            for server in servers.values():
+                server.stop()
+            if not args.keep:
+                subprocess.run(["dropdb", *PG, "--if-exists", url.rsplit("/", 1)[1]], check=True)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""A Redis cache for counters that may fail open: while Redis is down it answers as if empty."""
+"""A Redis cache that may fail open: while Redis is down it answers as if empty."""
 
 import logging
 
@@ -12,10 +12,12 @@ UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
 
 
 class FailOpenRedisCache(RedisCache):
-    """Share API throttle counts across web processes; never fail a request because Redis is away.
+    """Share throttle counts and kept API bodies across web processes; never fail a request
+    because Redis is away.
 
     Redis may restart empty at any time (it keeps no state we cannot lose). A throttle that
-    cannot count for a moment lets the request through rather than answering 500.
+    cannot count for a moment lets the request through, and a body that cannot be read is
+    rendered again, rather than answering 500.
     """
 
     def get(self, key, default=None, version=None):

@@ -469,17 +469,18 @@ REST_FRAMEWORK = {
     "DEFAULT_VERSIONING_CLASS": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
-# Throttle counters: shared by every web process when a cache URL (redis://...) is given.
+# The default cache keeps rendered API bodies under their fingerprint (reviews/api/conditional.py);
+# the throttle cache counts requests. Each is shared by every web process when given a Redis URL.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "default": env.cache("CACHE_URL", default="locmemcache://"),
     "throttle": env.cache("API_THROTTLE_CACHE_URL", default="locmemcache://api-throttle"),
 }
-if CACHES["throttle"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    # Redis down must cost a request half a second at most, never a 500: counting fails open.
-    CACHES["throttle"]["BACKEND"] = "factcheck.cache.FailOpenRedisCache"
-    CACHES["throttle"].setdefault("OPTIONS", {}).update(
-        socket_connect_timeout=0.5, socket_timeout=0.5
-    )
+for _cache in CACHES.values():
+    if _cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        # Redis down must cost a request half a second at most, never a 500: the cache fails
+        # open (a throttle lets the request through, a kept body is rendered again).
+        _cache["BACKEND"] = "factcheck.cache.FailOpenRedisCache"
+        _cache.setdefault("OPTIONS", {}).update(socket_connect_timeout=0.5, socket_timeout=0.5)
 SPECTACULAR_SETTINGS = {
     "TITLE": f"{DESK_NAME} API",
     "DESCRIPTION": (

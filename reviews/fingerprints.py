@@ -3,7 +3,8 @@
 A public resource shows some published verdicts (or one archived snapshot). What readers see of
 a verdict changes only with: the verdict's public change time (publication, correction,
 retraction), its published revision (whose evidence is an immutable copy, so the revision's id
-covers it), its article, the sources that revision shows (a re-check, or a newer snapshot that
+covers it) and that revision's rating (read by id and change time, not inferred from the
+revision), its article, the sources that revision shows (a re-check, or a newer snapshot that
 "the live page has changed since" reports), and the rating scale. An archived snapshot's page
 changes with the public revisions that quote or link it. Each row is read by name.
 """
@@ -11,6 +12,7 @@ changes with the public revisions that quote or link it. Each row is read by nam
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from django.db.models import Count, F, IntegerField, Max, OuterRef, QuerySet, Subquery, Value
 
@@ -30,6 +32,8 @@ _VERDICT_FIELDS = (
     "pk",
     "published_revision_id",
     *_VERDICT_TIMES,
+    "rating_id",
+    "rating_changed_at",
     "scale_size",
     "scale_worst",
     "scale_best",
@@ -87,20 +91,29 @@ def _sources_changed(model) -> Subquery:
     return _scalar(rows, latest=Max("source__updated_at"))
 
 
+@cache
+def _verdict_annotations() -> dict:
+    """Return the expressions each verdict's row reads, built once: annotate() copies them."""
+    return {
+        "article_changed_at": F("ticket__claim__article__updated_at"),
+        # Read, not inferred from the revision: a revision's rating is a column like any.
+        "rating_id": F("published_revision__rating_id"),
+        "rating_changed_at": F("published_revision__rating__updated_at"),
+        "evidence_sources_changed_at": _sources_changed(RevisionEvidence),
+        "link_sources_changed_at": _sources_changed(RevisionLink),
+        "scale_changed_at": _scalar(Rating.objects.all(), latest=Max("updated_at")),
+        "scale_size": _scalar(Rating.objects.all(), n=Count("pk")),
+        "scale_worst": _scale_bound("numeric_value"),
+        "scale_best": _scale_bound("-numeric_value"),
+    }
+
+
 def verdicts_dependencies(verdicts: QuerySet[Verdict], *, limit: int | None = None) -> Dependencies:
     """Return what the first `limit` verdicts of `verdicts` (all by default) show, in one query."""
     rows = (
         verdicts.prefetch_related(None)
         .select_related(None)
-        .annotate(
-            article_changed_at=F("ticket__claim__article__updated_at"),
-            evidence_sources_changed_at=_sources_changed(RevisionEvidence),
-            link_sources_changed_at=_sources_changed(RevisionLink),
-            scale_changed_at=_scalar(Rating.objects.all(), latest=Max("updated_at")),
-            scale_size=_scalar(Rating.objects.all(), n=Count("pk")),
-            scale_worst=_scale_bound("numeric_value"),
-            scale_best=_scale_bound("-numeric_value"),
-        )
+        .annotate(**_verdict_annotations())
         .values(*_VERDICT_FIELDS)
     )
     rows = rows[:limit] if limit is not None else rows

@@ -1,15 +1,19 @@
 """Represent a published verdict as the public sees it: what the API, webhooks and pages show.
 
-The API and webhooks send `verdict_public`; the readers' verdict page lists `sources_relied_on`.
-Both read a revision's sources here, from the same evidence and the same pinned snapshots.
+The API, webhooks and similar-verdicts send `verdicts_public`; the readers' verdict page lists
+`sources_relied_on`. Both read a revision's sources here, from the same evidence and pinned
+snapshots.
 """
 
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db.models import F, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.fields import DateTimeField
 
+from reviews.models import Correction, RevisionEvidence
 from reviews.selectors import verdict_public_url
 
 _MOMENT = DateTimeField()
@@ -23,18 +27,26 @@ def absolute(path: str, request=None) -> str:
 
 
 def moment(value) -> str | None:
-    """Return a time as the API writes it (ISO 8601 in the desk's time zone), or None."""
-    return None if value is None else _MOMENT.to_representation(value)
+    """Return a time as the API writes it (ISO 8601 in the desk's time zone), or None.
+
+    What DRF's DateTimeField writes, without its per-call lookups (a page has hundreds).
+    """
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return _MOMENT.to_representation(value)
+    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def rating_public(rating, rating_bounds: tuple) -> dict:
+def rating_public(slug: str, label: str, value: int | None, rating_bounds: tuple) -> dict:
     """Return a rating with the scale's bounds, which ratings off the scale do not have."""
     worst, best = rating_bounds
-    on_scale = rating.numeric_value is not None
+    on_scale = value is not None
     return {
-        "slug": rating.slug,
-        "label": rating.label,
-        "value": rating.numeric_value,
+        "slug": slug,
+        "label": label,
+        "value": value,
         "best": best if on_scale else None,
         "worst": worst if on_scale else None,
     }
@@ -42,37 +54,28 @@ def rating_public(rating, rating_bounds: tuple) -> dict:
 
 def verdict_links(verdict_id: int, request=None) -> dict:
     """Return the verdict's public page, API resource and ClaimReview addresses."""
-    return {
-        "url": verdict_public_url(verdict_id),
-        "api_url": absolute(reverse("api:verdict-detail", args=[verdict_id]), request),
-        "claimreview_url": absolute(reverse("api:verdict-claimreview", args=[verdict_id]), request),
-    }
+    return _Links(request).of(verdict_id)
 
 
-def snapshot_public(snapshot) -> dict | None:
-    """Return the archived copy of a source as the public sees it, or None if there is none."""
-    if snapshot is None:
-        return None
-    return {
-        "archived_at": moment(snapshot.fetched_at),
-        "final_url": snapshot.final_url,
-        "status": snapshot.status,
-        "sha256": snapshot.sha256,
-        "title": snapshot.title,
-        "site_name": snapshot.site_name,
-        "published": None if snapshot.published is None else snapshot.published.isoformat(),
-    }
+class _Links:
+    """Write a verdict's three addresses from templates resolved once per response."""
 
+    _ID = "0"
 
-def source_public(evidence) -> dict:
-    """Return one piece of evidence the published revision relies on, with its snapshot."""
-    return {
-        "url": evidence.source.url,
-        "stance": evidence.stance,
-        "quote": evidence.quote,
-        "link_status": evidence.source.link_status,
-        "snapshot": snapshot_public(evidence.snapshot),
-    }
+    def __init__(self, request=None):
+        templates = (
+            verdict_public_url(self._ID),
+            absolute(reverse("api:verdict-detail", args=[self._ID]), request),
+            absolute(reverse("api:verdict-claimreview", args=[self._ID]), request),
+        )
+        # The id is the last path segment but one: split each address around that placeholder.
+        self.parts = [
+            (head, tail) for head, _, tail in (t.rpartition(f"/{self._ID}/") for t in templates)
+        ]
+
+    def of(self, verdict_id: int) -> dict:
+        (page, api, claimreview) = (f"{h}/{verdict_id}/{t}" for h, t in self.parts)
+        return {"url": page, "api_url": api, "claimreview_url": claimreview}
 
 
 @dataclass
@@ -89,7 +92,7 @@ class ReliedSource:
 def sources_relied_on(revision) -> list[ReliedSource]:
     """Group what a published revision relies on by source: its quotes, then the piece's links.
 
-    The quotes are the revision's evidence, the same rows `verdict_public` sends one by one as
+    The quotes are the revision's evidence, the same rows `verdicts_public` sends one by one as
     its "sources". Each source shows the archived copy the revision pinned; a newer snapshot of
     it shows only as "the live page has changed since".
     """
@@ -108,39 +111,171 @@ def sources_relied_on(revision) -> list[ReliedSource]:
     return list(by_source.values())
 
 
-def verdict_public(verdict, *, rating_bounds: tuple, request=None) -> dict:
-    """Return a verdict from `verdicts_published()` as the public sees it; never a draft.
+# --- The public representation of a verdict, built from flat rows ----------------------------
+#
+# What the public sees of a verdict is read in one query per set of rows: the verdicts with
+# their claim, article, published revision and rating (VERDICT_COLUMNS), then each related set
+# (RELATED) for all of the verdicts at once, keyed by verdict. To show something more, add its
+# columns here or a related set below, and its key in `_verdict` (the one place that lists the
+# public fields, in order); reviews/fingerprints.py must then say what moves it.
 
-    Written out by hand: the API lists up to 200 of these per request. The API's
-    VerdictSerializer declares the same keys for the OpenAPI schema.
-    """
-    claim = verdict.ticket.claim
-    article = claim.article
-    revision = verdict.published_revision
+VERDICT_COLUMNS = {
+    "id": "id",
+    "published_at": "published_at",
+    "updated_at": "updated_at",
+    "retracted_at": "retracted_at",
+    "retraction_reason": "retraction_reason",
+    "claim_id": "ticket__claim_id",
+    "claim_text": "ticket__claim__text",
+    "claim_start": "ticket__claim__start",
+    "claim_end": "ticket__claim__end",
+    "article_id": "ticket__claim__article_id",
+    "article_title": "ticket__claim__article__title",
+    "article_author": "ticket__claim__article__author",
+    "article_publication": "ticket__claim__article__publication",
+    "article_url": "ticket__claim__article__url",
+    "article_published_at": "ticket__claim__article__published_at",
+    "revision_id": "published_revision_id",
+    "revision_number": "published_revision__number",
+    "summary": "published_revision__summary",
+    "explanation": "published_revision__explanation",
+    "rating_slug": "published_revision__rating__slug",
+    "rating_label": "published_revision__rating__label",
+    "rating_value": "published_revision__rating__numeric_value",
+}
+
+
+def _sources(rows: list[dict]) -> dict[int, list[dict]]:
+    """Return each verdict's sources: its published revision's evidence, in order."""
+    revisions = {row["revision_id"]: row["id"] for row in rows}
+    evidence = (
+        RevisionEvidence.objects.filter(revision_id__in=list(revisions))
+        .order_by("position", "id")
+        .values(
+            "revision_id",
+            "stance",
+            "quote",
+            "snapshot_id",
+            url=F("source__url"),
+            link_status=F("source__link_status"),
+            snapshot_fetched_at=F("snapshot__fetched_at"),
+            snapshot_final_url=F("snapshot__final_url"),
+            snapshot_status=F("snapshot__status"),
+            snapshot_sha256=F("snapshot__sha256"),
+            snapshot_title=F("snapshot__title"),
+            snapshot_site_name=F("snapshot__site_name"),
+            snapshot_published=F("snapshot__published"),
+        )
+    )
+    by_verdict: dict[int, list[dict]] = {}
+    for item in evidence:
+        by_verdict.setdefault(revisions[item["revision_id"]], []).append(
+            {
+                "url": item["url"],
+                "stance": item["stance"],
+                "quote": item["quote"],
+                "link_status": item["link_status"],
+                "snapshot": _snapshot(item),
+            }
+        )
+    return by_verdict
+
+
+def _snapshot(item: dict) -> dict | None:
+    if item["snapshot_id"] is None:
+        return None
+    published = item["snapshot_published"]
     return {
-        "id": verdict.pk,
-        **verdict_links(verdict.pk, request),
-        "claim": {"id": claim.pk, "text": claim.text, "start": claim.start, "end": claim.end},
-        "article": {
-            "id": article.pk,
-            "title": article.title,
-            "author": article.author,
-            "publication": article.publication,
-            "url": article.url,
-            "published_at": moment(article.published_at),
+        "archived_at": moment(item["snapshot_fetched_at"]),
+        "final_url": item["snapshot_final_url"],
+        "status": item["snapshot_status"],
+        "sha256": item["snapshot_sha256"],
+        "title": item["snapshot_title"],
+        "site_name": item["snapshot_site_name"],
+        "published": None if published is None else published.isoformat(),
+    }
+
+
+def _corrections(rows: list[dict]) -> dict[int, list[dict]]:
+    """Return each verdict's published corrections, oldest first."""
+    corrections = (
+        Correction.objects.filter(verdict_id__in=[row["id"] for row in rows])
+        .filter(published_at__isnull=False)
+        .order_by("published_at", "id")
+        .values("verdict_id", "public_note", "published_at")
+    )
+    by_verdict: dict[int, list[dict]] = {}
+    for c in corrections:
+        by_verdict.setdefault(c["verdict_id"], []).append(
+            {"note": c["public_note"], "published_at": moment(c["published_at"])}
+        )
+    return by_verdict
+
+
+# Each related set: its key in the representation and how to read it for many verdicts at once.
+RELATED = {"sources": _sources, "corrections": _corrections}
+
+
+def verdict_rows(verdicts: QuerySet) -> QuerySet:
+    """Return `verdicts` (from `verdicts_published()`) as flat rows, in their order (one query)."""
+    own = [name for name, path in VERDICT_COLUMNS.items() if name == path]
+    joined = {name: F(path) for name, path in VERDICT_COLUMNS.items() if name != path}
+    return verdicts.select_related(None).prefetch_related(None).values(*own, **joined)
+
+
+def verdicts_public_from_rows(rows: list[dict], *, rating_bounds: tuple, request=None) -> list:
+    """Return the verdicts of `verdict_rows()` as the public sees them (a query per RELATED)."""
+    if not rows:
+        return []
+    related = {name: read(rows) for name, read in RELATED.items()}
+    links = _Links(request)
+    return [
+        _verdict(
+            row,
+            links=links.of(row["id"]),
+            related={name: found.get(row["id"], []) for name, found in related.items()},
+            rating_bounds=rating_bounds,
+        )
+        for row in rows
+    ]
+
+
+def verdicts_public(verdicts: QuerySet, *, rating_bounds: tuple, request=None) -> list[dict]:
+    """Return `verdicts` (from `verdicts_published()`) as the public sees them; never a draft."""
+    rows = list(verdict_rows(verdicts))
+    return verdicts_public_from_rows(rows, rating_bounds=rating_bounds, request=request)
+
+
+def _verdict(row: dict, *, links: dict, related: dict, rating_bounds: tuple) -> dict:
+    """Return one verdict as the public sees it. The API's VerdictSerializer documents it."""
+    return {
+        "id": row["id"],
+        **links,
+        "claim": {
+            "id": row["claim_id"],
+            "text": row["claim_text"],
+            "start": row["claim_start"],
+            "end": row["claim_end"],
         },
-        "rating": rating_public(revision.rating, rating_bounds),
-        "summary": revision.summary,
-        "explanation": revision.explanation,
-        "sources": [source_public(evidence) for evidence in revision.evidence.all()],
-        "revision": revision.number,
-        "published_at": moment(verdict.published_at),
-        "updated_at": moment(verdict.updated_at),
-        "corrections": [
-            {"note": c.public_note, "published_at": moment(c.published_at)}
-            for c in verdict.published_corrections
-        ],
-        "retracted": verdict.is_retracted,
-        "retracted_at": moment(verdict.retracted_at),
-        "retraction_reason": verdict.retraction_reason,
+        "article": {
+            "id": row["article_id"],
+            "title": row["article_title"],
+            "author": row["article_author"],
+            "publication": row["article_publication"],
+            "url": row["article_url"],
+            "published_at": moment(row["article_published_at"]),
+        },
+        "rating": rating_public(
+            row["rating_slug"], row["rating_label"], row["rating_value"], rating_bounds
+        ),
+        "summary": row["summary"],
+        "explanation": row["explanation"],
+        "sources": related["sources"],
+        "revision": row["revision_number"],
+        "published_at": moment(row["published_at"]),
+        "updated_at": moment(row["updated_at"]),
+        "corrections": related["corrections"],
+        "retracted": row["retracted_at"] is not None,
+        "retracted_at": moment(row["retracted_at"]),
+        "retraction_reason": row["retraction_reason"],
     }

@@ -25,6 +25,15 @@ def pytest_runtest_setup(item):
         services.skip_or_fail(problem)
 
 
+@pytest.fixture(autouse=True)
+def _empty_caches():
+    """Start every test with empty caches: a kept API body must never outlive its test's rows."""
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()
+
+
 @pytest.fixture
 def celery_worker_process():
     """Start real Celery worker subprocesses on demand; stop them all after the test."""

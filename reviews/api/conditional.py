@@ -1,11 +1,18 @@
-"""Answer conditional requests: ETag and Last-Modified from one cheap query, 304 before work."""
+"""Answer conditional requests: ETag and Last-Modified from one cheap query, 304 before work.
 
+A response's body is kept in the configured cache (CACHE_URL) under its fingerprint, which
+changes with anything the body shows: an unchanged resource asked again costs the fingerprint's
+query and one cache read, and a change is seen at once because it moves the key.
+"""
+
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import QuerySet
-from django.http import HttpResponseNotModified
+from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
@@ -17,6 +24,7 @@ class Fingerprint:
     """What the response will show, summed up: its validators and the rating scale's bounds."""
 
     etag: str
+    digest: str
     last_modified: datetime | None
     count: int
     bounds: tuple[int | None, int | None]
@@ -43,6 +51,7 @@ def fingerprint(
     )
     return Fingerprint(
         etag=f'W/"{digest[:40]}"',
+        digest=digest,
         last_modified=shown.last_modified,
         count=shown.count,
         bounds=shown.bounds,
@@ -68,3 +77,43 @@ def with_validators(response, print_: Fingerprint):
     response["Cache-Control"] = "no-cache"
     response["Vary"] = "Accept, Authorization, Cookie"
     return response
+
+
+# Bump when reviews/representation.py changes what a body shows for the same rows: bodies kept
+# by the previous code (in a shared cache, across a deploy) are then never read again.
+BODY_VERSION = "1"
+# How long a kept body stays at most. Bodies are never stale (a change moves the key), so this
+# only bounds the memory that bodies of pages nobody asks for any more take.
+BODY_SECONDS = 24 * 3600
+
+
+def _body_key(request, print_: Fingerprint) -> str | None:
+    renderer = getattr(request, "accepted_renderer", None)
+    if getattr(renderer, "format", None) != "json":
+        # The browsable API's page shows the user and forms: never kept.
+        return None
+    # The accepted media type carries parameters (indent=4) that change the bytes.
+    parts = (BODY_VERSION, settings.TIME_ZONE, request.accepted_media_type, print_.digest)
+    return "api-body:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def kept_body(request, print_: Fingerprint):
+    """Return the response kept for this fingerprint, stamped with its validators, or None."""
+    key = _body_key(request, print_)
+    kept = cache.get(key) if key is not None else None
+    if kept is None:
+        return None
+    content_type, body = kept
+    return with_validators(HttpResponse(body, content_type=content_type), print_)
+
+
+def keep_body(request, response, print_: Fingerprint):
+    """Stamp `response` with its validators and keep its rendered body for the next request."""
+    key = _body_key(request, print_)
+    if key is not None and response.status_code == 200:
+
+        def keep(rendered):
+            cache.set(key, (rendered["Content-Type"], rendered.content), BODY_SECONDS)
+
+        response.add_post_render_callback(keep)
+    return with_validators(response, print_)

@@ -11,6 +11,7 @@ from claims.models import Claim
 from reviews.api.permissions import DeskStaff, PublicRead
 from reviews.api.serializers import VerdictSerializer
 from reviews.api.views import ERRORS, PublicReadSchema, parse_id, public_verdicts
+from reviews.representation import verdicts_public
 from reviews.selectors import claim_matches, rating_bounds
 from reviews.services.matching import verdicts_similar
 
@@ -105,16 +106,16 @@ class SimilarVerdictsView(APIView):
         except EncoderUnavailable:
             raise MatchingUnavailable() from None
         # Read through the public selector again: only what the public may see is serialized.
-        verdicts = public_verdicts().in_bulk([pk for pk, _ in ranked])
-        context = {"request": request, "rating_bounds": rating_bounds()}
+        shown = verdicts_public(
+            public_verdicts().filter(pk__in=[pk for pk, _ in ranked]),
+            rating_bounds=rating_bounds(),
+            request=request,
+        )
+        verdicts = {verdict["id"]: verdict for verdict in shown}
         results = [
-            {
-                "score": match.score,
-                "level": match.level,
-                "verdict": VerdictSerializer(verdicts[pk], context=context).data,
-            }
+            {"score": match.score, "level": match.level, "verdict": verdicts[pk]}
             for pk, match in ranked
-            if pk in verdicts and not verdicts[pk].is_retracted
+            if pk in verdicts and not verdicts[pk]["retracted"]
         ]
         return Response({"results": results})
 

@@ -64,7 +64,11 @@ class SyncPagination(BasePagination):
         self.position = decode_cursor(raw) if raw else None
         if self.position is not None:
             when, pk = self.position
-            queryset = queryset.filter(Q(updated_at__gt=when) | Q(updated_at=when, pk__gt=pk))
+            # The first condition bounds a range scan of the (updated_at, id) index, so a deep
+            # page costs what the first does; the second drops the rows at or before the cursor.
+            queryset = queryset.filter(updated_at__gte=when).filter(
+                Q(updated_at__gt=when) | Q(updated_at=when, pk__gt=pk)
+            )
         return queryset.order_by("updated_at", "pk")
 
     def window_size(self, request) -> int:
@@ -72,6 +76,7 @@ class SyncPagination(BasePagination):
         return self.page_size(request) + 1
 
     def paginate_queryset(self, queryset, request, view=None):
+        """Return a page of `queryset`'s rows: flat rows carrying `updated_at` and `id`."""
         self.request = request
         size = self.page_size(request)
         rows = list(self.positioned(queryset, request)[: size + 1])
@@ -86,7 +91,7 @@ class SyncPagination(BasePagination):
         return replace_query_param(url, CURSOR_PARAM, encode_cursor(*position))
 
     def get_paginated_response(self, data):
-        last = (self.rows[-1].updated_at, self.rows[-1].pk) if self.rows else self.position
+        last = (self.rows[-1]["updated_at"], self.rows[-1]["id"]) if self.rows else self.position
         return Response(
             {
                 "next": self._link(last) if self.has_next else None,

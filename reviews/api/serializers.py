@@ -3,8 +3,6 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from reviews.representation import rating_public, verdict_links, verdict_public
-
 
 class ArticleRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
@@ -85,23 +83,19 @@ class VerdictSerializer(serializers.Serializer):
     retracted_at = serializers.DateTimeField(allow_null=True)
     retraction_reason = serializers.CharField()
 
-    def to_representation(self, verdict) -> dict:
+    def to_representation(self, verdict: dict) -> dict:
         # The declared fields above document the shape; reviews/representation.py builds it.
-        return verdict_public(
-            verdict,
-            rating_bounds=self.context["rating_bounds"],
-            request=self.context.get("request"),
-        )
+        return verdict
 
-    def get_url(self, verdict) -> str:
-        return verdict_links(verdict.pk)["url"]
+    def get_url(self, verdict: dict) -> str:
+        return verdict["url"]
 
-    def get_api_url(self, verdict) -> str:
-        return verdict_links(verdict.pk, self.context.get("request"))["api_url"]
+    def get_api_url(self, verdict: dict) -> str:
+        return verdict["api_url"]
 
-    def get_claimreview_url(self, verdict) -> str:
-        return verdict_links(verdict.pk, self.context.get("request"))["claimreview_url"]
+    def get_claimreview_url(self, verdict: dict) -> str:
+        return verdict["claimreview_url"]
 
     @extend_schema_field(RatingSerializer)
-    def get_rating(self, verdict) -> dict:
-        return rating_public(verdict.published_revision.rating, self.context["rating_bounds"])
+    def get_rating(self, verdict: dict) -> dict:
+        return verdict["rating"]

@@ -20,7 +20,13 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from reviews.api.common import ERRORS, parse_id
-from reviews.api.conditional import fingerprint, not_modified, with_validators
+from reviews.api.conditional import (
+    fingerprint,
+    keep_body,
+    kept_body,
+    not_modified,
+    with_validators,
+)
 from reviews.api.filters import VerdictFilter
 from reviews.api.ingest_serializers import (
     ArticleIngestSerializer,
@@ -31,6 +37,7 @@ from reviews.api.pagination import CURSOR_PARAM, PAGE_SIZE_PARAM, SyncPagination
 from reviews.api.permissions import CanIngest, PublicRead, client_key
 from reviews.api.serializers import VerdictSerializer
 from reviews.claimreview import claimreview, claimreview_graph
+from reviews.representation import verdict_rows, verdicts_public, verdicts_public_from_rows
 from reviews.selectors import verdicts_published
 from reviews.services import article_receive
 
@@ -71,9 +78,6 @@ class ConditionalMixin:
     def conditional(self, request, queryset: QuerySet, *, limit=None, extra=""):
         print_ = fingerprint(queryset, request, limit=limit, extra=extra)
         return print_, not_modified(request, print_)
-
-    def context_with(self, print_) -> dict:
-        return {**self.get_serializer_context(), "rating_bounds": print_.bounds}
 
 
 @extend_schema_view(
@@ -117,18 +121,21 @@ class VerdictViewSet(ConditionalMixin, viewsets.GenericViewSet):
 
     def list(self, request):
         self._refuse_unknown(request)
-        queryset = self.filter_queryset(self.get_queryset())
+        queryset = self.get_queryset()
+        if not set(request.query_params).isdisjoint(VerdictFilter.base_filters):
+            # Only a filtered list builds the filter form (a syncing client's pages are not).
+            queryset = self.filter_queryset(queryset)
         positioned = self.paginator.positioned(queryset, request)
         print_ = fingerprint(positioned, request, limit=self.paginator.window_size(request))
         if print_.last_modified is None and self.paginator.position is not None:
             # Nothing changed after the cursor: the page is as it was at the cursor's moment.
             print_ = replace(print_, last_modified=self.paginator.position[0])
-        cached = not_modified(request, print_)
+        cached = not_modified(request, print_) or kept_body(request, print_)
         if cached is not None:
             return cached
-        page = self.paginator.paginate_queryset(queryset, request, view=self)
-        data = VerdictSerializer(page, many=True, context=self.context_with(print_)).data
-        return with_validators(self.paginator.get_paginated_response(data), print_)
+        rows = self.paginator.paginate_queryset(verdict_rows(queryset), request, view=self)
+        data = verdicts_public_from_rows(rows, rating_bounds=print_.bounds, request=request)
+        return keep_body(request, self.paginator.get_paginated_response(data), print_)
 
     def _one(self, request, pk: str, *, extra: str = ""):
         verdicts = self.get_queryset().filter(pk=parse_id(pk))
@@ -139,10 +146,11 @@ class VerdictViewSet(ConditionalMixin, viewsets.GenericViewSet):
 
     def retrieve(self, request, pk: str):
         verdicts, print_, cached = self._one(request, pk)
+        cached = cached or kept_body(request, print_)
         if cached is not None:
             return cached
-        data = VerdictSerializer(verdicts.get(), context=self.context_with(print_)).data
-        return with_validators(Response(data), print_)
+        (data,) = verdicts_public(verdicts, rating_bounds=print_.bounds, request=request)
+        return keep_body(request, Response(data), print_)
 
     @extend_schema(
         summary="A published verdict as schema.org ClaimReview (JSON-LD)",

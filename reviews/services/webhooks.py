@@ -24,7 +24,7 @@ from reviews.models import (
     WebhookEvent,
     WebhookSubscription,
 )
-from reviews.representation import verdict_public
+from reviews.representation import verdicts_public
 from reviews.selectors import rating_bounds, verdicts_published
 
 logger = logging.getLogger(__name__)
@@ -69,12 +69,10 @@ def signature_valid(secret: str, header: str, body: bytes, *, tolerance: int = 3
 
 def _payload(*, verdict_id: int, event: str, delivery_id: uuid.UUID) -> dict:
     """Return the body: the event and the verdict exactly as the API shows it now."""
-    verdict = verdicts_published().filter(pk=verdict_id).first()
-    data = (
-        verdict_public(verdict, rating_bounds=rating_bounds())
-        if verdict is not None
-        else {"id": verdict_id}
+    found = verdicts_public(
+        verdicts_published().filter(pk=verdict_id), rating_bounds=rating_bounds()
     )
+    data = found[0] if found else {"id": verdict_id}
     return {
         "id": str(delivery_id),
         "event": event,

@@ -3,12 +3,13 @@
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
 from claims.models import Source
 from claims.services import source_fetch, source_recheck
-from reviews.models import Rating
+from reviews.models import Rating, VerdictRevision
 from tests.claims.httpserver import page
 from tests.reviews.factories import new_editor, new_fact_checker, rating
 from tests.reviews.record.desk import (
@@ -77,6 +78,35 @@ def correct(client, ticket, checker):
     assert published.status_code == 302
 
 
+def make(change, client, server, ticket, checker, source, second, other_checker) -> None:
+    """Make one kind of public change, as the desk (or its jobs) would."""
+    if change == "source archived again":
+        server.route("/report", page(REPORT_CHANGED))
+        client.force_login(new_editor())
+        assert act(client, ticket, "refetch", source=source.pk).status_code == 302
+        source_fetch(source_id=source.pk)
+    elif change == "source re-checked":
+        server.route("/report", page(REPORT.replace(b"harbour", b"canal")))
+        source_recheck(source_id=source.pk)
+    elif change == "second verdict quotes the snapshot":
+        publish_through_the_desk(client, second, other_checker, note="Same audit.")
+    elif change == "retraction":
+        client.force_login(new_editor())
+        assert act(client, ticket, "retract", reason="Forged documents.").status_code == 302
+    elif change == "correction":
+        correct(client, ticket, checker)
+    elif change == "rating wording":
+        Rating.objects.filter(slug="false").update(label="Wrong", updated_at=timezone.now())
+    elif change == "article edit":
+        article = ticket.claim.article
+        article.title = "A new headline"
+        article.save()
+    elif change == "embargo renewed":
+        article = ticket.claim.article
+        article.embargo_until = timezone.now() + timedelta(days=1)
+        article.save()
+
+
 CHANGES = {
     # A newer snapshot of a source the verdict shows: "the live page has changed since".
     "source archived again": ["verdict page", "api detail"],
@@ -109,31 +139,7 @@ def test_a_public_change_moves_the_etag_of_everything_that_shows_it(
         assert response.status_code == 200, name
         assert client.get(urls[name], HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
 
-    if change == "source archived again":
-        server.route("/report", page(REPORT_CHANGED))
-        client.force_login(new_editor())
-        assert act(client, ticket, "refetch", source=source.pk).status_code == 302
-        source_fetch(source_id=source.pk)
-    elif change == "source re-checked":
-        server.route("/report", page(REPORT.replace(b"harbour", b"canal")))
-        source_recheck(source_id=source.pk)
-    elif change == "second verdict quotes the snapshot":
-        publish_through_the_desk(client, second, other_checker, note="Same audit.")
-    elif change == "retraction":
-        client.force_login(new_editor())
-        assert act(client, ticket, "retract", reason="Forged documents.").status_code == 302
-    elif change == "correction":
-        correct(client, ticket, checker)
-    elif change == "rating wording":
-        Rating.objects.filter(slug="false").update(label="Wrong", updated_at=timezone.now())
-    elif change == "article edit":
-        article = ticket.claim.article
-        article.title = "A new headline"
-        article.save()
-    elif change == "embargo renewed":
-        article = ticket.claim.article
-        article.embargo_until = timezone.now() + timedelta(days=1)
-        article.save()
+    make(change, client, server, ticket, checker, source, second, other_checker)
 
     client.logout()
     for name in CHANGES[change]:
@@ -155,3 +161,58 @@ def test_every_resource_answers_304_from_one_query(
         with django_assert_num_queries(1):
             again = client.get(url, HTTP_IF_NONE_MATCH=etag)
         assert again.status_code == 304, name
+
+
+# What the API renders and keeps in the cache, asked for as a client would.
+API_BODIES = ["api list", "api detail", "api list page"]
+
+
+@pytest.mark.parametrize("change", [*CHANGES, "revision's rating replaced in place"])
+def test_a_change_after_a_kept_body_is_seen_at_once(client, server, checker, change):
+    ticket, _pinned, _approver = publish_through_the_desk(
+        client, researched(server, checker), checker
+    )
+    other_checker = new_fact_checker()
+    second = researched(server, other_checker, slug="harbour-piece")
+    source = Source.objects.get()
+    urls = resources(ticket.verdict, source.last_snapshot_id)
+    urls["api list page"] = "/api/v1/verdicts/?page_size=1"
+    client.logout()
+    kept = {name: client.get(urls[name]).content for name in API_BODIES}
+    assert {name: client.get(urls[name]).content for name in API_BODIES} == kept
+
+    if change == "revision's rating replaced in place":
+        # Not something the desk does (revisions are immutable), but the body must follow.
+        VerdictRevision.objects.filter(pk=ticket.verdict.published_revision_id).update(
+            rating=rating("mostly-false")
+        )
+    else:
+        make(change, client, server, ticket, checker, source, second, other_checker)
+
+    client.logout()
+    served = {name: client.get(urls[name]).content for name in API_BODIES}
+    cache.clear()
+    rendered = {name: client.get(urls[name]).content for name in API_BODIES}
+    for name in API_BODIES:
+        assert served[name] == rendered[name], f"{name} served a kept body after: {change}"
+    if change in ("retraction", "correction", "rating wording", "embargo renewed"):
+        assert served["api list"] != kept["api list"], change
+
+
+def test_an_unchanged_page_asked_again_costs_one_query_and_the_same_bytes(
+    client, server, checker, django_assert_num_queries
+):
+    ticket, _pinned, _approver = publish_through_the_desk(
+        client, researched(server, checker), checker
+    )
+    client.logout()
+    for url in ("/api/v1/verdicts/", f"/api/v1/verdicts/{ticket.verdict.pk}/"):
+        first = client.get(url)
+        with django_assert_num_queries(1):
+            again = client.get(url)
+        assert (again.status_code, again.content, again["ETag"]) == (
+            200,
+            first.content,
+            first["ETag"],
+        )
+        assert again["Content-Type"] == first["Content-Type"] == "application/json"
