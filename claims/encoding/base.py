@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -28,8 +29,29 @@ class Encoder(Protocol):
         ...
 
 
+# (path, device, inode, size, mtime, ctime) -> sha256: a file is hashed once per process. Any
+# write to the file changes its mtime and ctime (ctime cannot be set back by the writer), so
+# an altered file is hashed again and refused.
+_DIGESTS: dict[tuple, str] = {}
+
+
 def sha256_of(path: Path) -> str:
-    """Return the hex sha256 of the file at path."""
+    """Return the hex sha256 of the file at path, computed once per process per file version."""
+    stat = os.stat(path)
+    key = (
+        str(Path(path).resolve()),
+        stat.st_dev,
+        stat.st_ino,
+        stat.st_size,
+        stat.st_mtime_ns,
+        stat.st_ctime_ns,
+    )
+    if (known := _DIGESTS.get(key)) is None:
+        known = _DIGESTS[key] = _hash_file(path)
+    return known
+
+
+def _hash_file(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):

@@ -23,6 +23,8 @@ TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f41157
 # sentence-transformers' max_seq_length for this model; longer input is truncated, as upstream.
 MAX_TOKENS = 256
 THREADS_VARIABLE = "CLAIMS_ENCODER_THREADS"
+# At most this many padding tokens per row in a batch (see _batches).
+PAD_TOKENS = 2
 
 
 def model_path() -> Path:
@@ -75,6 +77,11 @@ class MiniLMInt8Encoder:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        # The default, stated: constant folding turns the int8 weights into float32 once, at
+        # load, and fuses layer norms and GELUs. Saving that optimized graph to disk and
+        # loading it without optimization was measured: it saves less CPU at load than
+        # checking the larger file's sha256 costs (BENCHMARKS.md, Extraction).
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         # The arena keeps the largest batch's buffers for the life of the process.
         options.enable_cpu_mem_arena = False
         session = onnxruntime.InferenceSession(
@@ -89,10 +96,19 @@ class MiniLMInt8Encoder:
         """Return float32 (len(texts), 384) unit vectors, in the order of texts."""
         if isinstance(texts, str):
             raise TypeError("encode() takes a sequence of texts, not one string")
+        # Each distinct text runs once; repeats (a pull quote, a boilerplate line) copy its row.
+        distinct = list(dict.fromkeys(texts))
+        vectors = self._encode_distinct(distinct, batch_size)
+        if len(distinct) == len(texts):
+            return vectors
+        row = {text: index for index, text in enumerate(distinct)}
+        return vectors[[row[text] for text in texts]]
+
+    def _encode_distinct(self, texts: list[str], batch_size: int) -> np.ndarray:
         output = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return output
-        encodings = self._tokenizer.encode_batch(list(texts))
+        encodings = self._tokenizer.encode_batch(texts)
         for rows in _batches([len(encoding.ids) for encoding in encodings], batch_size):
             width = max(len(encodings[i].ids) for i in rows)
             ids = np.zeros((len(rows), width), dtype=np.int64)
@@ -114,8 +130,11 @@ class MiniLMInt8Encoder:
 def _batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
     """Group row indices by similar length: at most batch_size rows, little padding.
 
-    On CPU, padding is paid in full, so a batch closes when its longest row would be more than
-    a quarter longer than its shortest. Rows never affect each other's vectors.
+    On CPU, padding is paid in full (and more: padded positions still go through attention),
+    so a batch closes when a row would be more than PAD_TOKENS longer than its shortest. On the
+    400 first dev sentences this took a fifth less CPU than allowing a quarter of the length;
+    on one 500-word piece the two cost the same (BENCHMARKS.md). Rows never affect each
+    other's vectors.
     """
     order = sorted(range(len(lengths)), key=lengths.__getitem__)
     batches: list[list[int]] = []
@@ -124,7 +143,7 @@ def _batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
         if (
             current is None
             or len(current) >= max(batch_size, 1)
-            or lengths[index] > lengths[current[0]] * 1.25 + 2
+            or lengths[index] > lengths[current[0]] + PAD_TOKENS
         ):
             batches.append([index])
         else:

