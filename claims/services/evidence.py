@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.conf import settings
 
 from claims.models import Claim, Passage, Snapshot
-from claims.ranking import rank_passages
+from claims.ranking import rank_passages_many
 
 __all__ = ["passages_rank"]
 
@@ -17,7 +17,12 @@ def passages_rank(*, snapshot: Snapshot, claims: Iterable[Claim]) -> list[Passag
     already = set(
         Passage.objects.filter(snapshot=snapshot).values_list("claim_id", flat=True).distinct()
     )
-    top_k = settings.FETCH_PASSAGES_PER_CLAIM
+    claims = [claim for claim in claims if claim.pk not in already]
+    rankings = rank_passages_many(
+        snapshot.text,
+        [claim.text for claim in claims],
+        top_k=settings.FETCH_PASSAGES_PER_CLAIM,
+    )
     rows = [
         Passage(
             snapshot=snapshot,
@@ -28,9 +33,8 @@ def passages_rank(*, snapshot: Snapshot, claims: Iterable[Claim]) -> list[Passag
             end=ranked.end,
             text=ranked.text,
         )
-        for claim in claims
-        if claim.pk not in already
-        for rank, ranked in enumerate(rank_passages(snapshot.text, claim.text, top_k=top_k))
+        for claim, ranking in zip(claims, rankings, strict=True)
+        for rank, ranked in enumerate(ranking)
     ]
     # A concurrent ranking of the same pair wrote the same rows; keep theirs.
     return Passage.objects.bulk_create(rows, ignore_conflicts=True)
