@@ -11,8 +11,10 @@ rest of ingestion (the database writes) are timed apart.
 """
 
 import argparse
+import cProfile
 import functools
 import os
+import pstats
 import random
 import statistics
 import subprocess
@@ -104,7 +106,11 @@ def seed_claims(count: int) -> None:
                 text=f"The seeded council spent {article.pk}.{k} million dollars.",
                 start=0,
                 end=10,
+                paragraph=0,
+                sentence=k,
                 position=k,
+                score=0.5,
+                checkworthy=True,
             )
             for article in articles
             for k in range(per)
@@ -132,6 +138,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--links", type=int, default=2, help="cited links per piece (max 6)")
     parser.add_argument("--existing", type=int, default=0, help="claims stored beforehand")
+    parser.add_argument("--profile", action="store_true", help="print cProfile's top functions")
     parser.add_argument(
         "--database-url", default="postgres://postgres@127.0.0.1:5432/factcheck_bench_ingest"
     )
@@ -168,6 +175,9 @@ def main() -> None:
     words = sum(len(b.split()) for b in bodies)
     durations, claims = [], 0
     load = os.getloadavg()[0]
+    profiler = cProfile.Profile() if args.profile else None
+    if profiler:
+        profiler.enable()
     started = time.perf_counter()
     for i, body in enumerate(bodies):
         t0 = time.perf_counter()
@@ -177,6 +187,9 @@ def main() -> None:
         durations.append(time.perf_counter() - t0)
         claims += result.assertions
     wall = time.perf_counter() - started
+    if profiler:
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(150)
     durations.sort()
     n = args.articles
     sources = Source.objects.count()
