@@ -18,7 +18,7 @@ from claims.fetching import BlockedDestination, FetchError, FetchPolicy, normali
 from claims.fetching.urls import parse_url
 from claims.models import Article, Citation, Claim, Snapshot, Source
 
-from .evidence import passages_rank
+from .evidence import passages_rank_each
 from .sources import sources_schedule
 
 logger = logging.getLogger(__name__)
@@ -156,10 +156,13 @@ def citations_rank(citations: Sequence[Citation]) -> None:
         return
     current = _hold_sources(sorted(claims_by_source))
     snapshots = Snapshot.objects.in_bulk([pk for pk in current.values() if pk is not None])
-    for source_id, claims in claims_by_source.items():
-        snapshot = snapshots.get(current.get(source_id))
-        if snapshot is not None:
-            passages_rank(snapshot=snapshot, claims=claims)
+    passages_rank_each(
+        pairs=[
+            (snapshots[current[source_id]], claims)
+            for source_id, claims in claims_by_source.items()
+            if current.get(source_id) in snapshots
+        ]
+    )
 
 
 def _hold_sources(source_ids: list[int]) -> dict[int, int | None]:
