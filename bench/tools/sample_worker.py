@@ -28,6 +28,7 @@ sys.path.insert(0, str(REPO / "bench"))
 WAITS = {
     "wait", "select", "poll", "recv", "recv_into", "sleep", "acquire", "accept", "read",
     "_wait_for_tstate_lock", "readline", "epoll", "get", "_recv", "connect", "sendall",
+    "_worker",  # concurrent.futures' idle thread, blocked in SimpleQueue.get (C, no frame)
 }  # fmt: skip
 # Stages, innermost first: a sample goes to the first one found walking out from the leaf.
 STAGES = [
@@ -66,7 +67,10 @@ def sample():
                         stage = name
                         break
                 f = f.f_back
-            counts[stage or "other"] += 1
+            if stage is None:
+                code = frame.f_code
+                stage = "other: " + code.co_filename.rsplit("/", 2)[-1] + ":" + code.co_name
+            counts[stage] += 1
 def dump():
     with open({out!r}, "w") as handle:
         for stage, n in counts.most_common():
@@ -77,6 +81,12 @@ from celery.__main__ import main
 sys.argv = ["celery"] + {argv!r}
 main()
 """
+
+
+def _user_sys(pid: int) -> tuple[float, float]:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
 
 
 def main() -> None:
@@ -140,6 +150,7 @@ def main() -> None:
             raise SystemExit(log.read_text()[-3000:])
         time.sleep(0.2)
     idle = cpu_seconds(worker.pid)
+    user_sys = _user_sys(worker.pid)
     started = time.perf_counter()
     with transaction.atomic():
         sources_schedule(source_ids=ids)
@@ -148,6 +159,9 @@ def main() -> None:
         time.sleep(0.05)
     wall = time.perf_counter() - started
     cpu = cpu_seconds(worker.pid) - idle
+    user, system = (
+        after - before for after, before in zip(_user_sys(worker.pid), user_sys, strict=True)
+    )
     worker.terminate()
     worker.wait(30)
     counts = collections.Counter()
@@ -159,7 +173,8 @@ def main() -> None:
     print(f"{args.urls} sources, 1 × {args.threads} threads, no latency: {wall:.2f} s wall, ")
     print(
         f"worker CPU {per:.1f} ms per source (with the sampler's own cost); "
-        f"load {os.getloadavg()[0]:.1f}"
+        f"load {os.getloadavg()[0]:.1f}; user {user / args.urls * 1000:.1f} ms, "
+        f"system {system / args.urls * 1000:.1f} ms"
     )
     print(
         "| stage (running or ready samples) | share | ≈ ms CPU per source |\n| --- | ---: | ---: |"
