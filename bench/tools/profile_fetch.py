@@ -80,6 +80,9 @@ def main() -> None:
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     stats = pstats.Stats(profiler)
     per = 1000 / args.urls
+    import claims
+
+    print(f"code profiled: {Path(claims.__file__).parent.parent}")
     print(f"{args.urls} sources in one process: {cpu * per:.1f} ms CPU, {wall * per:.1f} ms wall")
     print("(CPU includes the loopback server's thread; profile times are wall, with overhead)")
     total = sum(row[3] for key, row in stats.stats.items() if key[2] == "source_fetch")
