@@ -136,7 +136,13 @@ class Timed:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=1000)
-    parser.add_argument("--links", type=int, default=2, help="cited links per piece (max 6)")
+    queued = os.environ.get("CELERY_BROKER_URL", "").startswith("redis")
+    parser.add_argument(
+        "--links",
+        type=int,
+        default=2 if queued else 0,
+        help="cited links per piece, at most 6 (default 2 with a Redis broker, else 0)",
+    )
     parser.add_argument("--existing", type=int, default=0, help="claims stored beforehand")
     parser.add_argument("--profile", action="store_true", help="print cProfile's top functions")
     parser.add_argument(
