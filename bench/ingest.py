@@ -1,11 +1,20 @@
 """Measure `article_receive` throughput: 1,000 distinct pieces ingested into PostgreSQL.
 
-Run: .venv/bin/python bench/ingest.py [--articles 1000] [--database-url postgres://...]
-It creates (and afterwards drops) its own database, so it never touches real data.
+Run: .venv/bin/python bench/ingest.py [--articles 1000] [--links 2] [--existing 0]
+  [--database-url postgres://...]
+It creates (and afterwards drops) its own database, so it never touches real data. With
+CELERY_BROKER_URL set (Redis), each piece's cited links queue real fetch messages on a queue of
+their own, which nobody consumes and the run deletes; without it, --links must be 0 (the
+fetches would run in-process). `--existing N` first stores N claims (bulk, not timed) to show
+how ingestion's cost grows with the desk. Extraction (the check-worthiness encoder) and the
+rest of ingestion (the database writes) are timed apart.
 """
 
 import argparse
+import cProfile
+import functools
 import os
+import pstats
 import random
 import statistics
 import subprocess
@@ -50,7 +59,7 @@ ATTRIBUTIONS = [
 ]
 
 
-def piece(rng: random.Random, index: int) -> str:
+def piece(rng: random.Random, index: int, links: int = 0) -> str:
     """Write a synthetic opinion piece of about 400 words; `index` keeps every piece distinct."""
     paragraphs = []
     for p in range(6):
@@ -64,13 +73,78 @@ def piece(rng: random.Random, index: int) -> str:
                 f" and staff walked away from talks with {rng.choice(SUBJECTS).lower()}."
             )
             sentences.append(rng.choice(OPINIONS))
+        if p < links:
+            # A cited figure: markdown's link, as a CMS sends it.
+            sentences.append(
+                f"The audit put it at {rng.randint(2, 90)} million dollars, "
+                f"[the auditor said](https://audit{p}.example/piece/{index}/report)."
+            )
         paragraphs.append(f"Piece {index}, part {p}. " + " ".join(sentences))
-    return "\n".join(paragraphs)
+    return "\n\n".join(paragraphs)
+
+
+def seed_claims(count: int) -> None:
+    """Store ``count`` claims with their tickets, 100 to an article, in bulk (not timed)."""
+    from claims.models import Article, Claim
+    from reviews.models import Ticket
+
+    per = 100
+    for first in range(0, count, 10_000):
+        articles = Article.objects.bulk_create(
+            Article(
+                title=f"Seeded {n}",
+                slug=f"seeded-{n}",
+                body=f"Seeded piece {n}.",
+                plain_text=f"Seeded piece {n}.",
+                content_hash=f"seeded-{n}",
+            )
+            for n in range(first // per, min(first + 10_000, count) // per)
+        )
+        claims = Claim.objects.bulk_create(
+            Claim(
+                article=article,
+                text=f"The seeded council spent {article.pk}.{k} million dollars.",
+                start=0,
+                end=10,
+                paragraph=0,
+                sentence=k,
+                position=k,
+                score=0.5,
+                checkworthy=True,
+            )
+            for article in articles
+            for k in range(per)
+        )
+        Ticket.objects.bulk_create(Ticket(claim=claim) for claim in claims)
+
+
+class Timed:
+    """Wrap a function and add up the seconds spent in it."""
+
+    def __init__(self, function) -> None:
+        self.function, self.seconds = function, 0.0
+        functools.update_wrapper(self, function)
+
+    def __call__(self, *args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return self.function(*args, **kwargs)
+        finally:
+            self.seconds += time.perf_counter() - started
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=1000)
+    queued = os.environ.get("CELERY_BROKER_URL", "").startswith("redis")
+    parser.add_argument(
+        "--links",
+        type=int,
+        default=2 if queued else 0,
+        help="cited links per piece, at most 6 (default 2 with a Redis broker, else 0)",
+    )
+    parser.add_argument("--existing", type=int, default=0, help="claims stored beforehand")
+    parser.add_argument("--profile", action="store_true", help="print cProfile's top functions")
     parser.add_argument(
         "--database-url", default="postgres://postgres@127.0.0.1:5432/factcheck_bench_ingest"
     )
@@ -81,39 +155,77 @@ def main() -> None:
     os.environ.update(
         DATABASE_URL=args.database_url, DJANGO_SETTINGS_MODULE="tests.settings", LOG_LEVEL="WARNING"
     )
-    os.environ.pop("CELERY_BROKER_URL", None)
+    queue = f"bench-ingest-{os.getpid()}"
+    broker = os.environ.get("CELERY_BROKER_URL", "")
+    if args.links and not broker.startswith("redis"):
+        raise SystemExit("--links needs CELERY_BROKER_URL=redis://...: fetches must be queued")
+    if not args.links:
+        os.environ.pop("CELERY_BROKER_URL", None)
+    os.environ["FETCH_QUEUE"] = queue
     import django
 
     django.setup()
     from django.core.management import call_command
 
+    import claims.services.ingestion as ingestion
+    from claims.models import Source
     from reviews.services import article_receive
 
     call_command("migrate", verbosity=0)
+    if args.existing:
+        seed_claims(args.existing)
+    extraction = ingestion.extract = Timed(ingestion.extract)
+    normalizing = ingestion.normalize = Timed(ingestion.normalize)
     rng = random.Random(20261126)
-    bodies = [piece(rng, i) for i in range(args.articles)]
+    bodies = [piece(rng, i, args.links) for i in range(args.articles)]
     words = sum(len(b.split()) for b in bodies)
     durations, claims = [], 0
+    load = os.getloadavg()[0]
+    profiler = cProfile.Profile() if args.profile else None
+    if profiler:
+        profiler.enable()
     started = time.perf_counter()
     for i, body in enumerate(bodies):
         t0 = time.perf_counter()
-        result = article_receive(body=body, title=f"Bench piece {i}", author="Bench")
+        result = article_receive(
+            body=body, title=f"Bench piece {i}", author="Bench", fmt="markdown"
+        )
         durations.append(time.perf_counter() - t0)
         claims += result.assertions
     wall = time.perf_counter() - started
+    if profiler:
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(150)
     durations.sort()
-    print(f"ingested {args.articles} articles ({words} words, {claims} claims) in {wall:.1f} s")
+    n = args.articles
+    sources = Source.objects.count()
     print(
-        f"  {args.articles / wall:.1f} articles/s, {claims / wall:.0f} claims/s, "
+        f"ingested {n} articles ({words} words, {claims} claims, {sources} sources queued) "
+        f"in {wall:.1f} s over {args.existing:,} existing claims; load {load:.1f} at the start, "
+        f"{os.getloadavg()[0]:.1f} at the end"
+    )
+    print(
+        f"  end to end: {n / wall:.1f} articles/s, {claims / wall:.0f} claims/s, "
         f"{words / wall:.0f} words/s"
     )
     print(
         f"  per article: p50 {statistics.median(durations) * 1000:.1f} ms, "
         f"p99 {durations[int(len(durations) * 0.99) - 1] * 1000:.1f} ms"
     )
+    extracting = extraction.seconds + normalizing.seconds
+    rest = wall - extracting
+    print(
+        f"  extraction (normalize + extract): {extracting / n * 1000:.1f} ms per article; "
+        f"the rest (writes, tickets, citations, queueing): {rest / n * 1000:.1f} ms per article, "
+        f"{n / rest:.1f} articles/s without extraction"
+    )
     from django.db import connections
 
     connections.close_all()
+    if args.links:
+        import redis
+
+        redis.Redis.from_url(broker).delete(queue)
     subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True)
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 # Numbers keep their decimal point or thousands separator: "3.5" and "1,200" are one token.
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
@@ -60,31 +63,58 @@ def split_passages(text: str, *, max_chars: int = 600) -> list[Passage]:
 def rank_passages(text: str, query: str, *, top_k: int = 5) -> list[Passage]:
     """Return the ``top_k`` passages of ``text`` that best match ``query``, best first.
 
-    Score with scikit-learn's TF-IDF and cosine similarity: its smoothed IDF stays
-    positive however few passages a short article has, unlike BM25's, so a passage
+    Score with TF-IDF and cosine similarity, as scikit-learn's ``TfidfVectorizer`` does with
+    ``sublinear_tf`` (the tests hold the two to the same passages and scores): its smoothed IDF
+    stays positive however few passages a short article has, unlike BM25's, so a passage
     scores above zero exactly when it shares a word with the query. Passages that share
     none are dropped; ties keep document order.
     """
+    return rank_passages_many(text, [query], top_k=top_k)[0]
+
+
+def rank_passages_many(text: str, queries: Sequence[str], *, top_k: int = 5) -> list[list[Passage]]:
+    """Rank the passages of ``text`` for each query; return one ranking per query, in order.
+
+    The text is split, tokenized and weighted once for all the queries: a snapshot cited by
+    forty claims costs one pass over its passages, not forty.
+    """
     passages = split_passages(text)
-    query_tokens = tokenize(query)
-    if not passages or not query_tokens or top_k < 1:
-        return []
-    vectorizer = TfidfVectorizer(
-        tokenizer=tokenize, lowercase=False, token_pattern=None, sublinear_tf=True
-    )
-    try:
-        matrix = vectorizer.fit_transform([passage.text for passage in passages])
-    except ValueError:
-        # Every passage was stopwords only: nothing can match.
-        return []
-    scores = (matrix @ vectorizer.transform([query]).T).toarray().ravel()
-    scored = [
-        Passage(p.index, p.start, p.end, p.text, round(float(score), 9))
-        for p, score in zip(passages, scores, strict=True)
-        if score > 0
-    ]
-    scored.sort(key=lambda passage: (-passage.score, passage.index))
-    return scored[:top_k]
+    if not passages or top_k < 1:
+        return [[] for _ in queries]
+    counts = [Counter(tokenize(passage.text)) for passage in passages]
+    frequency: Counter[str] = Counter()
+    for count in counts:
+        frequency.update(count.keys())
+    # Smoothed IDF: as if one more passage held every word once.
+    n = len(passages)
+    idf = {term: math.log((1 + n) / (1 + df)) + 1 for term, df in frequency.items()}
+    postings: dict[str, list[tuple[int, float]]] = {}
+    for index, count in enumerate(counts):
+        for term, weight in _unit(count, idf).items():
+            postings.setdefault(term, []).append((index, weight))
+    rankings = []
+    for query in queries:
+        scores = [0.0] * n
+        for term, weight in _unit(Counter(tokenize(query)), idf).items():
+            for index, passage_weight in postings[term]:
+                scores[index] += passage_weight * weight
+        scored = [
+            Passage(p.index, p.start, p.end, p.text, round(score, 9))
+            for p, score in zip(passages, scores, strict=True)
+            if score > 0
+        ]
+        scored.sort(key=lambda passage: (-passage.score, passage.index))
+        rankings.append(scored[:top_k])
+    return rankings
+
+
+def _unit(count: Counter[str], idf: dict[str, float]) -> dict[str, float]:
+    """Return the L2-normalised sublinear TF-IDF weights of the words ``idf`` knows."""
+    weights = {
+        term: (1 + math.log(tf)) * idf[term] for term, tf in sorted(count.items()) if term in idf
+    }
+    norm = math.sqrt(sum(weight * weight for weight in weights.values()))
+    return {term: weight / norm for term, weight in weights.items()} if norm else {}
 
 
 def _blocks(text: str) -> list[tuple[int, int]]:

@@ -18,7 +18,7 @@ from claims.fetching import BlockedDestination, FetchError, FetchPolicy, normali
 from claims.fetching.urls import parse_url
 from claims.models import Article, Citation, Claim, Snapshot, Source
 
-from .evidence import passages_rank
+from .evidence import passages_rank_each
 from .sources import sources_schedule
 
 logger = logging.getLogger(__name__)
@@ -98,35 +98,42 @@ def citations_from_links(
             logger.info("not citing %s: its anchor lies outside every claim", normalized)
             continue
         cited.append((normalized, link, targets))
-    citations: list[Citation] = []
     with transaction.atomic():
         # One order for every writer (the address), so ingestions citing the same new
         # addresses wait for each other instead of deadlocking.
-        sources: dict[str, Source] = {}
-        new_source_ids: list[int] = []
-        for normalized, link, _targets in sorted(cited, key=lambda item: item[0]):
-            if normalized not in sources:
-                source, created = source_for_url(url=link.href, normalized_url=normalized)
-                sources[normalized] = source
-                if created:
-                    new_source_ids.append(source.pk)
-        new_citations: list[Citation] = []
+        sources, new_source_ids = _sources_for_urls(
+            {normalized: link.href for normalized, link, _targets in reversed(cited)}
+        )
+        # The first link from a claim to an address is its citation, as in the text.
+        wanted: dict[tuple[int, int], Citation] = {}
         for normalized, link, targets in cited:
             for claim in targets:
-                citation, created = Citation.objects.get_or_create(
-                    claim=claim,
-                    source=sources[normalized],
-                    defaults={
-                        "origin": Citation.Origin.ARTICLE,
-                        "href": link.href[:2000],
-                        "anchor": text[link.start : link.end],
-                        "start": link.start,
-                        "end": link.end,
-                    },
+                wanted.setdefault(
+                    (claim.pk, sources[normalized].pk),
+                    Citation(
+                        claim=claim,
+                        source=sources[normalized],
+                        origin=Citation.Origin.ARTICLE,
+                        href=link.href[:2000],
+                        anchor=text[link.start : link.end],
+                        start=link.start,
+                        end=link.end,
+                    ),
                 )
-                citations.append(citation)
-                if created:
-                    new_citations.append(citation)
+        existing = _citations_between(wanted)
+        # ignore_conflicts: a concurrent ingestion citing the same pair keeps its row.
+        Citation.objects.bulk_create(
+            [citation for pair, citation in wanted.items() if pair not in existing],
+            ignore_conflicts=True,
+        )
+        stored = _citations_between(wanted) if len(existing) < len(wanted) else existing
+        citations, new_citations = [], []
+        for pair, unsaved in wanted.items():
+            citation = stored[pair]
+            citation.claim, citation.source = unsaved.claim, unsaved.source
+            citations.append(citation)
+            if pair not in existing:
+                new_citations.append(citation)
         # A new source has no snapshot yet: its fetch ranks every citation when it lands.
         fresh = set(new_source_ids)
         citations_rank([c for c in new_citations if c.source_id not in fresh])
@@ -149,10 +156,13 @@ def citations_rank(citations: Sequence[Citation]) -> None:
         return
     current = _hold_sources(sorted(claims_by_source))
     snapshots = Snapshot.objects.in_bulk([pk for pk in current.values() if pk is not None])
-    for source_id, claims in claims_by_source.items():
-        snapshot = snapshots.get(current.get(source_id))
-        if snapshot is not None:
-            passages_rank(snapshot=snapshot, claims=claims)
+    passages_rank_each(
+        pairs=[
+            (snapshots[current[source_id]], claims)
+            for source_id, claims in claims_by_source.items()
+            if current.get(source_id) in snapshots
+        ]
+    )
 
 
 def _hold_sources(source_ids: list[int]) -> dict[int, int | None]:
@@ -244,6 +254,45 @@ def _refuse_blocked(url: str, normalized: str) -> None:
         raise ClaimsError(
             f"{url[:200]!r} cannot be cited: {exc}. Cite the reporting's public address."
         ) from exc
+
+
+def _sources_for_urls(urls: dict[str, str]) -> tuple[dict[str, Source], list[int]]:
+    """Return the source of each normalized URL (creating the missing ones) and the new ids.
+
+    Three queries however many URLs: look them up, insert the missing ones in address order
+    (a concurrent insert of the same address wins), read them back.
+    """
+    wanted = sorted(urls)
+    sources = Source.objects.in_bulk(wanted, field_name="normalized_url")
+    missing = [normalized for normalized in wanted if normalized not in sources]
+    if not missing:
+        return sources, []
+    Source.objects.bulk_create(
+        [_new_source(url=urls[normalized], normalized_url=normalized) for normalized in missing],
+        ignore_conflicts=True,
+    )
+    created = Source.objects.in_bulk(missing, field_name="normalized_url")
+    sources.update(created)
+    return sources, sorted(source.pk for source in created.values())
+
+
+def _citations_between(pairs: dict[tuple[int, int], Citation]) -> dict[tuple[int, int], Citation]:
+    """Return the stored citations among ``pairs`` of (claim id, source id), in one query."""
+    if not pairs:
+        return {}
+    claim_ids = {claim_id for claim_id, _ in pairs}
+    source_ids = {source_id for _, source_id in pairs}
+    stored = Citation.objects.filter(claim_id__in=claim_ids, source_id__in=source_ids)
+    return {(c.claim_id, c.source_id): c for c in stored if (c.claim_id, c.source_id) in pairs}
+
+
+def _new_source(*, url: str, normalized_url: str) -> Source:
+    # The fetch is queued at commit; the sweeper steps in if no worker took it by then.
+    return Source(
+        url=url[:2000],
+        normalized_url=normalized_url,
+        next_attempt_at=timezone.now() + timedelta(seconds=settings.FETCH_REQUEUE_SECONDS),
+    )
 
 
 def source_for_url(*, url: str, normalized_url: str) -> tuple[Source, bool]:

@@ -270,9 +270,10 @@ def _record_success(
         source.state_reason = ""
         source.last_snapshot = snapshot
         _release(source)
-        source.save()
+        source.save(update_fields=[*_RELEASED_FIELDS, "state_reason", "last_snapshot"])
         attempt.outcome = Outcome.SUCCEEDED
-        attempt.save()
+        attempt.save(update_fields=[*_FINISHED_FIELDS, "outcome"])
+        # One query for the claims still to rank, one pass over the text, one insert.
         citing = Claim.objects.filter(citations__source=source).order_by("id")
         passages_rank(snapshot=snapshot, claims=citing)
     return source
@@ -317,6 +318,11 @@ def _record_failure(
     if countdown is not None:
         raise TransientFetchError(source.state_reason, countdown=countdown)
     return source
+
+
+# What _finish and _release change, for the saves that write only those columns.
+_FINISHED_FIELDS = ["finished_at", "duration_ms", "http_status"]
+_RELEASED_FIELDS = ["state", "lease_token", "lease_expires_at", "next_attempt_at", "updated_at"]
 
 
 def _finish(attempt: FetchAttempt, started: float, *, http_status: int | None) -> None:

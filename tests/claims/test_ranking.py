@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 
-from claims.ranking import Passage, rank_passages, split_passages, tokenize
+from claims.ranking import (
+    Passage,
+    rank_passages,
+    rank_passages_many,
+    split_passages,
+    tokenize,
+)
 
 # Written for these tests: a made-up council report, not a published article.
 REPORT = (
@@ -141,3 +148,63 @@ def test_passage_is_frozen():
 
     with pytest.raises(AttributeError):
         passage.score = 1.0  # type: ignore[misc]
+
+
+def _sklearn_ranking(text: str, query: str, top_k: int = 5) -> list[Passage]:
+    """Rank as the module did before it weighted words itself: scikit-learn's TfidfVectorizer."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    passages = split_passages(text)
+    if not passages or not tokenize(query) or top_k < 1:
+        return []
+    vectorizer = TfidfVectorizer(
+        tokenizer=tokenize, lowercase=False, token_pattern=None, sublinear_tf=True
+    )
+    try:
+        matrix = vectorizer.fit_transform([passage.text for passage in passages])
+    except ValueError:
+        return []
+    scores = (matrix @ vectorizer.transform([query]).T).toarray().ravel()
+    scored = [
+        Passage(p.index, p.start, p.end, p.text, round(float(score), 9))
+        for p, score in zip(passages, scores, strict=True)
+        if score > 0
+    ]
+    scored.sort(key=lambda passage: (-passage.score, passage.index))
+    return scored[:top_k]
+
+
+def _seed_texts() -> list[str]:
+    from pathlib import Path
+
+    seeds = Path(__file__).resolve().parents[2] / "seeds"
+    return [REPORT] + [
+        path.read_text(encoding="utf-8")
+        for path in sorted(seeds.iterdir())
+        if path.suffix in {".md", ".txt"} and path.name != "README.md"
+    ]
+
+
+@pytest.mark.parametrize("text", _seed_texts(), ids=lambda text: text[:20])
+def test_ranking_chooses_the_same_passages_and_scores_as_scikit_learn(text):
+    # Every sentence of the text as a query, plus a few that share little or nothing with it.
+    queries = [s.group().strip() for s in re.finditer(r"[^.!?\n]+[.!?]", text)][:80]
+    queries += ["bridge toll", "volcano eruption", "the of and", "council 2011 3 dollars"]
+    assert len(queries) > 10
+
+    many = rank_passages_many(text, queries, top_k=5)
+
+    assert len(many) == len(queries)
+    chosen = 0
+    for query, ranked in zip(queries, many, strict=True):
+        expected = _sklearn_ranking(text, query, top_k=5)
+        assert ranked == expected, query
+        assert rank_passages(text, query, top_k=5) == expected
+        chosen += len(ranked)
+    assert chosen > len(queries)
+
+
+def test_ranking_many_queries_of_an_empty_text_finds_nothing():
+    assert rank_passages_many("", ["bridge", "toll"]) == [[], []]
+    assert rank_passages_many(REPORT, ["bridge"], top_k=0) == [[]]
+    assert rank_passages_many(REPORT, []) == []

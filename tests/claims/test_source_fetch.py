@@ -335,3 +335,31 @@ def test_the_same_message_delivered_twice_at_once_fetches_once(server):
     assert len(server.received) == 1
     assert Snapshot.objects.filter(source=source).count() == 1
     assert FetchAttempt.objects.filter(source=source).count() == 1
+
+
+# The lease and the attempt (one transaction: 3 queries and its savepoint in a test), then the
+# lock, the snapshot (look-up, insert), the source, the attempt's outcome, the claims still to
+# rank and one insert of all their passages (another: 7 and its savepoint).
+QUERIES_PER_FETCH = 14
+
+
+@pytest.mark.parametrize("citing", [1, 12])
+def test_a_fetch_costs_the_same_queries_however_many_claims_cite_it(
+    server, citing, django_assert_num_queries
+):
+    server.route("/report", page(REPORT_HTML))
+    claims = [bridge_claim() for _ in range(citing)]
+    source = cite(server.url("/report"), claims[0])
+    for claim in claims[1:]:
+        cite(server.url("/report"), claim)
+
+    with django_assert_num_queries(QUERIES_PER_FETCH):
+        source = source_fetch(source_id=source.pk)
+
+    assert source.state == State.FETCHED
+    ranked = set(
+        Passage.objects.filter(snapshot=source.last_snapshot).values_list("claim", flat=True)
+    )
+    assert ranked == {claim.pk for claim in claims}
+    (attempt,) = FetchAttempt.objects.filter(source=source)
+    assert attempt.outcome == Outcome.SUCCEEDED
