@@ -1,7 +1,7 @@
 """No draft, review, approved or embargoed verdict ever reaches a public or key holder's response.
 
 The walkers enumerate every route of the API's urlconf and of the readers' pages, so a new
-it is added.
+endpoint or page is covered the day it is added.
 """
 
 import re
