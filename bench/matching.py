@@ -316,7 +316,7 @@ def latency(args, encoder):
     rng = np.random.default_rng(14)
     verified = read_verified(str(TASK / "verified_claims.docs.tsv"))
     texts = [document_text(row) for row in verified]
-    queries = [q.text for q in read_queries(str(TASK / "dev" / "tweets.queries.tsv"))][:100]
+    queries = [q.text for q in read_queries(str(TASK / "train" / "tweets.queries.tsv"))][:100]
     results = {"exact_limit": EXACT_LIMIT}
     base = None
     if encoder is not None:

@@ -15,9 +15,10 @@ except ImportError:  # pragma: no cover - depends on the installation
 # search reads every vector per query (150 MB per 100,000 of 384 floats): p95 about 80 ms at
 # 100,000 on this machine under load, against a 50 ms target; see BENCHMARKS.md.
 EXACT_LIMIT = 20_000
-# How many inverted lists an approximate query visits; chosen by measurement (recall of the
-# exact top 5, bench/matching.py): 1.00 at 100,000 and 1,000,000 real-like vectors.
-NPROBE = 24
+# The share of inverted lists an approximate query visits, chosen by measurement on train
+# queries (recall of the exact top 5 after rescoring, BENCHMARKS.md): at 100,000 real-like
+# vectors 5% kept 0.94, 10% 0.97, 20% 0.99, at 1.1 / 15 ms p50 under load 21.
+NPROBE_SHARE = 0.1
 
 
 class DenseIndex:
@@ -70,27 +71,27 @@ class ApproximateIndex(DenseIndex):
 
     approximate = True
 
-    def __init__(self, vectors: np.ndarray, *, nprobe: int = NPROBE, seed: int = 14):
+    def __init__(self, vectors: np.ndarray, *, nprobe_share: float = NPROBE_SHARE, seed: int = 14):
         if faiss is None:
             raise ValueError("an approximate index needs faiss-cpu (pip install faiss-cpu)")
         super().__init__(vectors)
         dim = self.vectors.shape[1]
-        # About 2 sqrt(n) lists: a query visits nprobe of them, a few thousand vectors; k-means
-        # on 32 vectors per list, 10 rounds, keeps the build to about a minute at 1,000,000.
+        # About 2 sqrt(n) lists, a tenth of them visited per query; k-means
+        # on 40 vectors per list, 10 rounds, keeps the build to about a minute at 1,000,000.
         lists = max(1, min(4096, int(2 * math.sqrt(self.size))))
         quantizer = faiss.IndexFlatIP(dim)
         self.index = faiss.IndexIVFScalarQuantizer(
             quantizer, dim, lists, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
         )
         sample = self.vectors
-        if self.size > 32 * lists:
-            rows = np.random.default_rng(seed).choice(self.size, 32 * lists, replace=False)
+        if self.size > 40 * lists:
+            rows = np.random.default_rng(seed).choice(self.size, 40 * lists, replace=False)
             sample = self.vectors[np.sort(rows)]
         self.index.cp.seed = seed
         self.index.cp.niter = 10
         self.index.train(sample)
         self.index.add(self.vectors)
-        self.index.nprobe = nprobe
+        self.index.nprobe = max(1, math.ceil(nprobe_share * lists))
         self._quantizer = quantizer  # faiss keeps a pointer to it, not a reference
 
     def add(self, vectors: np.ndarray) -> None:
