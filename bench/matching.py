@@ -370,6 +370,25 @@ def latency(args, encoder):
                 )
             ),
         }
+        if matcher.dense.approximate and lexical_texts is not None:
+            # Before: the same match with exact search over every vector.
+            exact_matcher = Matcher(
+                keys=list(range(size)),
+                texts=lexical_texts,
+                encoder=_FixedEncoder(dim),
+                vectors=vectors,
+                mode="fused",
+                exact_limit=size,
+            )
+            row["match_exact"] = percentiles(
+                timed(
+                    lambda i, m=exact_matcher: m.match_many(
+                        [queries[i]], top=5, vectors=query_vectors[i : i + 1]
+                    ),
+                    len(queries),
+                )
+            )
+            del exact_matcher
         row["vectors_mb"] = round(vectors.nbytes / 2**20, 1)
         row["approximate_codes_mb"] = round(size * dim / 2**20, 1)
         results[f"search_{size}"] = row
