@@ -12,12 +12,12 @@ except ImportError:  # pragma: no cover - depends on the installation
     faiss = None
 
 # Above this many stored vectors an approximate index is used (where faiss is installed). Exact
-# search reads every vector per query (150 MB per 100,000 of 384 floats): p95 about 80 ms at
-# 100,000 on this machine under load, against a 50 ms target; see BENCHMARKS.md.
+# search reads every vector per query (150 MB per 100,000 of 384 floats): p95 121 to 284 ms at
+# 100,000 on the 2-core benchmark machine under load, against a 50 ms target (BENCHMARKS.md).
 EXACT_LIMIT = 20_000
 # The share of inverted lists an approximate query visits, chosen by measurement on train
 # queries (recall of the exact top 5 after rescoring, BENCHMARKS.md): at 100,000 real-like
-# vectors 5% kept 0.94, 10% 0.97, 20% 0.99, at 1.1 / 15 ms p50 under load 21.
+# vectors 5% kept 0.94, 10% 0.97, 20% 0.99, at 0.5 / 1.1 / 15 ms p50 under load 21.
 NPROBE_SHARE = 0.1
 
 
@@ -76,8 +76,8 @@ class ApproximateIndex(DenseIndex):
             raise ValueError("an approximate index needs faiss-cpu (pip install faiss-cpu)")
         super().__init__(vectors)
         dim = self.vectors.shape[1]
-        # About 2 sqrt(n) lists, a tenth of them visited per query; k-means
-        # on 40 vectors per list, 10 rounds, keeps the build to about a minute at 1,000,000.
+        # About 2 sqrt(n) lists, a tenth of them visited per query; k-means on 40 vectors per
+        # list, 10 rounds: a build of 28 s at 100,000 and 5 minutes at 1,000,000 under load.
         lists = max(1, min(4096, int(2 * math.sqrt(self.size))))
         quantizer = faiss.IndexFlatIP(dim)
         self.index = faiss.IndexIVFScalarQuantizer(
