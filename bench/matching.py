@@ -294,50 +294,134 @@ def quality(args, encoder):
     return report
 
 
+def stored_vectors(size: int, base: np.ndarray | None, dim: int, rng) -> np.ndarray:
+    """Return `size` unit vectors: the data set's fact-check embeddings and, beyond them,
+    perturbed copies (cosine about 0.85 to their original, like paraphrases), so the synthetic
+    store clusters as real embeddings do; random unit vectors when there is no encoder."""
+    if base is None:
+        vectors = rng.standard_normal((size, dim), dtype=np.float32)
+    else:
+        vectors = base[np.arange(size) % len(base)].copy()
+        extra = np.arange(size) >= len(base)
+        vectors[extra] += 0.03 * rng.standard_normal((int(extra.sum()), dim), dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors
+
+
 def latency(args, encoder):
+    """Time one match against stored vectors, exact and approximate side by side."""
+    from claims.matching.dense import EXACT_LIMIT, ApproximateIndex, DenseIndex
+
     dim = encoder.dim if encoder is not None else 384
     rng = np.random.default_rng(14)
     verified = read_verified(str(TASK / "verified_claims.docs.tsv"))
     texts = [document_text(row) for row in verified]
-    queries = [q.text for q in read_queries(str(TASK / "dev" / "tweets.queries.tsv"))]
-    results = {}
+    queries = [q.text for q in read_queries(str(TASK / "train" / "tweets.queries.tsv"))][:100]
+    results = {"exact_limit": EXACT_LIMIT}
+    base = None
     if encoder is not None:
         timings = []
-        for query in queries[:100]:
+        query_vectors = []
+        for query in queries:
             started = time.perf_counter()
-            encoder.encode([clean(query)])
+            query_vectors.append(encoder.encode([clean(query)])[0])
             timings.append((time.perf_counter() - started) * 1000)
         results["encode_one_query_ms"] = percentiles(timings)
+        query_vectors = np.asarray(query_vectors, dtype=np.float32)
+        base = encode_cached(encoder, texts, "clef2020-docs")
+    else:
+        query_vectors = rng.standard_normal((len(queries), dim), dtype=np.float32)
+    query_vectors /= np.linalg.norm(query_vectors, axis=1, keepdims=True)
     for size in args.sizes:
-        vectors = rng.standard_normal((size, dim), dtype=np.float32)
-        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-        # Lexical texts: the data set repeated (the vocabulary stays; the matrix grows linearly).
+        vectors = stored_vectors(size, base, dim, rng)
+        row = {"load": round(os.getloadavg()[0], 1)}
+        exact = DenseIndex(vectors)
+        row["exact_dense"] = percentiles(
+            timed(lambda i, e=exact: top_k(e.scores(query_vectors[i : i + 1])[0], 5), len(queries))
+        )
+        started = time.perf_counter()
+        approximate = ApproximateIndex(vectors)
+        row["approximate_build_s"] = round(time.perf_counter() - started, 1)
+        row["approximate_dense"] = percentiles(
+            timed(lambda i, a=approximate: a.candidates(query_vectors[i : i + 1], 50), len(queries))
+        )
+        truth = [set(top_k(exact.scores(q[None])[0], 5).tolist()) for q in query_vectors]
+        row["approximate_recall_at_5"] = recall_of(approximate, exact, query_vectors, truth)
+        # The whole match as shipped: fused with the lexical back-stop where the texts exist.
         lexical_texts = (texts * (size // len(texts) + 1))[:size] if size <= 100_000 else None
-        keys = list(range(size))
+        started = time.perf_counter()
         matcher = Matcher(
-            keys=keys,
+            keys=list(range(size)),
             texts=lexical_texts if lexical_texts is not None else [""] * size,
-            encoder=_FixedEncoder(dim) if encoder is None else encoder,
+            encoder=_FixedEncoder(dim),
             vectors=vectors,
             mode="fused" if lexical_texts is not None else "dense",
         )
-        query_vectors = rng.standard_normal((len(queries), dim), dtype=np.float32)
-        query_vectors /= np.linalg.norm(query_vectors, axis=1, keepdims=True)
-        timings = []
-        for i, query in enumerate(queries[:100]):
-            started = time.perf_counter()
-            matcher.match_many([query], top=5, vectors=query_vectors[i : i + 1])
-            timings.append((time.perf_counter() - started) * 1000)
-        results[f"search_{size}"] = {
+        row["matcher_build_s"] = round(time.perf_counter() - started, 1)
+        row["match"] = {
             "mode": matcher.mode,
-            **percentiles(timings),
-            "vectors_mb": round(vectors.nbytes / 2**20, 1),
+            "index": "approximate" if matcher.dense.approximate else "exact",
+            **percentiles(
+                timed(
+                    lambda i, m=matcher: m.match_many(
+                        [queries[i]], top=5, vectors=query_vectors[i : i + 1]
+                    ),
+                    len(queries),
+                )
+            ),
         }
-        print(f"{size:>9,} stored: {results[f'search_{size}']}")
-        del matcher, vectors
-    results["memory_per_100k_vectors_mb"] = round(100_000 * dim * 4 / 2**20, 1)
+        if matcher.dense.approximate and lexical_texts is not None:
+            # Before: the same match with exact search over every vector.
+            exact_matcher = Matcher(
+                keys=list(range(size)),
+                texts=lexical_texts,
+                encoder=_FixedEncoder(dim),
+                vectors=vectors,
+                mode="fused",
+                exact_limit=size,
+            )
+            row["match_exact"] = percentiles(
+                timed(
+                    lambda i, m=exact_matcher: m.match_many(
+                        [queries[i]], top=5, vectors=query_vectors[i : i + 1]
+                    ),
+                    len(queries),
+                )
+            )
+            del exact_matcher
+        row["vectors_mb"] = round(vectors.nbytes / 2**20, 1)
+        row["approximate_codes_mb"] = round(size * dim / 2**20, 1)
+        results[f"search_{size}"] = row
+        print(f"{size:>9,} stored: {json.dumps(row)}", flush=True)
+        del matcher, vectors, exact, approximate
+    # float32 vectors for exact rescoring, plus one byte per dimension for the 8-bit codes.
+    results["memory_per_100k_vectors_mb"] = {
+        "vectors": round(100_000 * dim * 4 / 2**20, 1),
+        "approximate_codes": round(100_000 * (dim + 8) / 2**20, 1),
+    }
     results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     return results
+
+
+def timed(run, n: int) -> list[float]:
+    """Return the milliseconds of run(i) for i in range(n), after one warm-up call."""
+    run(0)
+    timings = []
+    for i in range(n):
+        started = time.perf_counter()
+        run(i)
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def recall_of(approximate, exact, query_vectors, truth) -> float:
+    """Return the share of the exact top 5 that the approximate candidates, rescored, keep."""
+    kept = 0
+    for q, want in zip(query_vectors, truth, strict=True):
+        candidates = approximate.candidates(q[None], 50)
+        best = candidates[top_k(approximate.scores_of(q[None], candidates), 5)]
+        kept += len(set(best.tolist()) & want)
+    return round(kept / (5 * len(truth)), 4)
 
 
 class _FixedEncoder:

@@ -323,7 +323,11 @@ MATCHING_TOP = env.int("MATCHING_TOP", default=5)
 # Items without a vector that a matching job embeds itself; more (a model change) is left to the
 # background refresh so a job never embeds the whole corpus.
 MATCHING_EMBED_INLINE_LIMIT = env.int("MATCHING_EMBED_INLINE_LIMIT", default=64)
-# Where vectors are searched: "numpy" (exact, in process). See README "Claim matching".
+# Stored vectors up to which search is exact (numpy); above it an approximate faiss index finds
+# candidates that are then rescored exactly (measured in BENCHMARKS.md, "Claim matching").
+MATCHING_EXACT_LIMIT = env.int("MATCHING_EXACT_LIMIT", default=20_000)
+# Where vectors are searched: "numpy" (in process: exact, or faiss above the limit). pgvector is
+# not written yet; see README "Claim matching" for what switching to it takes.
 MATCHING_VECTOR_BACKEND = env.str("MATCHING_VECTOR_BACKEND", default="numpy")
 if MATCHING_VECTOR_BACKEND != "numpy":
     raise ImproperlyConfigured(

@@ -5,7 +5,9 @@ a verdict changes only with: the verdict's public change time (publication, corr
 retraction), its published revision (whose evidence is an immutable copy, so the revision's id
 covers it) and that revision's rating (read by id and change time, not inferred from the
 revision), its article, the sources that revision shows (a re-check, or a newer snapshot that
-"the live page has changed since" reports), and the rating scale. An archived snapshot's page
+"the live page has changed since" reports), and the rating scale. An article's page also
+shows the verdicts its claims reuse from other pieces (so a correction to one moves the page),
+when each claim was marked so, and the piece itself. An archived snapshot's page
 changes with the public revisions that quote or link it. Each row is read by name.
 """
 
@@ -14,11 +16,26 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from django.db.models import Count, F, IntegerField, Max, OuterRef, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 
 from reviews.models import Rating, RevisionEvidence, RevisionLink, Verdict
 from reviews.rules import approvals_required, panel_size
-from reviews.selectors import revisions_public, snapshots_public, verdicts_published
+from reviews.selectors import (
+    revisions_public,
+    snapshots_public,
+    tickets_reusing_public_verdicts,
+    verdicts_published,
+)
 
 # The times that can move a verdict's Last-Modified, by row name.
 _VERDICT_TIMES = (
@@ -108,16 +125,23 @@ def _verdict_annotations() -> dict:
     }
 
 
-def verdicts_dependencies(verdicts: QuerySet[Verdict], *, limit: int | None = None) -> Dependencies:
-    """Return what the first `limit` verdicts of `verdicts` (all by default) show, in one query."""
+def verdicts_dependencies(
+    verdicts: QuerySet[Verdict], *, limit: int | None = None, **extra: Subquery
+) -> Dependencies:
+    """Return what the first `limit` verdicts of `verdicts` (all by default) show, in one query.
+
+    `extra` names further values each row carries (subqueries on the verdict); those whose name
+    ends in `_at` are change times.
+    """
     rows = (
         verdicts.prefetch_related(None)
         .select_related(None)
-        .annotate(**_verdict_annotations())
-        .values(*_VERDICT_FIELDS)
+        .annotate(**_verdict_annotations(), **extra)
+        .values(*_VERDICT_FIELDS, *extra)
     )
     rows = rows[:limit] if limit is not None else rows
-    return Dependencies(rows=tuple(rows), times=_VERDICT_TIMES)
+    times = (*_VERDICT_TIMES, *(name for name in extra if name.endswith("_at")))
+    return Dependencies(rows=tuple(rows), times=times)
 
 
 def _found(dependencies: Dependencies) -> Dependencies | None:
@@ -131,13 +155,35 @@ def recent_verdicts_dependencies(*, limit: int, now=None) -> Dependencies | None
 
 
 def article_dependencies(slug: str, *, limit: int | None = None, now=None) -> Dependencies | None:
-    """Return what the article's public page (or its feeds, `limit`) shows; None if not public."""
+    """Return what the article's feeds (the `limit` latest of its own verdicts) show; None if
+    it has no public verdict of its own."""
     verdicts = (
         verdicts_published(now=now)
         .filter(ticket__claim__article__slug=slug)
         .order_by("-updated_at", "-id")
     )
     return _found(verdicts_dependencies(verdicts, limit=limit))
+
+
+def article_page_dependencies(slug: str, *, now=None) -> Dependencies | None:
+    """Return what the article's public page shows: its own public verdicts and those its claims
+    reuse (selectors.article_published_view's two lists); None if the page is not public."""
+    reusing = tickets_reusing_public_verdicts(slug, now=now)
+    here = reusing.filter(reuses_verdict=OuterRef("pk"))
+    verdicts = (
+        verdicts_published(now=now)
+        .filter(Q(ticket__claim__article__slug=slug) | Q(pk__in=reusing.values("reuses_verdict")))
+        .order_by("-updated_at", "-id")
+    )
+    return _found(
+        verdicts_dependencies(
+            verdicts,
+            # A claim newly marked with a verdict, or the piece edited, moves the page too.
+            reuse_marked_at=_scalar(here, latest=Max("updated_at")),
+            reuse_article_changed_at=_scalar(here, latest=Max("claim__article__updated_at")),
+            reuse_claims=_scalar(here, n=Count("pk")),
+        )
+    )
 
 
 def verdict_dependencies(pk: int, *, now=None) -> Dependencies | None:

@@ -185,31 +185,75 @@ def events_for_export(events: QuerySet[Event] | None = None) -> QuerySet[Event]:
 
 
 @dataclass(frozen=True)
+class ReusedVerdict:
+    """A claim of the piece that repeats one the desk had already checked, with that verdict."""
+
+    claim: Claim
+    verdict: Verdict
+
+
+@dataclass(frozen=True)
 class PublishedArticle:
-    """An article as readers see it: the piece and its public verdicts in text order."""
+    """An article as readers see it: the piece, its public verdicts in text order, and the
+    claims that reuse a verdict published on another piece (in text order)."""
 
     article: Article
     verdicts: list[Verdict]
+    reused: list[ReusedVerdict]
 
 
 def _verdicts_of_article(slug: str, *, now=None) -> QuerySet[Verdict]:
     return verdicts_published(now=now).filter(ticket__claim__article__slug=slug)
 
 
-def article_published_view(slug: str, *, now=None) -> PublishedArticle:
-    """Return the article with `slug` and its public verdicts, first claim first.
+def tickets_reusing_public_verdicts(slug: str, *, now=None) -> QuerySet[Ticket]:
+    """Return the article's tickets that reuse a verdict the public sees now, first claim first.
 
-    An article is public only once one of its verdicts is: raise Article.DoesNotExist before
-    that, so a piece under embargo or still in review never shows.
+    Only a verdict in verdicts_published() counts, so a reused verdict that is later put under
+    embargo drops out, and only its published revision is ever shown (never a correction's
+    draft). A piece under embargo shows nothing.
+    """
+    return (
+        Ticket.objects.filter(
+            claim__article__slug=slug,
+            reuses_verdict__in=verdicts_published(now=now).order_by().values("pk"),
+        )
+        .exclude(claim__article__embargo_until__gt=now or timezone.now())
+        .order_by("claim__start", "claim__position", "id")
+    )
+
+
+def article_published_view(slug: str, *, now=None) -> PublishedArticle:
+    """Return the article with `slug`, its public verdicts and its reused ones, in text order.
+
+    An article is public only once one of its verdicts is, or one of its claims reuses a public
+    verdict: raise Article.DoesNotExist before that, so a piece under embargo or still in review
+    never shows.
     """
     verdicts = list(
         _verdicts_of_article(slug, now=now)
         .select_related("published_revision__rating", "ticket__claim__article")
         .order_by("ticket__claim__start", "ticket__claim__position", "id")
     )
-    if not verdicts:
+    tickets = list(tickets_reusing_public_verdicts(slug, now=now).select_related("claim__article"))
+    public = {
+        verdict.pk: verdict
+        for verdict in verdicts_published(now=now).filter(
+            pk__in=[ticket.reuses_verdict_id for ticket in tickets]
+        )
+    }
+    reused = [
+        ReusedVerdict(claim=ticket.claim, verdict=public[ticket.reuses_verdict_id])
+        for ticket in tickets
+        if ticket.reuses_verdict_id in public
+    ]
+    if verdicts:
+        article = verdicts[0].ticket.claim.article
+    elif reused:
+        article = reused[0].claim.article
+    else:
         raise Article.DoesNotExist(f"No public verdicts on an article {slug!r}.")
-    return PublishedArticle(article=verdicts[0].ticket.claim.article, verdicts=verdicts)
+    return PublishedArticle(article=article, verdicts=verdicts, reused=reused)
 
 
 def article_public(slug: str, *, now=None) -> Article:

@@ -40,9 +40,10 @@ def verdict_url(verdict) -> str:
     return reverse("verdict_page", args=[verdict.pk])
 
 
-def verdict_mark(verdict, *, link: bool = True) -> Mark:
-    """Return how a public verdict's claim is marked: its rating, or retracted."""
-    claim, rating = verdict.ticket.claim, verdict.published_revision.rating
+def verdict_mark(verdict, *, link: bool = True, claim=None) -> Mark:
+    """Return how a public verdict's claim (or `claim`, which reuses it) is marked: its rating,
+    or retracted."""
+    claim, rating = claim or verdict.ticket.claim, verdict.published_revision.rating
     tone, label = (
         ("retracted", "Retracted") if verdict.is_retracted else (rating.slug, rating.label)
     )
@@ -72,15 +73,18 @@ def front_page(request):
     return render(request, "public/front.html", {"verdicts": verdicts})
 
 
-@conditional(lambda slug: fingerprints.article_dependencies(slug))
+@conditional(lambda slug: fingerprints.article_page_dependencies(slug))
 def article_page(request, slug: str):
-    """Show the piece as published, each claim with a public verdict marked and linked."""
+    """Show the piece as published, each claim with a public verdict marked and linked, and
+    each claim the desk had already checked elsewhere marked with that verdict."""
     try:
         page = selectors.article_published_view(slug)
     except Article.DoesNotExist as missing:
         raise Http404("No published verdicts on this article.") from missing
     article = page.article
-    paragraphs = highlight_paragraphs(article.plain_text, [verdict_mark(v) for v in page.verdicts])
+    marks = [verdict_mark(v) for v in page.verdicts]
+    marks += [verdict_mark(r.verdict, claim=r.claim) for r in page.reused]
+    paragraphs = highlight_paragraphs(article.plain_text, marks)
     return render(
         request,
         "public/article.html",
@@ -88,6 +92,7 @@ def article_page(request, slug: str):
             "article": article,
             "paragraphs": paragraphs,
             "verdicts": page.verdicts,
+            "reused": page.reused,
             "tally": rating_tally(page.verdicts),
             "retracted": sum(1 for v in page.verdicts if v.is_retracted),
             "claimreview": claimreview_graph_block(page.verdicts),

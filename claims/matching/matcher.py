@@ -9,7 +9,7 @@ from typing import Protocol
 import numpy as np
 
 from .consistency import conflicts
-from .dense import DenseIndex, top_k
+from .dense import EXACT_LIMIT, DenseIndex, dense_index, top_k
 from .lexical import LexicalIndex
 from .text import clean
 
@@ -75,6 +75,8 @@ class Match:
 
 
 MODES = ("lexical", "dense", "fused")
+# How many candidates each side (approximate dense, lexical) gives for exact rescoring.
+CANDIDATES = 50
 
 
 class Matcher:
@@ -87,7 +89,9 @@ class Matcher:
     lexical``; ``weight`` and the thresholds come from measurement (bench/matching.py).
     ``check_texts`` are what the figure and negation check compares with (default ``texts``):
     a verdict is matched on its claim and summary but checked against its claim alone, since a
-    summary naturally denies or corrects the claim.
+    summary naturally denies or corrects the claim. Above ``exact_limit`` stored vectors the
+    dense side searches an approximate index (claims.matching.dense) for candidates, joined
+    with the lexical top candidates, and every candidate is then scored exactly.
     """
 
     def __init__(
@@ -101,6 +105,7 @@ class Matcher:
         weight: float = 0.8,
         thresholds: Thresholds | None = None,
         check_texts: Sequence[str] | None = None,
+        exact_limit: int = EXACT_LIMIT,
     ):
         if len(keys) != len(texts):
             raise MatchingError(f"{len(keys)} keys for {len(texts)} texts")
@@ -126,7 +131,7 @@ class Matcher:
                 vectors = self._encode(self.texts)
             if len(vectors) != len(self.keys):
                 raise MatchingError(f"{len(vectors)} vectors for {len(self.keys)} texts")
-            self.dense = DenseIndex(vectors)
+            self.dense: DenseIndex | None = dense_index(vectors, exact_limit=exact_limit)
 
     @property
     def model_id(self) -> str | None:
@@ -176,14 +181,27 @@ class Matcher:
             raise MatchingError("filtering by level needs thresholds")
         if not queries:
             return []
-        fused, dense, lexical = self.scores(queries, vectors)
         results = []
+        approximate = self.dense is not None and self.dense.approximate
+        if approximate:
+            vectors = self._encode(queries) if vectors is None else vectors
+        else:
+            all_fused, all_dense, all_lexical = self.scores(queries, vectors)
+            columns = np.arange(len(self.keys))
         for row, query in enumerate(queries):
             matches = []
-            ranked = top_k(fused[row], max(top, 2))
-            lead = float(fused[row, ranked[0]] - fused[row, ranked[1]]) if len(ranked) > 1 else 1.0
-            for rank, column in enumerate(ranked[:top], start=1):
-                score = float(fused[row, column])
+            if approximate:
+                columns, fused, dense, lexical = self._candidate_scores(
+                    query, vectors[row : row + 1], top
+                )
+            else:
+                fused, lexical = all_fused[row], all_lexical[row]
+                dense = None if all_dense is None else all_dense[row]
+            ranked = top_k(fused, max(top, 2))
+            lead = float(fused[ranked[0]] - fused[ranked[1]]) if len(ranked) > 1 else 1.0
+            for rank, at in enumerate(ranked[:top], start=1):
+                column = int(columns[at])
+                score = float(fused[at])
                 why = conflicts(query, self.check_texts[column])
                 level = self._level(score, why, lead if rank == 1 else None)
                 if min_level == Level.CONFIRMED and level != Level.CONFIRMED:
@@ -195,14 +213,27 @@ class Matcher:
                         key=self.keys[column],
                         rank=rank,
                         score=round(score, 6),
-                        dense=None if dense is None else round(float(dense[row, column]), 6),
-                        lexical=round(float(lexical[row, column]), 6),
+                        dense=None if dense is None else round(float(dense[at]), 6),
+                        lexical=round(float(lexical[at]), 6),
                         level=level,
                         conflicts=why,
                     )
                 )
             results.append(matches)
         return results
+
+    def _candidate_scores(self, query: str, query_vector: np.ndarray, top: int):
+        """Return (stored columns, fused, dense, lexical) over the approximate index's dense
+        candidates and the lexical top candidates, each scored exactly."""
+        wanted = max(CANDIDATES, 4 * top)
+        columns = self.dense.candidates(query_vector, wanted)
+        lexical_row = self.lexical.scores([query])[0] if self.lexical is not None else None
+        if lexical_row is not None:
+            columns = np.union1d(columns, top_k(lexical_row, wanted))
+        columns = np.sort(columns)
+        dense = self.dense.scores_of(query_vector, columns)
+        lexical = lexical_row[columns] if lexical_row is not None else np.zeros_like(dense)
+        return columns, self.weight * dense + (1 - self.weight) * lexical, dense, lexical
 
     def match(self, query: str, *, top: int = 5, min_level: str = Level.NONE) -> list[Match]:
         """Return the ``top`` matches of one query, best first."""

@@ -156,6 +156,7 @@ def _matcher(corpus: _Corpus, encoder) -> Matcher:
         encoder=encoder,
         vectors=corpus.vectors,
         check_texts=corpus.check_texts,
+        exact_limit=settings.MATCHING_EXACT_LIMIT,
         mode=mode,
         weight=weight,
         thresholds=thresholds,

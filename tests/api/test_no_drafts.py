@@ -1,7 +1,7 @@
 """No draft, review, approved or embargoed verdict ever reaches a public or key holder's response.
 
-The walker enumerates every route of the API's urlconf, so a new endpoint is covered the day
-it is added.
+The walkers enumerate every route of the API's urlconf and of the readers' pages, so a new
+endpoint or page is covered the day it is added.
 """
 
 import re
@@ -9,9 +9,11 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver
 
+from claims.models import Article, Snapshot
+from reviews import urls_public
 from reviews.api import urls as api_urls
-from reviews.models import Verdict
-from reviews.workflow import Stage
+from reviews.models import Ticket, Verdict
+from reviews.workflow import DismissReason, Stage
 from tests.api.conftest import client_as
 from tests.api.verdicts import (
     DRAFT_MARK,
@@ -20,6 +22,7 @@ from tests.api.verdicts import (
     hidden_ticket,
     published_verdict,
 )
+from tests.reviews.factories import ticket_in
 
 pytestmark = pytest.mark.django_db
 
@@ -59,13 +62,26 @@ def desk():
         *Verdict.objects.filter(ticket__in=hidden).values_list("pk", flat=True),
         embargoed.pk,
     ]
+    # Pieces whose claims reuse a verdict: one under correction (its draft carries the mark),
+    # one put back under embargo since (its public summary now carries the mark).
+    reusing = [reusing_ticket(correcting), reusing_ticket(embargoed)]
     return {
         "public_verdicts": sorted(v.pk for v in public),
         "hidden_verdicts": hidden_verdicts,
         "hidden_articles": [t.claim.article_id for t in hidden]
         + [embargoed.ticket.claim.article_id],
         "hidden_claims": [t.claim_id for t in hidden],
+        "reusing_articles": [t.claim.article_id for t in reusing],
     }
+
+
+def reusing_ticket(verdict: Verdict) -> Ticket:
+    """Return a ticket on a new piece that reuses `verdict` (set as the reuse service sets it)."""
+    ticket = ticket_in(Stage.DISMISSED, text=verdict.ticket.claim.text)
+    Ticket.objects.filter(pk=ticket.pk).update(
+        dismiss_reason=DismissReason.DUPLICATE, duplicate_of=verdict.ticket, reuses_verdict=verdict
+    )
+    return ticket
 
 
 def test_the_walker_sees_every_endpoint_of_the_api():
@@ -115,6 +131,32 @@ def test_no_endpoint_shows_a_hidden_verdict_to_the_public_or_a_key(
             assert response.status_code == missing.status_code, route.format(pk=pk)
             if "json" in accept:
                 assert body == missing.content.decode(), route.format(pk=pk)
+
+
+def test_no_public_page_shows_a_draft_even_through_a_reused_verdict(client, desk):
+    """Walk every readers' page and feed, for every article, verdict and snapshot there is."""
+    values = {
+        "slug": list(Article.objects.values_list("slug", flat=True)),
+        "pk": [
+            *Verdict.objects.values_list("pk", flat=True),
+            *Snapshot.objects.values_list("pk", flat=True),
+        ],
+    }
+    reused = Article.objects.filter(pk__in=desk["reusing_articles"]).order_by("pk")
+    walked = 0
+    for route in routes(urls_public.urlpatterns, prefix="/"):
+        (name,) = re.findall(r"{(\w+)}", route) or [None]
+        for value in values.get(name, [None]):
+            url = route if name is None else route.format(**{name: value})
+            response = client.get(url)
+            assert DRAFT_MARK not in response.content.decode(), url
+            walked += 1
+    assert walked > len(values["slug"])
+    # The piece reusing the verdict under correction is public and shows only what was published.
+    correcting, embargoed = reused
+    page = client.get(f"/articles/{correcting.slug}/")
+    assert page.status_code == 200 and 'id="already-checked"' in page.content.decode()
+    assert client.get(f"/articles/{embargoed.slug}/").status_code == 404
 
 
 def test_a_hidden_verdict_is_404_by_id_like_a_missing_one(desk):

@@ -163,3 +163,49 @@ def test_evaluate_computes_map_precision_recall_and_mrr():
         "R@5": round(2 / 3, 4),
         "MRR": round((1 + 1 / 3 + 1 / 6) / 3, 4),
     }
+
+
+def clustered_vectors(n: int, dim: int = 32, seed: int = 3) -> np.ndarray:
+    """Return `n` unit vectors around 40 topics, as sentence embeddings cluster."""
+    rng = np.random.default_rng(seed)
+    topics = rng.standard_normal((40, dim)).astype(np.float32)
+    vectors = topics[rng.integers(0, 40, n)] + 0.4 * rng.standard_normal((n, dim))
+    vectors = vectors.astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+class _NoEncoder:
+    model_id, dim = "fixed", 32
+
+    def encode(self, texts, *, batch_size=64):
+        raise AssertionError("the test passes query vectors")
+
+
+@pytest.mark.parametrize("mode", ["dense", "fused"])
+def test_above_the_exact_limit_the_approximate_index_ranks_like_exact_search(mode):
+    pytest.importorskip("faiss")
+    vectors = clustered_vectors(3000)
+    texts = [f"claim number {i} about topic {i % 40}" for i in range(3000)]
+    queries = vectors[[5, 700, 2999]] + 0.05 * np.random.default_rng(1).standard_normal((3, 32))
+    queries = (queries / np.linalg.norm(queries, axis=1, keepdims=True)).astype(np.float32)
+    texts_of_queries = ["claim number 5", "claim number 700", "claim number 2999"]
+    common = dict(keys=list(range(3000)), texts=texts, encoder=_NoEncoder(), mode=mode)
+    exact = Matcher(vectors=vectors, exact_limit=10**9, **common)
+    approximate = Matcher(vectors=vectors, exact_limit=1000, **common)
+    assert not exact.dense.approximate and approximate.dense.approximate
+    want = exact.match_many(texts_of_queries, top=5, vectors=queries)
+    got = approximate.match_many(texts_of_queries, top=5, vectors=queries)
+    assert [[m.key for m in row] for row in got] == [[m.key for m in row] for row in want]
+    assert [row[0].key for row in got] == [5, 700, 2999]
+    assert got[0][0].score == want[0][0].score
+
+
+def test_the_approximate_index_finds_vectors_added_after_it_was_built():
+    pytest.importorskip("faiss")
+    from claims.matching.dense import ApproximateIndex
+
+    vectors = clustered_vectors(2000)
+    index = ApproximateIndex(vectors[:1500])
+    index.add(vectors[1500:])
+    assert index.size == 2000
+    assert index.candidates(vectors[1800:1801], 5)[0] == 1800
