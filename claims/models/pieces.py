@@ -187,6 +187,8 @@ class Claim(models.Model):
         ]
         indexes = [
             models.Index(fields=["checkworthy", "-score", "id"], name="claim_rank_idx"),
+            # The claim list's order (check-worthy first, best first): read in order, not sorted.
+            models.Index(fields=["-checkworthy", "-score", "id"], name="claim_list_order_idx"),
             models.Index(fields=["score"], name="claim_score_idx"),
             models.Index(fields=["attributed_uncited"], name="claim_uncited_idx"),
             models.Index(fields=["claimant", "id"], name="claim_claimant_idx"),
