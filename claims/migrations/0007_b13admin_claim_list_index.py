@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0005_b13admin_search_index'),
+        ('claims', '0006_b13admin_search_index'),
     ]
 
     operations = [
