@@ -416,6 +416,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # faiss says which CPU build it loaded, at INFO, each time a process first needs it.
+        "faiss.loader": {"level": "WARNING"},
         # Django's own default config gives "django" a console handler of its own in debug;
         # without it a warning prints once, through the root handler above, not twice.
         "django": {"handlers": [], "level": "INFO"},

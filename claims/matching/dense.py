@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import math
+from functools import cache
 
 import numpy as np
-
-try:  # faiss-cpu is optional: without it every search is exact.
-    import faiss
-except ImportError:  # pragma: no cover - depends on the installation
-    faiss = None
 
 # Above this many stored vectors an approximate index is used (where faiss is installed). Exact
 # search reads every vector per query (150 MB per 100,000 of 384 floats): p95 121 to 284 ms at
@@ -19,6 +16,19 @@ EXACT_LIMIT = 20_000
 # queries (recall of the exact top 5 after rescoring, BENCHMARKS.md): at 100,000 real-like
 # vectors 5% kept 0.94, 10% 0.97, 20% 0.99, at 0.5 / 1.1 / 15 ms p50 under load 21.
 NPROBE_SHARE = 0.1
+
+
+@cache
+def _faiss():
+    """Return the faiss module, imported on first need (None where faiss-cpu is not installed).
+
+    Imported lazily: it logs on import and starts OpenMP, which a process should only do when it
+    searches above EXACT_LIMIT (a prefork worker's parent never does), not at every startup.
+    """
+    try:
+        return importlib.import_module("faiss")
+    except ImportError:  # pragma: no cover - depends on the installation
+        return None
 
 
 class DenseIndex:
@@ -72,6 +82,7 @@ class ApproximateIndex(DenseIndex):
     approximate = True
 
     def __init__(self, vectors: np.ndarray, *, nprobe_share: float = NPROBE_SHARE, seed: int = 14):
+        faiss = _faiss()
         if faiss is None:
             raise ValueError("an approximate index needs faiss-cpu (pip install faiss-cpu)")
         super().__init__(vectors)
@@ -108,7 +119,7 @@ class ApproximateIndex(DenseIndex):
 def dense_index(vectors: np.ndarray, *, exact_limit: int = EXACT_LIMIT) -> DenseIndex:
     """Return an exact index up to ``exact_limit`` vectors, an approximate one above it when
     faiss is installed (else exact, slower but correct)."""
-    if faiss is not None and len(vectors) > exact_limit:
+    if len(vectors) > exact_limit and _faiss() is not None:
         return ApproximateIndex(vectors)
     return DenseIndex(vectors)
 
