@@ -38,6 +38,9 @@ _FACT_CHECKER_PERMISSIONS = [
     "claims.view_externalfactcheck",
     "reviews.view_claimmatch",
     "reviews.view_externalratingmap",
+    # The ticket's discussion: read it, comment, @mention colleagues (never public).
+    "reviews.view_comment",
+    "reviews.add_comment",
 ]
 _EDITOR_PERMISSIONS = [
     *_FACT_CHECKER_PERMISSIONS,
@@ -55,6 +58,8 @@ _EDITOR_PERMISSIONS = [
     "reviews.add_externalratingmap",
     "reviews.change_externalratingmap",
     "reviews.delete_externalratingmap",
+    # Editor-only private notes in a ticket's discussion (Comment.private).
+    "reviews.private_note",
 ]
 
 # Later migrations extend these lists and call sync_roles again; the mapping is the single truth.

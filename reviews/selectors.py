@@ -12,6 +12,7 @@ from claims import selectors as claims_selectors
 from claims.models import ARTICLE_TEXT_FIELDS, Article, Claim, Snapshot, Source
 from claims.selectors import claims_ranked
 from reviews.models import (
+    Comment,
     Correction,
     Event,
     Rating,
@@ -96,6 +97,16 @@ def ticket_revisions(ticket: Ticket) -> QuerySet[VerdictRevision]:
 def ticket_timeline(ticket: Ticket) -> QuerySet[Event]:
     """Return the ticket's audit trail, oldest first."""
     return Event.objects.filter(ticket=ticket).select_related("actor").order_by("created_at", "id")
+
+
+def ticket_discussion(ticket: Ticket, user) -> QuerySet[Comment]:
+    """Return the ticket's comments `user` may read, oldest first: private notes for editors."""
+    from reviews.models.discussion import PRIVATE_NOTES
+
+    comments = Comment.objects.filter(ticket=ticket)
+    if not user.has_perm(PRIVATE_NOTES):
+        comments = comments.filter(private=False)
+    return comments.select_related("author").order_by("created_at", "id")
 
 
 def ticket_open_correction(ticket: Ticket) -> Correction | None:

@@ -269,6 +269,8 @@ RESEARCH_EVENTS = {
     "refetch": _("re-fetched a source"),
     # Matching found this published verdict's claim repeated in a newly ingested piece.
     "repeated": _("saw the claim repeated"),
+    # Someone wrote in the ticket's discussion; the text stays in the comment, not the trail.
+    "comment": _("commented"),
 }
 
 

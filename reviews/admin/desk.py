@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 
 from reviews import actions, rules, selectors
+from reviews.admin.discussion import DISCUSSION_ACTIONS, Discussion, discussion_action
 from reviews.admin.matching import MATCH_ACTIONS, match_action, may_mark
 from reviews.admin.research import DONE as RESEARCH_DONE
 from reviews.admin.research import RESEARCH_ACTIONS, Research, research_submit
@@ -115,6 +116,7 @@ class TicketPage:
             "forms": list(forms_now.values()),
             "matches": selectors.claim_matches(self.ticket.claim),
             "can_triage": may_mark(self.allowed),
+            "discussion": bound.get("discussion") or Discussion(self.ticket, self.user),
         }
 
 
@@ -138,6 +140,14 @@ class TicketPageMixin:
         name = request.POST.get("action", "")
         if name in MATCH_ACTIONS:
             return match_action(request, ticket, name)
+        if name in DISCUSSION_ACTIONS:
+            return discussion_action(
+                request,
+                ticket,
+                lambda shown, status: self._render(
+                    request, TicketPage(ticket, request.user), {"discussion": shown}, status
+                ),
+            )
         page = TicketPage(ticket, request.user)
         if name in RESEARCH_ACTIONS:
             return self._research(request, page, name)

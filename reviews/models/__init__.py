@@ -7,6 +7,7 @@ from reviews.models.api import (
     WebhookEvent,
     WebhookSubscription,
 )
+from reviews.models.discussion import Comment
 from reviews.models.intake import Intake
 from reviews.models.matches import ClaimMatch, ExternalRatingMap, MatchRun
 from reviews.models.tickets import Event, Notification, Ticket
@@ -23,6 +24,7 @@ from reviews.models.verdicts import (
 __all__ = [
     "ClaimMatch",
     "ClientKey",
+    "Comment",
     "Correction",
     "Event",
     "ExternalRatingMap",

@@ -1,5 +1,6 @@
 """The review desk's services: every write by the admin, the API and the jobs goes through here."""
 
+from reviews.services.discussion import comment_add
 from reviews.services.intake import article_receive
 from reviews.services.publication import (
     correction_open,
@@ -26,6 +27,7 @@ from reviews.services.webhooks import subscription_resume
 
 __all__ = [
     "article_receive",
+    "comment_add",
     "correction_open",
     "evidence_pin",
     "evidence_unpin",
