@@ -259,6 +259,29 @@ def verdict_published_view(pk: int, *, now=None) -> Verdict:
     )
 
 
+def verdict_preview_view(ticket_pk: int) -> Verdict:
+    """Return a ticket's verdict loaded as verdict_published_view() loads it, for its current
+    (possibly unapproved) revision: the desk's preview only, never a public page or the API.
+    """
+    return (
+        Verdict.objects.select_related("current_revision__rating", "ticket__claim__article")
+        .prefetch_related(
+            _public_corrections(),
+            Prefetch(
+                "current_revision__evidence",
+                queryset=RevisionEvidence.objects.select_related("source", "snapshot").order_by(
+                    "position", "id"
+                ),
+            ),
+            Prefetch(
+                "current_revision__links",
+                queryset=RevisionLink.objects.select_related("source", "snapshot").order_by("id"),
+            ),
+        )
+        .get(ticket_id=ticket_pk, current_revision__isnull=False)
+    )
+
+
 def verdicts_recently_changed(*, limit: int, article: Article | None = None) -> list[Verdict]:
     """Return the `limit` public verdicts whose public side changed last, newest first.
 

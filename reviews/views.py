@@ -119,27 +119,39 @@ def verdict_page(request, pk: int):
         verdict = selectors.verdict_published_view(pk)
     except selectors.Verdict.DoesNotExist as missing:
         raise Http404("No published verdict with this number.") from missing
-    revision, claim = verdict.published_revision, verdict.ticket.claim
+    context = verdict_page_context(
+        verdict, verdict.published_revision, corrections=verdict.public_corrections
+    )
+    return render(request, "public/verdict.html", context)
+
+
+def verdict_page_context(verdict, revision, *, corrections, preview: bool = False) -> dict:
+    """Return what the public verdict page shows of `revision`: the one builder of that page.
+
+    The public page passes the published revision; the desk's preview (reviews/admin/preview.py)
+    passes the current draft, so editors see the page exactly as it will look.
+    """
+    claim = verdict.ticket.claim
     text = claim.article.plain_text
     start, end = next(
         ((s, e) for s, e in paragraph_bounds(text) if s <= claim.start < e), (0, len(text))
     )
-    return render(
-        request,
-        "public/verdict.html",
-        {
-            "verdict": verdict,
-            "revision": revision,
-            "rating": revision.rating,
-            "claim": claim,
-            "article": claim.article,
-            "claim_html": highlight(text, [verdict_mark(verdict, link=False)], start, end),
-            "sources": sources_relied_on(revision),
-            "corrections": verdict.public_corrections,
-            "scale": list(selectors.rating_scale()),
-            "claimreview": claimreview_block(verdict),
-        },
-    )
+    tone = "retracted" if verdict.is_retracted else revision.rating.slug
+    mark = Mark(start=claim.start, end=claim.end, tone=tone)
+    return {
+        "verdict": verdict,
+        "revision": revision,
+        "rating": revision.rating,
+        "claim": claim,
+        "article": claim.article,
+        "claim_html": highlight(text, [mark], start, end),
+        "sources": sources_relied_on(revision),
+        "corrections": corrections,
+        "scale": list(selectors.rating_scale()),
+        # A draft's ClaimReview is not embedded: nothing should index a preview.
+        "claimreview": "" if preview else claimreview_block(verdict),
+        "preview": preview,
+    }
 
 
 @conditional(lambda pk: fingerprints.snapshot_dependencies(pk))

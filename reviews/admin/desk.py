@@ -117,6 +117,7 @@ class TicketPage:
             "matches": selectors.claim_matches(self.ticket.claim),
             "can_triage": may_mark(self.allowed),
             "discussion": bound.get("discussion") or Discussion(self.ticket, self.user),
+            "can_preview": rules.may_preview(self.ticket, self.user),
         }
 
 
