@@ -5,7 +5,8 @@ a verdict changes only with: the verdict's public change time (publication, corr
 retraction), its published revision (whose evidence is an immutable copy, so the revision's id
 covers it), its article, the sources that revision shows (a re-check, or a newer snapshot that
 "the live page has changed since" reports), and the rating scale. An archived snapshot's page
-changes with the public revisions that quote or link it. Each row is read by name.
+changes with the public revisions that quote or link it. A verdict also shows its claim's tags
+(their number and newest rename). Each row is read by name.
 """
 
 import hashlib
@@ -14,6 +15,7 @@ from datetime import datetime
 
 from django.db.models import Count, F, IntegerField, Max, OuterRef, QuerySet, Subquery, Value
 
+from claims.models import Claim
 from reviews.models import Rating, RevisionEvidence, RevisionLink, Verdict
 from reviews.rules import approvals_required, panel_size
 from reviews.selectors import revisions_public, snapshots_public, verdicts_published
@@ -25,6 +27,7 @@ _VERDICT_TIMES = (
     "evidence_sources_changed_at",
     "link_sources_changed_at",
     "scale_changed_at",
+    "tags_changed_at",
 )
 _VERDICT_FIELDS = (
     "pk",
@@ -33,6 +36,7 @@ _VERDICT_FIELDS = (
     "scale_size",
     "scale_worst",
     "scale_best",
+    "tags",
 )
 _SNAPSHOT_TIMES = ("fetched_at", "quotes_changed_at", "links_changed_at")
 _SNAPSHOT_FIELDS = ("pk", "source_id", *_SNAPSHOT_TIMES, "quotes", "links")
@@ -87,6 +91,10 @@ def _sources_changed(model) -> Subquery:
     return _scalar(rows, latest=Max("source__updated_at"))
 
 
+def _claim_tags() -> QuerySet:
+    return Claim.tags.through.objects.filter(claim=OuterRef("ticket__claim"))
+
+
 def verdicts_dependencies(verdicts: QuerySet[Verdict], *, limit: int | None = None) -> Dependencies:
     """Return what the first `limit` verdicts of `verdicts` (all by default) show, in one query."""
     rows = (
@@ -100,6 +108,9 @@ def verdicts_dependencies(verdicts: QuerySet[Verdict], *, limit: int | None = No
             scale_size=_scalar(Rating.objects.all(), n=Count("pk")),
             scale_worst=_scale_bound("numeric_value"),
             scale_best=_scale_bound("-numeric_value"),
+            # The claim's topics: a tag set, removed or renamed changes what readers see.
+            tags=_scalar(_claim_tags(), n=Count("pk")),
+            tags_changed_at=_scalar(_claim_tags(), latest=Max("tag__updated_at")),
         )
         .values(*_VERDICT_FIELDS)
     )

@@ -75,6 +75,20 @@ def source_public(evidence) -> dict:
     }
 
 
+# --- e15desk: tags (topics) in the public representation -------------------------------------
+# One place: verdict_public adds "tags" from here. The claim's tags are prefetched by the callers
+# (public_verdicts() in the API, verdict_published_view() for the page); a flat .values() rewrite
+# reads them with one extra query keyed by claim id and passes the list in.
+
+
+def tags_public(tags) -> list[dict]:
+    """Return a verdict's topics as the public sees them: slug and name, by name."""
+    return [{"slug": tag.slug, "name": tag.name} for tag in sorted(tags, key=lambda t: t.name)]
+
+
+# --- end e15desk tags -------------------------------------------------------------------------
+
+
 @dataclass
 class ReliedSource:
     """One source a published revision relies on, as the verdict page lists it."""
@@ -143,4 +157,6 @@ def verdict_public(verdict, *, rating_bounds: tuple, request=None) -> dict:
         "retracted": verdict.is_retracted,
         "retracted_at": moment(verdict.retracted_at),
         "retraction_reason": verdict.retraction_reason,
+        # e15desk tags: see tags_public above.
+        "tags": tags_public(claim.tags.all()),
     }

@@ -41,6 +41,8 @@ _FACT_CHECKER_PERMISSIONS = [
     # The ticket's discussion: read it, comment, @mention colleagues (never public).
     "reviews.view_comment",
     "reviews.add_comment",
+    # Topics: read the tags; set them on a claim from its ticket page (reviews.draft_verdict).
+    "claims.view_tag",
 ]
 _EDITOR_PERMISSIONS = [
     *_FACT_CHECKER_PERMISSIONS,
@@ -60,6 +62,9 @@ _EDITOR_PERMISSIONS = [
     "reviews.delete_externalratingmap",
     # Editor-only private notes in a ticket's discussion (Comment.private).
     "reviews.private_note",
+    # Name the desk's topics (Claims → Tags); renaming one changes every verdict that shows it.
+    "claims.add_tag",
+    "claims.change_tag",
 ]
 
 # Later migrations extend these lists and call sync_roles again; the mapping is the single truth.

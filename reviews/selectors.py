@@ -249,6 +249,7 @@ def verdict_published_view(pk: int, *, now=None) -> Verdict:
     return (
         verdicts_published(now=now)
         .prefetch_related(
+            "ticket__claim__tags",
             _public_corrections(),
             Prefetch(
                 "published_revision__links",

@@ -271,6 +271,8 @@ RESEARCH_EVENTS = {
     "repeated": _("saw the claim repeated"),
     # Someone wrote in the ticket's discussion; the text stays in the comment, not the trail.
     "comment": _("commented"),
+    # The claim's topics changed; on a published verdict readers and API clients see it.
+    "tag": _("changed the tags"),
 }
 
 

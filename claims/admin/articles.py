@@ -269,6 +269,7 @@ class ClaimAdmin(admin.ModelAdmin):
         "claimant",
         ScoreRangeFilter,
         "attributed_uncited",
+        "tags",
         ("article", ArticleFilter),
     ]
     search_fields = ["text", "article__title", "claimant"]

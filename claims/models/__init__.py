@@ -3,6 +3,7 @@
 from .matching import Embedding, ExternalFactCheck
 from .pieces import ARTICLE_TEXT_FIELDS, Article, ArticleEvent, Claim
 from .sources import Citation, Evidence, FetchAttempt, FetchHost, Passage, Snapshot, Source
+from .tags import Tag
 
 __all__ = [
     "ARTICLE_TEXT_FIELDS",
@@ -18,4 +19,5 @@ __all__ = [
     "Passage",
     "Snapshot",
     "Source",
+    "Tag",
 ]

@@ -10,8 +10,6 @@ from reviews.errors import ReviewError
 from reviews.models.discussion import PRIVATE_NOTES
 from reviews.services.discussion import COMMENT_MAX
 
-DISCUSSION_ACTIONS = {"comment"}
-
 
 class CommentForm(forms.Form):
     body = forms.CharField(
@@ -59,4 +57,4 @@ def discussion_action(request, ticket, render):
     else:
         status = 400
     messages.error(request, "Your comment was not posted: see below.")
-    return render(Discussion(ticket, request.user, form), status)
+    return render({"discussion": Discussion(ticket, request.user, form)}, status)

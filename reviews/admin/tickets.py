@@ -80,6 +80,7 @@ class TicketAdmin(DeskMedia, TicketPageMixin, admin.ModelAdmin):
         WorkFilter,
         ("assignee", admin.RelatedOnlyFieldListFilter),
         RatingFilter,
+        "claim__tags",
         ("claim__article", ArticleFilter),
     ]
     search_fields = ["claim__text", "claim__article__title"]

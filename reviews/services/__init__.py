@@ -9,6 +9,7 @@ from reviews.services.publication import (
     verdicts_publish_due,
 )
 from reviews.services.record import evidence_pin, evidence_unpin, source_refetch
+from reviews.services.tagging import ticket_set_tags
 from reviews.services.tickets import (
     ticket_assign,
     ticket_dismiss,
@@ -37,6 +38,7 @@ __all__ = [
     "ticket_dismiss",
     "ticket_queue",
     "ticket_reopen",
+    "ticket_set_tags",
     "ticket_take",
     "tickets_open",
     "verdict_publish",
