@@ -43,6 +43,10 @@ _FACT_CHECKER_PERMISSIONS = [
     "reviews.add_comment",
     # Topics: read the tags; set them on a claim from its ticket page (reviews.draft_verdict).
     "claims.view_tag",
+    # Upload screenshots, PDFs and documents as evidence (and take them off the working set).
+    "claims.view_attachment",
+    "claims.add_attachment",
+    "claims.delete_attachment",
 ]
 _EDITOR_PERMISSIONS = [
     *_FACT_CHECKER_PERMISSIONS,

@@ -9,13 +9,14 @@ from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, 
 from django.utils import timezone
 
 from claims import selectors as claims_selectors
-from claims.models import ARTICLE_TEXT_FIELDS, Article, Claim, Snapshot, Source
+from claims.models import ARTICLE_TEXT_FIELDS, Article, Attachment, Claim, Snapshot, Source
 from claims.selectors import claims_ranked
 from reviews.models import (
     Comment,
     Correction,
     Event,
     Rating,
+    RevisionAttachment,
     RevisionEvidence,
     RevisionLink,
     Ticket,
@@ -318,6 +319,21 @@ def snapshots_public(*, now=None) -> QuerySet[Snapshot]:
     quoted = RevisionEvidence.objects.filter(revision__in=revisions).values("snapshot_id")
     linked = RevisionLink.objects.filter(revision__in=revisions).values("snapshot_id")
     return Snapshot.objects.filter(Q(pk__in=quoted) | Q(pk__in=linked)).select_related("source")
+
+
+def attachments_public(*, now=None) -> QuerySet[Attachment]:
+    """Return the uploaded files readers may open: those a public revision relies on.
+
+    A file on a draft, or only on the working evidence, is never among them.
+    """
+    revisions = revisions_public(now=now).values("pk")
+    relied = RevisionAttachment.objects.filter(revision__in=revisions).values("attachment_id")
+    return Attachment.objects.filter(pk__in=relied)
+
+
+def revision_attachments(revision) -> list[RevisionAttachment]:
+    """Return the files `revision` relies on, in their order, with each file's record."""
+    return list(revision.attachments.select_related("attachment").order_by("position", "id"))
 
 
 def evidence_public_on_snapshot(snapshot: Snapshot, *, now=None) -> QuerySet[RevisionEvidence]:

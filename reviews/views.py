@@ -4,7 +4,7 @@ import json
 from collections import Counter
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +13,8 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from claims.models import Article, Snapshot
+from claims.attachments import SHOWN_INLINE
+from claims.models import Article, Attachment, Snapshot
 from reviews import fingerprints, selectors
 from reviews.analytics.public import public_year
 from reviews.claimreview import claimreview, claimreview_graph
@@ -146,6 +147,7 @@ def verdict_page_context(verdict, revision, *, corrections, preview: bool = Fals
         "article": claim.article,
         "claim_html": highlight(text, [mark], start, end),
         "sources": sources_relied_on(revision),
+        "attachments": selectors.revision_attachments(revision),
         "corrections": corrections,
         "scale": list(selectors.rating_scale()),
         # A draft's ClaimReview is not embedded: nothing should index a preview.
@@ -172,6 +174,25 @@ def archive_page(request, pk: int):
         "public/archive.html",
         {"snapshot": snapshot, "paragraphs": paragraphs, "quoted": bool(quoted)},
     )
+
+
+@require_safe
+def attachment_file(request, pk: int):
+    """Serve an uploaded file that a public revision relies on; drafts' files are never served."""
+    try:
+        attachment = selectors.attachments_public().get(pk=pk)
+    except Attachment.DoesNotExist as missing:
+        raise Http404("No public file with this number.") from missing
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=attachment.content_type not in SHOWN_INLINE,
+        filename=f"evidence-{attachment.pk}{attachment.extension}",
+    )
+    # Uploaded by the desk, but opened by readers: no script of a document runs on this site.
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
+    response["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 @cache_control(public=True, max_age=300)

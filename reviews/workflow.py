@@ -273,6 +273,9 @@ RESEARCH_EVENTS = {
     "comment": _("commented"),
     # The claim's topics changed; on a published verdict readers and API clients see it.
     "tag": _("changed the tags"),
+    # A file (screenshot, PDF, document) joined the claim's working evidence, or left it.
+    "attach": _("attached a file"),
+    "detach": _("detached a file"),
 }
 
 

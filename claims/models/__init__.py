@@ -1,5 +1,6 @@
 """Store what was said and what it cites; the models live in modules by concept."""
 
+from .attachments import Attachment
 from .matching import Embedding, ExternalFactCheck
 from .pieces import ARTICLE_TEXT_FIELDS, Article, ArticleEvent, Claim
 from .sources import Citation, Evidence, FetchAttempt, FetchHost, Passage, Snapshot, Source
@@ -9,6 +10,7 @@ __all__ = [
     "ARTICLE_TEXT_FIELDS",
     "Article",
     "ArticleEvent",
+    "Attachment",
     "Citation",
     "Claim",
     "Embedding",

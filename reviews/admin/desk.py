@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 
 from reviews import actions, rules, selectors
+from reviews.admin.attachments import Files, files_action
 from reviews.admin.discussion import Discussion, discussion_action
 from reviews.admin.matching import MATCH_ACTIONS, match_action, may_mark
 from reviews.admin.research import DONE as RESEARCH_DONE
@@ -21,7 +22,12 @@ from reviews.workflow import Stage
 
 # Panels of the ticket page that post their own form: discussion and tags. Each handler runs
 # its service and re-renders the page through `render(bound, status)` when it is refused.
-PANEL_ACTIONS = {"comment": discussion_action, "tag": tags_action}
+PANEL_ACTIONS = {
+    "comment": discussion_action,
+    "tag": tags_action,
+    "attach": files_action,
+    "detach": files_action,
+}
 
 
 def done_message(name: str, result) -> str:
@@ -124,6 +130,7 @@ class TicketPage:
             "discussion": bound.get("discussion") or Discussion(self.ticket, self.user),
             "can_preview": rules.may_preview(self.ticket, self.user),
             "tagging": bound.get("tagging") or Tagging(self.ticket, self.user),
+            "files": bound.get("files") or Files(self.ticket, self.user, facts=self.facts),
         }
 
 

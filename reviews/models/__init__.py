@@ -7,6 +7,7 @@ from reviews.models.api import (
     WebhookEvent,
     WebhookSubscription,
 )
+from reviews.models.attachments import RevisionAttachment
 from reviews.models.discussion import Comment
 from reviews.models.intake import Intake
 from reviews.models.matches import ClaimMatch, ExternalRatingMap, MatchRun
@@ -32,6 +33,7 @@ __all__ = [
     "MatchRun",
     "Notification",
     "Rating",
+    "RevisionAttachment",
     "RevisionEvidence",
     "RevisionLink",
     "Ticket",

@@ -1,5 +1,6 @@
 """The review desk's services: every write by the admin, the API and the jobs goes through here."""
 
+from reviews.services.attachments import evidence_attach, evidence_detach
 from reviews.services.discussion import comment_add
 from reviews.services.intake import article_receive
 from reviews.services.publication import (
@@ -30,6 +31,8 @@ __all__ = [
     "article_receive",
     "comment_add",
     "correction_open",
+    "evidence_attach",
+    "evidence_detach",
     "evidence_pin",
     "evidence_unpin",
     "source_refetch",
