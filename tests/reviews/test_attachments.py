@@ -203,3 +203,15 @@ def test_detaching_keeps_the_file_of_revisions_already_saved(client):
     assert RevisionAttachment.objects.filter(revision=first, attachment=attachment).exists()
     assert not second.attachments.exists()
     assert Event.objects.filter(action="detach").count() == 1
+
+
+@pytest.mark.django_db
+def test_removing_a_piece_removes_its_files_and_the_revisions_that_relied_on_them(client):
+    ticket, checker = researching()
+    client.force_login(checker)
+    attach(client, ticket, PNG, "post.png")
+    save_draft(ticket, checker)
+    ticket.verdict.__class__.objects.filter(pk=ticket.verdict.pk).update(current_revision=None)
+    ticket.claim.article.delete()
+    assert Attachment.objects.count() == 0
+    assert RevisionAttachment.objects.count() == 0
