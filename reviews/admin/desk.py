@@ -129,7 +129,7 @@ class TicketPage:
             "can_triage": may_mark(self.allowed),
             "discussion": bound.get("discussion") or Discussion(self.ticket, self.user),
             "can_preview": rules.may_preview(self.ticket, self.user),
-            "tagging": bound.get("tagging") or Tagging(self.ticket, self.user),
+            "tagging": bound.get("tagging") or Tagging(self.ticket, self.user, facts=self.facts),
             "files": bound.get("files") or Files(self.ticket, self.user, facts=self.facts),
         }
 

@@ -26,10 +26,14 @@ class TagsForm(forms.Form):
 class Tagging:
     """What the tags panel shows to `user`: the claim's tags, and the form if they may set them."""
 
-    def __init__(self, ticket, user, form: TagsForm | None = None):
+    def __init__(self, ticket, user, form: TagsForm | None = None, facts=None):
         self.tags = sorted(ticket.claim.tags.all(), key=lambda tag: tag.name)
         self.form = form
-        if form is None and user.has_perm(workflow.DRAFT):
+        verdict = facts.verdict if facts is not None else None
+        public = verdict is not None and verdict.published_revision_id is not None
+        # The service decides; the form is offered only to whom it would not refuse.
+        may = user.has_perm(workflow.PUBLISH if public else workflow.DRAFT)
+        if form is None and may:
             self.form = TagsForm(
                 auto_id="id_tags_%s", initial={"tags": [tag.slug for tag in self.tags]}
             )

@@ -80,6 +80,7 @@ def test_only_an_editor_retags_a_published_verdict_and_it_is_a_public_change(cli
     before = fingerprints.verdict_dependencies(verdict.pk).digest()
     etag = client.get(f"{LIST}{verdict.pk}/")["ETag"]
     client.force_login(ticket.assignee)
+    assert 'name="tags"' not in client.get(page(ticket)).content.decode()
     response = tag(client, ticket, "public-health")
     assert response.status_code == 403
     assert "Only editors change the tags of a published verdict" in response.content.decode()
