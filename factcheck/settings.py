@@ -283,6 +283,8 @@ if REVIEW_APPROVALS_REQUIRED < 1 or 0 < REVIEW_PANEL_SIZE < REVIEW_APPROVALS_REQ
         "REVIEW_APPROVALS_REQUIRED must be at least 1 and, with a panel (REVIEW_PANEL_SIZE > 0), "
         "no more than the panel's size; otherwise no verdict could ever be approved."
     )
+# The largest file a fact-checker may upload as evidence (screenshot, PDF, document), in bytes.
+DESK_ATTACHMENT_MAX_BYTES = env.int("DESK_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # Links in notification e-mails start with this.
 DESK_BASE_URL = env.str("DESK_BASE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="desk@localhost")

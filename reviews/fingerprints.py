@@ -8,7 +8,8 @@ revision), its article, the sources that revision shows (a re-check, or a newer 
 "the live page has changed since" reports), and the rating scale. An article's page also
 shows the verdicts its claims reuse from other pieces (so a correction to one moves the page),
 when each claim was marked so, and the piece itself. An archived snapshot's page
-changes with the public revisions that quote or link it. Each row is read by name.
+changes with the public revisions that quote or link it. A verdict also shows its claim's tags
+(their number and newest rename). Each row is read by name.
 """
 
 import hashlib
@@ -28,6 +29,7 @@ from django.db.models import (
     Value,
 )
 
+from claims.models import Claim
 from reviews.models import Rating, RevisionEvidence, RevisionLink, Verdict
 from reviews.rules import approvals_required, panel_size
 from reviews.selectors import (
@@ -44,6 +46,7 @@ _VERDICT_TIMES = (
     "evidence_sources_changed_at",
     "link_sources_changed_at",
     "scale_changed_at",
+    "tags_changed_at",
 )
 _VERDICT_FIELDS = (
     "pk",
@@ -54,6 +57,7 @@ _VERDICT_FIELDS = (
     "scale_size",
     "scale_worst",
     "scale_best",
+    "tags",
 )
 _SNAPSHOT_TIMES = ("fetched_at", "quotes_changed_at", "links_changed_at")
 _SNAPSHOT_FIELDS = ("pk", "source_id", *_SNAPSHOT_TIMES, "quotes", "links")
@@ -108,6 +112,10 @@ def _sources_changed(model) -> Subquery:
     return _scalar(rows, latest=Max("source__updated_at"))
 
 
+def _claim_tags() -> QuerySet:
+    return Claim.tags.through.objects.filter(claim=OuterRef("ticket__claim"))
+
+
 @cache
 def _verdict_annotations() -> dict:
     """Return the expressions each verdict's row reads, built once: annotate() copies them."""
@@ -122,6 +130,9 @@ def _verdict_annotations() -> dict:
         "scale_size": _scalar(Rating.objects.all(), n=Count("pk")),
         "scale_worst": _scale_bound("numeric_value"),
         "scale_best": _scale_bound("-numeric_value"),
+        # The claim's topics: a tag set, removed or renamed changes what readers see.
+        "tags": _scalar(_claim_tags(), n=Count("pk")),
+        "tags_changed_at": _scalar(_claim_tags(), latest=Max("tag__updated_at")),
     }
 
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.fields import DateTimeField
 
+from claims.models import Claim
 from reviews.models import Correction, RevisionEvidence
 from reviews.selectors import verdict_public_url
 
@@ -212,8 +213,23 @@ def _corrections(rows: list[dict]) -> dict[int, list[dict]]:
     return by_verdict
 
 
+def _tags(rows: list[dict]) -> dict[int, list[dict]]:
+    """Return each verdict's topics (its claim's tags): slug and name, by name."""
+    verdicts_of_claim: dict[int, list[int]] = {}
+    for row in rows:
+        verdicts_of_claim.setdefault(row["claim_id"], []).append(row["id"])
+    tagged = Claim.tags.through.objects.filter(claim_id__in=list(verdicts_of_claim)).values(
+        "claim_id", slug=F("tag__slug"), name=F("tag__name")
+    )
+    by_verdict: dict[int, list[dict]] = {}
+    for tag in sorted(tagged, key=lambda t: (t["name"], t["slug"])):
+        for verdict_id in verdicts_of_claim[tag["claim_id"]]:
+            by_verdict.setdefault(verdict_id, []).append({"slug": tag["slug"], "name": tag["name"]})
+    return by_verdict
+
+
 # Each related set: its key in the representation and how to read it for many verdicts at once.
-RELATED = {"sources": _sources, "corrections": _corrections}
+RELATED = {"sources": _sources, "corrections": _corrections, "tags": _tags}
 
 
 def verdict_rows(verdicts: QuerySet) -> QuerySet:
@@ -278,4 +294,5 @@ def _verdict(row: dict, *, links: dict, related: dict, rating_bounds: tuple) -> 
         "retracted": row["retracted_at"] is not None,
         "retracted_at": moment(row["retracted_at"]),
         "retraction_reason": row["retraction_reason"],
+        "tags": related["tags"],
     }

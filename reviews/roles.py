@@ -38,6 +38,15 @@ _FACT_CHECKER_PERMISSIONS = [
     "claims.view_externalfactcheck",
     "reviews.view_claimmatch",
     "reviews.view_externalratingmap",
+    # The ticket's discussion: read it, comment, @mention colleagues (never public).
+    "reviews.view_comment",
+    "reviews.add_comment",
+    # Topics: read the tags; set them on a claim from its ticket page (reviews.draft_verdict).
+    "claims.view_tag",
+    # Upload screenshots, PDFs and documents as evidence (and take them off the working set).
+    "claims.view_attachment",
+    "claims.add_attachment",
+    "claims.delete_attachment",
 ]
 _EDITOR_PERMISSIONS = [
     *_FACT_CHECKER_PERMISSIONS,
@@ -55,6 +64,11 @@ _EDITOR_PERMISSIONS = [
     "reviews.add_externalratingmap",
     "reviews.change_externalratingmap",
     "reviews.delete_externalratingmap",
+    # Editor-only private notes in a ticket's discussion (Comment.private).
+    "reviews.private_note",
+    # Name the desk's topics (Claims → Tags); renaming one changes every verdict that shows it.
+    "claims.add_tag",
+    "claims.change_tag",
 ]
 
 # Later migrations extend these lists and call sync_roles again; the mapping is the single truth.

@@ -175,3 +175,23 @@ def check_publish(ticket: Ticket, user, facts: Facts) -> None:
     # published under the rules then in force; turning the setting on later does not strand it.
     if user is not None:
         check_evidence(facts, verb="publish")
+
+
+def require_preview(ticket: Ticket, user) -> None:
+    """Raise NotAllowed unless `user` may preview the verdict's draft: editors and the assignee."""
+    if user is None or not user.is_active:
+        raise NotAllowed("Log in to the desk to preview a verdict.")
+    if user.has_perm(workflow.VOTE) or user.has_perm(workflow.EDIT_ANY):
+        return
+    if ticket.assignee_id is not None and ticket.assignee_id == user.pk:
+        return
+    raise NotAllowed("Only editors and the ticket's assignee can preview its verdict.")
+
+
+def may_preview(ticket: Ticket, user) -> bool:
+    """Return whether `user` may preview the ticket's verdict (see require_preview)."""
+    try:
+        require_preview(ticket, user)
+    except NotAllowed:
+        return False
+    return True

@@ -10,12 +10,14 @@ from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, 
 from django.utils import timezone
 
 from claims import selectors as claims_selectors
-from claims.models import ARTICLE_TEXT_FIELDS, Article, Claim, Snapshot, Source
+from claims.models import ARTICLE_TEXT_FIELDS, Article, Attachment, Claim, Snapshot, Source
 from claims.selectors import claims_ranked
 from reviews.models import (
+    Comment,
     Correction,
     Event,
     Rating,
+    RevisionAttachment,
     RevisionEvidence,
     RevisionLink,
     Ticket,
@@ -97,6 +99,16 @@ def ticket_revisions(ticket: Ticket) -> QuerySet[VerdictRevision]:
 def ticket_timeline(ticket: Ticket) -> QuerySet[Event]:
     """Return the ticket's audit trail, oldest first."""
     return Event.objects.filter(ticket=ticket).select_related("actor").order_by("created_at", "id")
+
+
+def ticket_discussion(ticket: Ticket, user) -> QuerySet[Comment]:
+    """Return the ticket's comments `user` may read, oldest first: private notes for editors."""
+    from reviews.models.discussion import PRIVATE_NOTES
+
+    comments = Comment.objects.filter(ticket=ticket)
+    if not user.has_perm(PRIVATE_NOTES):
+        comments = comments.filter(private=False)
+    return comments.select_related("author").order_by("created_at", "id")
 
 
 def ticket_open_correction(ticket: Ticket) -> Correction | None:
@@ -283,6 +295,7 @@ def verdict_published_view(pk: int, *, now=None) -> Verdict:
     return (
         verdicts_published(now=now)
         .prefetch_related(
+            "ticket__claim__tags",
             _public_corrections(),
             Prefetch(
                 "published_revision__links",
@@ -290,6 +303,29 @@ def verdict_published_view(pk: int, *, now=None) -> Verdict:
             ),
         )
         .get(pk=pk)
+    )
+
+
+def verdict_preview_view(ticket_pk: int) -> Verdict:
+    """Return a ticket's verdict loaded as verdict_published_view() loads it, for its current
+    (possibly unapproved) revision: the desk's preview only, never a public page or the API.
+    """
+    return (
+        Verdict.objects.select_related("current_revision__rating", "ticket__claim__article")
+        .prefetch_related(
+            _public_corrections(),
+            Prefetch(
+                "current_revision__evidence",
+                queryset=RevisionEvidence.objects.select_related("source", "snapshot").order_by(
+                    "position", "id"
+                ),
+            ),
+            Prefetch(
+                "current_revision__links",
+                queryset=RevisionLink.objects.select_related("source", "snapshot").order_by("id"),
+            ),
+        )
+        .get(ticket_id=ticket_pk, current_revision__isnull=False)
     )
 
 
@@ -328,6 +364,21 @@ def snapshots_public(*, now=None) -> QuerySet[Snapshot]:
     quoted = RevisionEvidence.objects.filter(revision__in=revisions).values("snapshot_id")
     linked = RevisionLink.objects.filter(revision__in=revisions).values("snapshot_id")
     return Snapshot.objects.filter(Q(pk__in=quoted) | Q(pk__in=linked)).select_related("source")
+
+
+def attachments_public(*, now=None) -> QuerySet[Attachment]:
+    """Return the uploaded files readers may open: those a public revision relies on.
+
+    A file on a draft, or only on the working evidence, is never among them.
+    """
+    revisions = revisions_public(now=now).values("pk")
+    relied = RevisionAttachment.objects.filter(revision__in=revisions).values("attachment_id")
+    return Attachment.objects.filter(pk__in=relied)
+
+
+def revision_attachments(revision) -> list[RevisionAttachment]:
+    """Return the files `revision` relies on, in their order, with each file's record."""
+    return list(revision.attachments.select_related("attachment").order_by("position", "id"))
 
 
 def evidence_public_on_snapshot(snapshot: Snapshot, *, now=None) -> QuerySet[RevisionEvidence]:

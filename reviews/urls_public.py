@@ -11,6 +11,7 @@ urlpatterns = [
     path("articles/<slug:slug>/verdicts.rss", feeds.article_rss, name="article_feed_rss"),
     path("verdicts/<int:pk>/", views.verdict_page, name="verdict_page"),
     path("archive/<int:pk>/", views.archive_page, name="archive_page"),
+    path("files/<int:pk>/", views.attachment_file, name="attachment_file"),
     path("methodology/", views.methodology_page, name="methodology_page"),
     path("feeds/verdicts.atom", feeds.site_atom, name="feed_atom"),
     path("feeds/verdicts.rss", feeds.site_rss, name="feed_rss"),

@@ -4,7 +4,7 @@ import json
 from collections import Counter
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +13,8 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from claims.models import Article, Snapshot
+from claims.attachments import SHOWN_INLINE
+from claims.models import Article, Attachment, Snapshot
 from reviews import fingerprints, selectors
 from reviews.analytics.public import public_year
 from reviews.claimreview import claimreview, claimreview_graph
@@ -124,27 +125,40 @@ def verdict_page(request, pk: int):
         verdict = selectors.verdict_published_view(pk)
     except selectors.Verdict.DoesNotExist as missing:
         raise Http404("No published verdict with this number.") from missing
-    revision, claim = verdict.published_revision, verdict.ticket.claim
+    context = verdict_page_context(
+        verdict, verdict.published_revision, corrections=verdict.public_corrections
+    )
+    return render(request, "public/verdict.html", context)
+
+
+def verdict_page_context(verdict, revision, *, corrections, preview: bool = False) -> dict:
+    """Return what the public verdict page shows of `revision`: the one builder of that page.
+
+    The public page passes the published revision; the desk's preview (reviews/admin/preview.py)
+    passes the current draft, so editors see the page exactly as it will look.
+    """
+    claim = verdict.ticket.claim
     text = claim.article.plain_text
     start, end = next(
         ((s, e) for s, e in paragraph_bounds(text) if s <= claim.start < e), (0, len(text))
     )
-    return render(
-        request,
-        "public/verdict.html",
-        {
-            "verdict": verdict,
-            "revision": revision,
-            "rating": revision.rating,
-            "claim": claim,
-            "article": claim.article,
-            "claim_html": highlight(text, [verdict_mark(verdict, link=False)], start, end),
-            "sources": sources_relied_on(revision),
-            "corrections": verdict.public_corrections,
-            "scale": list(selectors.rating_scale()),
-            "claimreview": claimreview_block(verdict),
-        },
-    )
+    tone = "retracted" if verdict.is_retracted else revision.rating.slug
+    mark = Mark(start=claim.start, end=claim.end, tone=tone)
+    return {
+        "verdict": verdict,
+        "revision": revision,
+        "rating": revision.rating,
+        "claim": claim,
+        "article": claim.article,
+        "claim_html": highlight(text, [mark], start, end),
+        "sources": sources_relied_on(revision),
+        "attachments": selectors.revision_attachments(revision),
+        "corrections": corrections,
+        "scale": list(selectors.rating_scale()),
+        # A draft's ClaimReview is not embedded: nothing should index a preview.
+        "claimreview": "" if preview else claimreview_block(verdict),
+        "preview": preview,
+    }
 
 
 @conditional(lambda pk: fingerprints.snapshot_dependencies(pk))
@@ -165,6 +179,25 @@ def archive_page(request, pk: int):
         "public/archive.html",
         {"snapshot": snapshot, "paragraphs": paragraphs, "quoted": bool(quoted)},
     )
+
+
+@require_safe
+def attachment_file(request, pk: int):
+    """Serve an uploaded file that a public revision relies on; drafts' files are never served."""
+    try:
+        attachment = selectors.attachments_public().get(pk=pk)
+    except Attachment.DoesNotExist as missing:
+        raise Http404("No public file with this number.") from missing
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=attachment.content_type not in SHOWN_INLINE,
+        filename=f"evidence-{attachment.pk}{attachment.extension}",
+    )
+    # Uploaded by the desk, but opened by readers: no script of a document runs on this site.
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
+    response["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 @cache_control(public=True, max_age=300)

@@ -269,6 +269,13 @@ RESEARCH_EVENTS = {
     "refetch": _("re-fetched a source"),
     # Matching found this published verdict's claim repeated in a newly ingested piece.
     "repeated": _("saw the claim repeated"),
+    # Someone wrote in the ticket's discussion; the text stays in the comment, not the trail.
+    "comment": _("commented"),
+    # The claim's topics changed; on a published verdict readers and API clients see it.
+    "tag": _("changed the tags"),
+    # A file (screenshot, PDF, document) joined the claim's working evidence, or left it.
+    "attach": _("attached a file"),
+    "detach": _("detached a file"),
 }
 
 

@@ -1,3 +1,3 @@
 """Register the claims app's admin screens."""
 
-from . import articles, external, sources  # noqa: F401
+from . import articles, external, sources, tags  # noqa: F401

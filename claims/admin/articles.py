@@ -304,6 +304,7 @@ class ClaimAdmin(admin.ModelAdmin):
         ClaimantFilter,
         ScoreRangeFilter,
         "attributed_uncited",
+        "tags",
         ("article", ArticleFilter),
     ]
     search_fields = ["text", "article__title", "claimant"]

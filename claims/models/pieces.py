@@ -173,6 +173,13 @@ class Claim(models.Model):
             "Who makes the claim: the speaker it is attributed to in the piece, else its author."
         ),
     )
+    tags = models.ManyToManyField(
+        "claims.Tag",
+        verbose_name=_("tags"),
+        blank=True,
+        related_name="claims",
+        help_text=_("Topics; the claim's published verdict shows them to readers and the API."),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

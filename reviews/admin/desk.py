@@ -10,12 +10,24 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 
 from reviews import actions, rules, selectors
+from reviews.admin.attachments import Files, files_action
+from reviews.admin.discussion import Discussion, discussion_action
 from reviews.admin.matching import MATCH_ACTIONS, match_action, may_mark
 from reviews.admin.research import DONE as RESEARCH_DONE
 from reviews.admin.research import RESEARCH_ACTIONS, Research, research_submit
+from reviews.admin.tagging import Tagging, tags_action
 from reviews.errors import ReviewError
 from reviews.models import Ticket
 from reviews.workflow import Stage
+
+# Panels of the ticket page that post their own form: discussion and tags. Each handler runs
+# its service and re-renders the page through `render(bound, status)` when it is refused.
+PANEL_ACTIONS = {
+    "comment": discussion_action,
+    "tag": tags_action,
+    "attach": files_action,
+    "detach": files_action,
+}
 
 
 def done_message(name: str, result) -> str:
@@ -115,6 +127,10 @@ class TicketPage:
             "forms": list(forms_now.values()),
             "matches": selectors.claim_matches(self.ticket.claim),
             "can_triage": may_mark(self.allowed),
+            "discussion": bound.get("discussion") or Discussion(self.ticket, self.user),
+            "can_preview": rules.may_preview(self.ticket, self.user),
+            "tagging": bound.get("tagging") or Tagging(self.ticket, self.user, facts=self.facts),
+            "files": bound.get("files") or Files(self.ticket, self.user, facts=self.facts),
         }
 
 
@@ -138,6 +154,14 @@ class TicketPageMixin:
         name = request.POST.get("action", "")
         if name in MATCH_ACTIONS:
             return match_action(request, ticket, name)
+        if name in PANEL_ACTIONS:
+            return PANEL_ACTIONS[name](
+                request,
+                ticket,
+                lambda bound, status: self._render(
+                    request, TicketPage(ticket, request.user), bound, status
+                ),
+            )
         page = TicketPage(ticket, request.user)
         if name in RESEARCH_ACTIONS:
             return self._research(request, page, name)

@@ -18,6 +18,7 @@ from reviews import actions, workflow
 from reviews.admin.desk import TicketPageMixin
 from reviews.admin.export import events_csv_response
 from reviews.admin.filters import AssigneeFilter, RatingFilter, WorkFilter
+from reviews.admin.preview import verdict_preview
 from reviews.colours import rating_badge
 from reviews.errors import ReviewError
 from reviews.forms import TicketListActionForm
@@ -81,6 +82,7 @@ class TicketAdmin(DeskMedia, TicketPageMixin, admin.ModelAdmin):
         WorkFilter,
         ("assignee", AssigneeFilter),
         RatingFilter,
+        "claim__tags",
         ("claim__article", ArticleFilter),
     ]
     search_fields = ["claim__text", "claim__article__title"]
@@ -106,6 +108,11 @@ class TicketAdmin(DeskMedia, TicketPageMixin, admin.ModelAdmin):
         research = self.admin_site.admin_view(self.research_view)
         return [
             path("claim/<int:claim_pk>/research/", research, name="reviews_ticket_research"),
+            path(
+                "<int:ticket_pk>/preview/",
+                self.admin_site.admin_view(verdict_preview),
+                name="reviews_ticket_preview",
+            ),
             *super().get_urls(),
         ]
 

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.timezone import make_aware
 
-from claims.models import Claim
+from claims.models import Claim, Tag
 from reviews.models import Rating, Verdict, VerdictRevision
 
 # Ids are PostgreSQL bigints: a larger number is refused (400) before it reaches the database.
@@ -73,6 +73,16 @@ class VerdictFilter(django_filters.FilterSet):
         error_messages={
             "invalid_choice": "Not a rating of this desk's scale; give a rating's slug, such "
             "as mostly-false or half-true, as the verdicts' rating field shows it."
+        },
+    )
+    tag = django_filters.ModelChoiceFilter(
+        field_name="ticket__claim__tags",
+        queryset=Tag.objects.all(),
+        to_field_name="slug",
+        help_text="Only verdicts on claims with this topic (its slug, such as public-health).",
+        error_messages={
+            "invalid_choice": "Not a tag of this desk; give a tag's slug as the verdicts' tags "
+            "field shows it."
         },
     )
     claimant = django_filters.CharFilter(

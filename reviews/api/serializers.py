@@ -58,6 +58,11 @@ class CorrectionSerializer(serializers.Serializer):
     published_at = serializers.DateTimeField()
 
 
+class TagSerializer(serializers.Serializer):
+    slug = serializers.SlugField(help_text="Filter the verdicts by it: ?tag=<slug>.")
+    name = serializers.CharField()
+
+
 class VerdictSerializer(serializers.Serializer):
     """A published verdict as the public sees it; never anything from a draft."""
 
@@ -82,6 +87,9 @@ class VerdictSerializer(serializers.Serializer):
     retracted = serializers.BooleanField(source="is_retracted")
     retracted_at = serializers.DateTimeField(allow_null=True)
     retraction_reason = serializers.CharField()
+    tags = TagSerializer(
+        source="ticket.claim.tags.all", many=True, help_text="The claim's topics, by name."
+    )
 
     def to_representation(self, verdict: dict) -> dict:
         # The declared fields above document the shape; reviews/representation.py builds it.

@@ -54,10 +54,14 @@ class PublicReadSchema(AutoSchema):
 
 def public_verdicts():
     """Return verdicts_published() without the article texts and claim details no view shows."""
-    return verdicts_published().defer(
-        "ticket__claim__article__body",
-        "ticket__claim__article__plain_text",
-        "ticket__claim__reasons",
+    return (
+        verdicts_published()
+        .defer(
+            "ticket__claim__article__body",
+            "ticket__claim__article__plain_text",
+            "ticket__claim__reasons",
+        )
+        .prefetch_related("ticket__claim__tags")
     )
 
 

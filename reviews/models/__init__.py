@@ -7,6 +7,8 @@ from reviews.models.api import (
     WebhookEvent,
     WebhookSubscription,
 )
+from reviews.models.attachments import RevisionAttachment
+from reviews.models.discussion import Comment
 from reviews.models.intake import Intake
 from reviews.models.matches import ClaimMatch, ExternalRatingMap, MatchRun
 from reviews.models.tickets import Event, Notification, StageSpell, Ticket
@@ -23,6 +25,7 @@ from reviews.models.verdicts import (
 __all__ = [
     "ClaimMatch",
     "ClientKey",
+    "Comment",
     "Correction",
     "Event",
     "ExternalRatingMap",
@@ -30,6 +33,7 @@ __all__ = [
     "MatchRun",
     "Notification",
     "Rating",
+    "RevisionAttachment",
     "RevisionEvidence",
     "RevisionLink",
     "StageSpell",

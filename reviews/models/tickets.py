@@ -215,6 +215,8 @@ class Notification(models.Model):
         CORRECTION_REQUESTED = "correction_requested", _("correction requested")
         # A claim the recipient's published verdict ruled on appeared in a new piece.
         CIRCULATING = "circulating", _("claim circulating again")
+        # Someone named the recipient (@username) in the ticket's discussion.
+        MENTIONED = "mentioned", _("mentioned you")
 
     event = models.ForeignKey(
         Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="notifications"

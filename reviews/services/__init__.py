@@ -1,5 +1,7 @@
 """The review desk's services: every write by the admin, the API and the jobs goes through here."""
 
+from reviews.services.attachments import evidence_attach, evidence_detach
+from reviews.services.discussion import comment_add
 from reviews.services.intake import article_receive
 from reviews.services.publication import (
     correction_open,
@@ -8,6 +10,7 @@ from reviews.services.publication import (
     verdicts_publish_due,
 )
 from reviews.services.record import evidence_pin, evidence_unpin, source_refetch
+from reviews.services.tagging import ticket_set_tags
 from reviews.services.tickets import (
     ticket_assign,
     ticket_dismiss,
@@ -26,7 +29,10 @@ from reviews.services.webhooks import subscription_resume
 
 __all__ = [
     "article_receive",
+    "comment_add",
     "correction_open",
+    "evidence_attach",
+    "evidence_detach",
     "evidence_pin",
     "evidence_unpin",
     "source_refetch",
@@ -35,6 +41,7 @@ __all__ = [
     "ticket_dismiss",
     "ticket_queue",
     "ticket_reopen",
+    "ticket_set_tags",
     "ticket_take",
     "tickets_open",
     "verdict_publish",

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from factcheck.queueing import delay_each
-from reviews.models import Event, Notification
+from reviews.models import Comment, Event, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +63,9 @@ def _compose(notification: Notification) -> tuple[str, str]:
     subject = f"[{settings.DESK_NAME}] {notification.get_kind_display().capitalize()}: "
     subject = " ".join(subject.split()) + " "
     subject += text if len(text) <= 60 else f"{text[:59]}…"
-    if event.action == "repeated":
+    if event.action == "comment":
+        headline = f"{who} mentioned you on ticket #{ticket.pk}."
+    elif event.action == "repeated":
         headline = (
             f"A claim that ticket #{ticket.pk}'s published verdict ruled on is circulating again."
         )
@@ -80,10 +82,18 @@ def _compose(notification: Notification) -> tuple[str, str]:
     ]
     if event.note:
         lines += ["", "Note:", event.note]
+    if event.action == "comment":
+        lines += ["", "Comment:", _comment_body(event)]
     if ticket.due_at:
         lines += ["", f"Due: {timezone.localtime(ticket.due_at):%Y-%m-%d %H:%M %Z}"]
     lines += ["", f"Open it: {settings.DESK_BASE_URL.rstrip('/')}{ticket.get_absolute_url()}"]
     return subject, "\n".join(lines)
+
+
+def _comment_body(event: Event) -> str:
+    # The trail keeps only the comment's number: its text stays in the discussion.
+    found = Comment.objects.filter(pk=event.data.get("comment")).values_list("body", flat=True)
+    return found.first() or "(the comment was removed)"
 
 
 def notification_send(*, notification_id: int) -> bool:

@@ -13,6 +13,11 @@ from reviews.models import Notification, Rating, Ticket, Verdict, VerdictRevisio
 from reviews.rules import approvals_required, check_evidence
 from reviews.selectors import users_with_permission
 from reviews.services._steps import required_text, step
+from reviews.services.attachments import (
+    attachments_content,
+    revision_copy_attachments,
+    working_attachments,
+)
 from reviews.services.record import (
     evidence_content,
     revision_copy_evidence,
@@ -88,11 +93,14 @@ def verdict_save_draft(
     with step(ticket, by=by, action="save_draft", expected_version=expected_version) as s:
         verdict, _created = Verdict.objects.get_or_create(ticket=s.ticket)
         last = verdict.current_revision
+        # Uploaded files on the claim's working evidence: the revision relies on all of them.
+        files = working_attachments(s.ticket.claim_id)
         if last is not None and (
             last.rating_id,
             last.summary,
             last.explanation,
             evidence_content(list(last.evidence.all())),
+            attachments_content(list(last.attachments.all())),
             last.short_claim,
             last.first_appearance_url,
         ) == (
@@ -100,6 +108,7 @@ def verdict_save_draft(
             summary,
             explanation,
             evidence_content(evidence),
+            attachments_content(files),
             short_claim,
             first_appearance_url,
         ):
@@ -120,6 +129,7 @@ def verdict_save_draft(
             author=by,
         )
         revision_copy_evidence(revision=revision, evidence=evidence)
+        revision_copy_attachments(revision=revision, attachments=files)
         # Only the pointer moves: the public-facing updated_at must not change for a draft.
         verdict.current_revision = revision
         verdict.save(update_fields=["current_revision"])
@@ -133,6 +143,8 @@ def verdict_save_draft(
             "evidence": sorted(evidence_ids),
             "discarded_votes": len(discarded),
         }
+        if files:
+            s.data["attachments"] = [item.pk for item in files]
         if discarded:
             s.note = f"{len(discarded)} vote(s) on revision {last.number} no longer count."
     return revision

@@ -7,12 +7,13 @@ endpoint or page is covered the day it is added.
 import re
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver
 
-from claims.models import Article, Snapshot
+from claims.models import Article, Attachment, Snapshot
 from reviews import urls_public
 from reviews.api import urls as api_urls
-from reviews.models import Ticket, Verdict
+from reviews.models import RevisionAttachment, Ticket, Verdict
 from reviews.workflow import DismissReason, Stage
 from tests.api.conftest import client_as
 from tests.api.verdicts import (
@@ -47,6 +48,33 @@ def resource_of(route: str) -> str:
     return route.split("/")[3] if route.startswith("/api/v1/") else ""
 
 
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 16
+
+
+def file_relied_on(revision, caption: str) -> Attachment:
+    """Upload a file for the revision's claim and make `revision` rely on it."""
+    attachment = Attachment(
+        claim=revision.verdict.ticket.claim,
+        content_type="image/png",
+        extension=".png",
+        size=len(PNG),
+        sha256="0" * 64,
+        caption=caption,
+        uploaded_by=revision.author,
+    )
+    attachment.file.save("upload", ContentFile(PNG), save=False)
+    attachment.save()
+    RevisionAttachment.objects.create(
+        revision=revision, position=0, attachment=attachment, caption=caption
+    )
+    return attachment
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def desk():
     """Return the ids of public verdicts and articles, and of hidden ones, in every stage."""
@@ -65,9 +93,15 @@ def desk():
     # Pieces whose claims reuse a verdict: one under correction (its draft carries the mark),
     # one put back under embargo since (its public summary now carries the mark).
     reusing = [reusing_ticket(correcting), reusing_ticket(embargoed)]
+    # Files that drafts rely on (the correction's draft too), and one a public revision does.
+    drafts = [*draft_revisions(hidden_verdicts), draft]
+    hidden_files = [file_relied_on(r, f"{DRAFT_MARK} file").pk for r in drafts]
+    public_files = [file_relied_on(public[0].published_revision, "Public file").pk]
     return {
         "public_verdicts": sorted(v.pk for v in public),
         "hidden_verdicts": hidden_verdicts,
+        "hidden_files": hidden_files,
+        "public_files": public_files,
         "hidden_articles": [t.claim.article_id for t in hidden]
         + [embargoed.ticket.claim.article_id],
         "hidden_claims": [t.claim_id for t in hidden],
@@ -82,6 +116,17 @@ def reusing_ticket(verdict: Verdict) -> Ticket:
         dismiss_reason=DismissReason.DUPLICATE, duplicate_of=verdict.ticket, reuses_verdict=verdict
     )
     return ticket
+
+
+def draft_revisions(verdict_ids) -> list:
+    """Return the current (draft) revisions of the verdicts `verdict_ids` that have one."""
+    verdicts = Verdict.objects.filter(pk__in=verdict_ids, current_revision__isnull=False)
+    return [v.current_revision for v in verdicts.select_related("current_revision__verdict")]
+
+
+def public_id_routes() -> list[str]:
+    """Return the readers' routes that take a number, as templates such as /files/{pk}/."""
+    return [route[len("/api") :] for route in routes(urls_public.urlpatterns) if "{pk}" in route]
 
 
 def test_the_walker_sees_every_endpoint_of_the_api():
@@ -140,6 +185,7 @@ def test_no_public_page_shows_a_draft_even_through_a_reused_verdict(client, desk
         "pk": [
             *Verdict.objects.values_list("pk", flat=True),
             *Snapshot.objects.values_list("pk", flat=True),
+            *Attachment.objects.values_list("pk", flat=True),
         ],
     }
     reused = Article.objects.filter(pk__in=desk["reusing_articles"]).order_by("pk")
@@ -149,7 +195,8 @@ def test_no_public_page_shows_a_draft_even_through_a_reused_verdict(client, desk
         for value in values.get(name, [None]):
             url = route if name is None else route.format(**{name: value})
             response = client.get(url)
-            assert DRAFT_MARK not in response.content.decode(), url
+            body = b"".join(getattr(response, "streaming_content", [response.content]))
+            assert DRAFT_MARK.encode() not in body, url
             walked += 1
     assert walked > len(values["slug"])
     # The piece reusing the verdict under correction is public and shows only what was published.
@@ -157,6 +204,30 @@ def test_no_public_page_shows_a_draft_even_through_a_reused_verdict(client, desk
     page = client.get(f"/articles/{correcting.slug}/")
     assert page.status_code == 200 and 'id="already-checked"' in page.content.decode()
     assert client.get(f"/articles/{embargoed.slug}/").status_code == 404
+
+
+@pytest.mark.parametrize("role", ["anonymous", "read key"])
+def test_no_public_page_serves_a_file_only_a_draft_relies_on(role, desk):
+    """Walk the readers' numbered routes: a draft's file answers as a missing one does."""
+    client = client_as(role)
+    assert "/files/{pk}/" in public_id_routes()
+    for route in public_id_routes():
+        missing = client.get(route.format(pk=MISSING))
+        for pk in desk["hidden_files"]:
+            response = client.get(route.format(pk=pk))
+            if route == "/files/{pk}/":
+                assert response.status_code == 404 == missing.status_code, route.format(pk=pk)
+            assert DRAFT_MARK.encode() not in b"".join(
+                getattr(response, "streaming_content", [response.content])
+            )
+    for pk in desk["public_files"]:
+        response = client.get(f"/files/{pk}/")
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content) == PNG
+    for pk in desk["public_verdicts"]:
+        page = client.get(f"/verdicts/{pk}/").content.decode()
+        assert DRAFT_MARK not in page
+        assert not any(f"/files/{pk}/" in page for pk in desk["hidden_files"])
 
 
 def test_a_hidden_verdict_is_404_by_id_like_a_missing_one(desk):

@@ -1,0 +1,150 @@
+"""Tags (topics) on claims and their verdicts: set on the ticket page, audited, in the API."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from claims.models import Tag
+from reviews import fingerprints
+from reviews.models import Event, Verdict
+from reviews.workflow import Stage
+from tests.api.verdicts import published_verdict
+from tests.reviews.factories import new_editor, new_fact_checker, ticket_in
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/api/v1/verdicts/"
+
+
+@pytest.fixture
+def topics():
+    return {
+        "health": Tag.objects.create(name="Public health", slug="public-health"),
+        "money": Tag.objects.create(name="Public money", slug="public-money"),
+    }
+
+
+def page(ticket) -> str:
+    return reverse("admin:reviews_ticket_change", args=[ticket.pk])
+
+
+def tag(client, ticket, *slugs):
+    return client.post(page(ticket), {"action": "tag", "tags": list(slugs)})
+
+
+def test_an_editor_adds_a_tag_in_the_admin(client):
+    client.force_login(new_editor(username="ed"))
+    response = client.post(
+        reverse("admin:claims_tag_add"), {"name": "Elections", "slug": "elections"}
+    )
+    assert response.status_code == 302
+    assert Tag.objects.get().slug == "elections"
+    assert "Elections" in client.get(reverse("admin:claims_tag_changelist")).content.decode()
+
+
+def test_a_fact_checker_tags_the_claim_from_the_ticket_page_on_the_record(client, topics):
+    checker = new_fact_checker(username="fc")
+    ticket = ticket_in(Stage.RESEARCHING, assignee=checker)
+    client.force_login(checker)
+    assert tag(client, ticket, "public-health", "public-money").status_code == 302
+    assert set(ticket.claim.tags.values_list("slug", flat=True)) == {
+        "public-health",
+        "public-money",
+    }
+    assert tag(client, ticket, "public-money").status_code == 302
+    events = list(Event.objects.filter(action="tag").order_by("id").values_list("data", flat=True))
+    assert events == [
+        {"added": ["public-health", "public-money"], "removed": []},
+        {"added": [], "removed": ["public-health"]},
+    ]
+    # The same tags again change nothing and record nothing.
+    tag(client, ticket, "public-money")
+    assert Event.objects.filter(action="tag").count() == 2
+    html = client.get(page(ticket)).content.decode()
+    assert '<span class="desk-tag">Public money</span>' in html
+
+
+def test_an_unknown_tag_is_refused_on_the_form(client, topics):
+    checker = new_fact_checker(username="fc")
+    ticket = ticket_in(Stage.RESEARCHING, assignee=checker)
+    client.force_login(checker)
+    response = tag(client, ticket, "no-such-topic")
+    assert response.status_code == 400
+    assert "no-such-topic" in response.content.decode()
+    assert ticket.claim.tags.count() == 0
+
+
+def test_only_an_editor_retags_a_published_verdict_and_it_is_a_public_change(client, topics):
+    verdict = published_verdict()
+    ticket = verdict.ticket
+    before = fingerprints.verdict_dependencies(verdict.pk).digest()
+    etag = client.get(f"{LIST}{verdict.pk}/")["ETag"]
+    client.force_login(ticket.assignee)
+    assert 'name="tags"' not in client.get(page(ticket)).content.decode()
+    response = tag(client, ticket, "public-health")
+    assert response.status_code == 403
+    assert "Only editors change the tags of a published verdict" in response.content.decode()
+    assert ticket.claim.tags.count() == 0
+    client.force_login(new_editor(username="ed"))
+    moment = timezone.now()
+    assert tag(client, ticket, "public-health").status_code == 302
+    assert Verdict.objects.get(pk=verdict.pk).updated_at >= moment
+    assert fingerprints.verdict_dependencies(verdict.pk).digest() != before
+    client.logout()
+    response = client.get(f"{LIST}{verdict.pk}/")
+    assert response["ETag"] != etag
+    assert response.json()["tags"] == [{"slug": "public-health", "name": "Public health"}]
+    assert (
+        "Public health" in client.get(reverse("verdict_page", args=[verdict.pk])).content.decode()
+    )
+
+
+def test_renaming_a_tag_moves_the_fingerprint_of_verdicts_that_show_it(topics):
+    verdict = published_verdict()
+    verdict.ticket.claim.tags.add(topics["health"])
+    before = fingerprints.verdict_dependencies(verdict.pk).digest()
+    topics["health"].name = "Health"
+    topics["health"].save()
+    assert fingerprints.verdict_dependencies(verdict.pk).digest() != before
+
+
+def test_the_api_filters_verdicts_by_tag_and_refuses_an_unknown_one(client, topics):
+    tagged, other = published_verdict(), published_verdict()
+    tagged.ticket.claim.tags.add(topics["money"])
+    response = client.get(LIST, {"tag": "public-money"})
+    assert [row["id"] for row in response.json()["results"]] == [tagged.pk]
+    assert other.pk not in [
+        row["id"] for row in client.get(LIST, {"tag": "public-money"}).json()["results"]
+    ]
+    assert client.get(LIST, {"tag": "public-health"}).json()["results"] == []
+    refused = client.get(LIST, {"tag": "bogus"})
+    assert refused.status_code == 400
+    assert "Not a tag of this desk" in refused.content.decode()
+
+
+def test_the_admin_lists_filter_by_tag(client, topics):
+    tagged = ticket_in(Stage.QUEUED)
+    untagged = ticket_in(Stage.QUEUED)
+    tagged.claim.tags.add(topics["health"])
+    client.force_login(new_editor(username="ed"))
+    tickets = client.get(
+        reverse("admin:reviews_ticket_changelist"),
+        {"claim__tags__id__exact": topics["health"].pk},
+    )
+    assert tickets.status_code == 200
+    assert list(tickets.context["cl"].result_list) == [tagged]
+    claims = client.get(
+        reverse("admin:claims_claim_changelist"), {"tags__id__exact": topics["health"].pk}
+    )
+    assert claims.status_code == 200
+    assert list(claims.context["cl"].result_list) == [tagged.claim]
+    assert untagged.claim not in claims.context["cl"].result_list
+
+
+def test_the_schema_documents_the_tag_filter_and_the_tags_field(client):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    parameters = schema["paths"]["/api/v1/verdicts/"]["get"]["parameters"]
+    assert "tag" in {parameter["name"] for parameter in parameters}
+    verdict = schema["components"]["schemas"]["Verdict"]
+    assert "tags" in verdict["properties"]
+    assert "tags" in verdict["required"]

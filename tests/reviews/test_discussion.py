@@ -1,0 +1,131 @@
+"""A ticket's discussion: comments that notify the people they @mention, and private notes."""
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from reviews.models import Comment, Event, Notification
+from reviews.workflow import Stage
+from tests.factories import UserFactory
+from tests.reviews.factories import new_editor, ticket_in
+
+
+def page(ticket) -> str:
+    return reverse("admin:reviews_ticket_change", args=[ticket.pk])
+
+
+def post_comment(client, ticket, body: str, **extra):
+    return client.post(page(ticket), {"action": "comment", "body": body, **extra})
+
+
+@pytest.mark.django_db
+def test_a_comment_mentioning_a_colleague_notifies_them_by_mail(
+    client, checker, editor, django_capture_on_commit_callbacks
+):
+    ticket = ticket_in(Stage.RESEARCHING, assignee=checker)
+    client.force_login(checker)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_comment(client, ticket, "@editor is the 2.1 million figure audited?")
+    assert response.status_code == 302
+    comment = Comment.objects.get()
+    assert list(comment.mentions.all()) == [editor]
+    (notification,) = Notification.objects.all()
+    assert notification.kind == "mentioned"
+    assert notification.recipient == editor
+    (message,) = mail.outbox
+    assert message.to == [editor.email]
+    assert "checker mentioned you on ticket" in message.body
+    assert "is the 2.1 million figure audited?" in message.body
+    # On the record, without its text; the ticket's stage and version do not move.
+    event = Event.objects.get(action="comment")
+    assert event.note == ""
+    assert event.data == {"comment": comment.pk, "mentions": ["editor"]}
+    ticket.refresh_from_db()
+    assert (ticket.stage, ticket.version) == (Stage.RESEARCHING, 0)
+    html = client.get(page(ticket)).content.decode()
+    assert "is the 2.1 million figure audited?" in html
+
+
+@pytest.mark.django_db
+def test_a_comment_is_not_a_transition_note_and_mentions_nobody_without_an_at(
+    client, checker, editor
+):
+    ticket = ticket_in(Stage.RESEARCHING, assignee=checker)
+    client.force_login(checker)
+    post_comment(client, ticket, "Mail editor@desk.invalid about it.")
+    assert Comment.objects.get().mentions.count() == 0
+    assert Notification.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_an_unknown_mention_is_refused_with_the_comment_kept(client, checker):
+    ticket = ticket_in(Stage.RESEARCHING, assignee=checker)
+    client.force_login(checker)
+    response = post_comment(client, ticket, "@nobody-here please look")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "No one on the desk is called @nobody-here" in html
+    assert "please look</textarea>" in html
+    assert Comment.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_an_empty_comment_is_refused(client, checker):
+    ticket = ticket_in(Stage.RESEARCHING, assignee=checker)
+    client.force_login(checker)
+    response = post_comment(client, ticket, "   ")
+    assert response.status_code == 400
+    assert Comment.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_private_note_is_read_only_by_editors(client, checker, editor):
+    ticket = ticket_in(Stage.IN_REVIEW, assignee=checker)
+    client.force_login(editor)
+    response = post_comment(client, ticket, "Between editors: the author is a donor.", private="on")
+    assert response.status_code == 302
+    assert Comment.objects.get().private is True
+    assert "the author is a donor" in client.get(page(ticket)).content.decode()
+    client.force_login(checker)
+    html = client.get(page(ticket)).content.decode()
+    assert "the author is a donor" not in html
+    assert 'name="private"' not in html
+
+
+@pytest.mark.django_db
+def test_a_fact_checker_cannot_write_a_private_note(client, checker):
+    ticket = ticket_in(Stage.RESEARCHING, assignee=checker)
+    client.force_login(checker)
+    response = post_comment(client, ticket, "sneaky", private="on")
+    assert response.status_code == 403
+    assert "Only editors write private notes" in response.content.decode()
+    assert Comment.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_private_note_cannot_mention_someone_who_cannot_read_it(client, checker, editor):
+    ticket = ticket_in(Stage.RESEARCHING, assignee=checker)
+    client.force_login(editor)
+    response = post_comment(client, ticket, "@checker see this", private="on")
+    assert response.status_code == 400
+    assert "@checker cannot read private notes" in response.content.decode()
+    assert Notification.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_mention_is_case_insensitive_and_notifies_each_person_once(client, checker):
+    ticket = ticket_in(Stage.RESEARCHING, assignee=checker)
+    other = new_editor(username="Rosa")
+    client.force_login(checker)
+    post_comment(client, ticket, "@rosa and again @Rosa, and me @checker")
+    assert list(Notification.objects.values_list("recipient", flat=True)) == [other.pk]
+
+
+@pytest.mark.django_db
+def test_someone_without_a_desk_role_cannot_comment(client):
+    ticket = ticket_in(Stage.RESEARCHING)
+    outsider = UserFactory(username="outsider", is_superuser=False)
+    client.force_login(outsider)
+    response = post_comment(client, ticket, "hello")
+    assert response.status_code == 403
+    assert Comment.objects.count() == 0
