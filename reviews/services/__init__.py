@@ -7,7 +7,12 @@ from reviews.services.publication import (
     verdict_retract,
     verdicts_publish_due,
 )
-from reviews.services.record import evidence_pin, evidence_unpin, source_refetch
+from reviews.services.record import (
+    evidence_pin,
+    evidence_pin_span,
+    evidence_unpin,
+    source_refetch,
+)
 from reviews.services.tickets import (
     ticket_assign,
     ticket_dismiss,
@@ -28,6 +33,7 @@ __all__ = [
     "article_receive",
     "correction_open",
     "evidence_pin",
+    "evidence_pin_span",
     "evidence_unpin",
     "source_refetch",
     "subscription_resume",

@@ -122,7 +122,7 @@ def test_an_action_beyond_the_role_is_a_403():
         (Stage.NEW, "dismiss", "reason"),
         (Stage.QUEUED, "assign", "assignee"),
         (Stage.RESEARCHING, "save_draft", "rating"),
-        (Stage.IN_REVIEW, "vote", "approve"),
+        (Stage.IN_REVIEW, "request_changes", "note"),
         (Stage.PUBLISHED, "retract", "reason"),
     ],
 )
