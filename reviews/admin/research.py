@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from claims import selectors as claim_selectors
 from claims.errors import ClaimsError
 from claims.models import Citation, Evidence, Passage, Snapshot
-from claims.ranking import rank_passages, split_passages
+from claims.ranking import rank_passages, split_lines
 from claims.services import citation_add
 from reviews import actions, services, workflow
 from reviews.errors import ReviewError
@@ -181,9 +181,7 @@ class Research:
             form = SpanPinForm(
                 auto_id=f"id_span{snapshot.pk}_%s", initial={"snapshot": snapshot.pk}
             )
-        paragraphs = [
-            Paragraph(p.start, p.end, p.text) for p in split_passages(snapshot.text or "")
-        ]
+        paragraphs = [Paragraph(p.start, p.end, p.text) for p in split_lines(snapshot.text or "")]
         candidates = []
         if self.more:
             stored = {

@@ -66,7 +66,6 @@ class TicketAdmin(DeskMedia, TicketPageMixin, admin.ModelAdmin):
     list_display = [
         "number",
         "claim_text",
-        "article_title",
         "stage_shown",
         "assignee",
         "due_shown",
@@ -135,10 +134,6 @@ class TicketAdmin(DeskMedia, TicketPageMixin, admin.ModelAdmin):
     def claim_text(self, ticket):
         text = ticket.claim.text
         return text if len(text) <= 110 else f"{text[:109]}…"
-
-    @admin.display(description=_("article"), ordering="claim__article__title")
-    def article_title(self, ticket):
-        return ticket.claim.article.title
 
     @admin.display(description=_("stage"), ordering="stage")
     def stage_shown(self, ticket):
