@@ -67,10 +67,10 @@ class TicketAdmin(DeskMedia, TicketPageMixin, admin.ModelAdmin):
         "number",
         "claim_text",
         "stage_shown",
-        "assignee",
-        "due_shown",
-        "score",
         "rating_shown",
+        "score",
+        "due_shown",
+        "assignee",
     ]
     list_display_links = ["number", "claim_text"]
     list_filter = [
@@ -126,7 +126,8 @@ class TicketAdmin(DeskMedia, TicketPageMixin, admin.ModelAdmin):
                 del offered[name]
         return offered
 
-    @admin.display(description="#", ordering="id")
+    # Not sortable: the sort arrows would widen the narrowest column the list has.
+    @admin.display(description="#")
     def number(self, ticket):
         return f"#{ticket.pk}"
 
@@ -148,7 +149,7 @@ class TicketAdmin(DeskMedia, TicketPageMixin, admin.ModelAdmin):
             return format_html('<span class="overdue">{} ({})</span>', due, _("overdue"))
         return due
 
-    @admin.display(description=_("check-worthiness"), ordering="claim__score")
+    @admin.display(description=_("score"), ordering="claim__score")
     def score(self, ticket):
         return f"{ticket.claim.score:.2f}"
 
