@@ -207,6 +207,11 @@ def test_a_piece_is_added_a_span_pinned_and_the_editor_votes_from_the_top(
     assert rating["x"] + rating["width"] <= results["x"] + results["width"] + 1
     assert claim_cell["width"] >= 200
     photograph(page, screenshots, "ticket-list")
+    # On a phone the action bar's choices stay usable, not squeezed to nothing.
+    page.set_viewport_size(PHONE)
+    for select in page.locator("#changelist .actions select").all():
+        assert select.bounding_box()["width"] >= 100
+    page.set_viewport_size(LAPTOP)
     assert Ticket.objects.get(claim=claim).stage == Stage.APPROVED
     assert not [e for e in errors if "Content Security Policy" in e], errors
     staff.close()
