@@ -48,7 +48,7 @@ def test_dates_are_written_one_way_on_the_ticket_page(client, checker):
     ticket.save(update_fields=["due_at"])
     client.force_login(checker)
     html = client.get(page(ticket)).content.decode()
-    assert "1 Dec 2026, 21:46" in html
+    assert "1 December 2026, 21:46" in html
     assert "p.m." not in html and "a.m." not in html
     assert "Dec. 1" not in html
 
