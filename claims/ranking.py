@@ -60,6 +60,19 @@ def split_passages(text: str, *, max_chars: int = 600) -> list[Passage]:
     ]
 
 
+def split_lines(text: str) -> list[Passage]:
+    """Return each non-blank line of ``text`` (trafilatura's paragraphs) with its offsets.
+
+    What a reader sees as a paragraph, for pinning it whole; ``split_passages`` packs these
+    into ranking-sized passages instead.
+    """
+    lines = [line for line in _LINE.finditer(text) if line.group().strip()]
+    return [
+        Passage(index=index, start=line.start(), end=line.end(), text=line.group(), score=0.0)
+        for index, line in enumerate(lines)
+    ]
+
+
 def rank_passages(text: str, query: str, *, top_k: int = 5) -> list[Passage]:
     """Return the ``top_k`` passages of ``text`` that best match ``query``, best first.
 

@@ -148,6 +148,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
+# One date format on every page (factcheck/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["factcheck.formats"]
 
 # --- Static and uploaded files ------------------------------------------
 

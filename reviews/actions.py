@@ -35,9 +35,11 @@ class Action:
     service: str
     # What the rules check beyond the stage and the permission (reviews/rules.py).
     check: Callable | None = None
-    # The ticket page shows the form in the verdict's section with this template, rather than
-    # as a button among the others.
+    # The ticket page renders the form with this template rather than as a plain button form.
     admin_template: str | None = None
+    # The ticket page shows the form in the verdict's section, under the verdict it edits,
+    # rather than at the top with the other actions ("What you can do now").
+    beside_verdict: bool = False
     # Takes back what the public sees: the ticket page marks its button as dangerous.
     undoes_publication: bool = False
     # The ticket list's bulk action: its wording in the action bar, and how it reads its
@@ -142,6 +144,7 @@ ACTIONS: dict[str, Action] = {
             service="verdict_save_draft",
             check=rules.check_author_or_editor,
             admin_template="admin/reviews/ticket/verdict_form.html",
+            beside_verdict=True,
         ),
         Action(
             name="submit",
@@ -156,8 +159,8 @@ ACTIONS: dict[str, Action] = {
         Action(
             name="vote",
             verb="vote on this verdict",
-            label="Cast vote",
-            done="Your vote is on the record.",
+            label="Approve",
+            done="Your approval is on the record.",
             form=forms.VoteForm,
             api_input=inputs.VoteInput,
             service="vote_cast",
@@ -166,9 +169,11 @@ ACTIONS: dict[str, Action] = {
             vouches_for_revision=True,
         ),
         Action(
+            # The one way to send a verdict back; in review it also records the editor's
+            # dissenting vote on the current revision.
             name="request_changes",
             verb="request changes",
-            label="Request changes",
+            label="Request changes: send it back",
             done="Sent back with your note.",
             form=forms.RequiredNoteForm,
             api_input=inputs.RequiredNoteInput,

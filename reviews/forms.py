@@ -168,11 +168,8 @@ class VerdictForm(ActionFormBase):
 
 
 class VoteForm(ActionFormBase):
-    decision = forms.ChoiceField(
-        label=_("Decision"),
-        choices=[("approve", _("Approve")), ("reject", _("Reject: send it back"))],
-        widget=forms.RadioSelect,
-    )
+    """An editor's approval; sending a verdict back is the request_changes action."""
+
     rating = forms.ModelChoiceField(
         queryset=Rating.objects.none(),
         label=_("The rating you would give"),
@@ -183,7 +180,7 @@ class VoteForm(ActionFormBase):
         label=_("Note"),
         required=False,
         widget=forms.Textarea({"rows": 3}),
-        help_text=_("Required when you reject; dissent stays on the record."),
+        help_text=_("Optional; to send the verdict back, use “Request changes” instead."),
     )
     followed_precedent = forms.TypedChoiceField(
         label=_("Precedent"),
@@ -204,16 +201,9 @@ class VoteForm(ActionFormBase):
         if self.current is not None:
             self.initial.setdefault("rating", self.current.rating_id)
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("decision") == "reject" and not (cleaned.get("note") or "").strip():
-            self.add_error("note", _("Say what must change: a rejection needs a note."))
-        return cleaned
-
     def arguments(self) -> dict:
         data = self.cleaned_data
         return {
-            "approve": data["decision"] == "approve",
             "rating": data["rating"],
             "note": data["note"],
             "followed_precedent": data.get("followed_precedent"),

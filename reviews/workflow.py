@@ -93,7 +93,8 @@ class TicketWorkflow:
     permission, and in `custom["event"]` how the audit trail words it), and the services in
     reviews/services/ call these methods after locking the row and checking the rules, so the
     stage never changes any other way. `target=None` marks an action allowed in a stage that
-    keeps the stage as it is. Approve and reject carry no wording: they are recorded as votes.
+    keeps the stage as it is. Approve carries no wording: it is recorded as a vote. There is one
+    way to send a verdict back, request_changes; in review it records the editor's dissent.
     """
 
     @transition(
@@ -175,10 +176,6 @@ class TicketWorkflow:
     def approve(self):
         """Record the approval that reaches the number required."""
 
-    @transition("stage", source=S.IN_REVIEW, target=S.CHANGES_REQUESTED, permission=VOTE)
-    def reject(self):
-        """Record a rejecting vote: the verdict goes back with the voter's note."""
-
     @transition(
         "stage",
         source=[S.IN_REVIEW, S.APPROVED, S.SCHEDULED],
@@ -187,7 +184,7 @@ class TicketWorkflow:
         custom={"event": _("requested changes")},
     )
     def request_changes(self):
-        """Send the verdict back to the fact-checker with a note, without voting."""
+        """Send the verdict back to the fact-checker with a note (the one way back)."""
 
     @transition(
         "stage",

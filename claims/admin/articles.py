@@ -294,7 +294,7 @@ class ClaimAdmin(admin.ModelAdmin):
         "short_text",
         "claimant",
         "article",
-        "score",
+        "score_shown",
         "checkworthy",
         "attributed_uncited",
         "split",
@@ -319,10 +319,10 @@ class ClaimAdmin(admin.ModelAdmin):
         "text",
         "start",
         "end",
-        "paragraph",
-        "sentence",
-        "position",
-        "score",
+        "paragraph_shown",
+        "sentence_shown",
+        "position_shown",
+        "score_shown",
         "checkworthy",
         "reasons_shown",
         "split",
@@ -354,6 +354,23 @@ class ClaimAdmin(admin.ModelAdmin):
     @admin.display(description=_("claim"), ordering="text")
     def short_text(self, claim):
         return claim.text if len(claim.text) <= 120 else f"{claim.text[:117]}…"
+
+    # Stored counts start at 0 (the API keeps them so); people count from 1, as "#1" labels do.
+    @admin.display(description=_("paragraph"), ordering="paragraph")
+    def paragraph_shown(self, claim):
+        return claim.paragraph + 1
+
+    @admin.display(description=_("sentence in the piece"), ordering="sentence")
+    def sentence_shown(self, claim):
+        return claim.sentence + 1
+
+    @admin.display(description=_("position in the piece"), ordering="position")
+    def position_shown(self, claim):
+        return claim.position + 1
+
+    @admin.display(description=_("check-worthiness"), ordering="score")
+    def score_shown(self, claim):
+        return f"{claim.score:.2f}"
 
     @admin.display(description=_("in its paragraph"))
     def in_context(self, claim):

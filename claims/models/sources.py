@@ -362,6 +362,12 @@ class Evidence(models.Model):
     quote = models.TextField(
         _("quote"), help_text=_("The passage's text, kept even if the ranking is redone.")
     )
+    # Set when a fact-checker pinned a span of the snapshot's text that no ranked passage
+    # covers (a selection or a paragraph); a ranked passage keeps its offsets on the passage.
+    start = models.PositiveIntegerField(
+        _("start offset"), null=True, blank=True, help_text=_("In the snapshot's text.")
+    )
+    end = models.PositiveIntegerField(_("end offset"), null=True, blank=True)
     stance = models.CharField(_("stance"), max_length=16, choices=Stance.choices)
     note = models.TextField(_("note"), blank=True)
     pinned_by = models.ForeignKey(
@@ -381,6 +387,15 @@ class Evidence(models.Model):
                 fields=["claim", "passage"],
                 condition=Q(passage__isnull=False),
                 name="evidence_unique_passage",
+            ),
+            models.UniqueConstraint(
+                fields=["claim", "snapshot", "start", "end"],
+                condition=Q(start__isnull=False),
+                name="evidence_unique_span",
+            ),
+            models.CheckConstraint(
+                condition=Q(start__isnull=True, end__isnull=True) | Q(end__gt=F("start")),
+                name="evidence_span_not_empty",
             ),
         ]
         indexes = [models.Index(fields=["stance", "id"], name="evidence_stance_idx")]

@@ -35,6 +35,16 @@ class ClientKeyForm(forms.ModelForm):
         model = ClientKey
         fields = ["name", "scopes", "contact", "expiry_date", "revoked"]
 
+    def clean(self):
+        cleaned = super().clean()
+        # A key with no scope answers 403 everywhere: refuse it, unless it is being revoked.
+        if not cleaned.get("scopes") and not cleaned.get("revoked") and "scopes" not in self.errors:
+            self.add_error(
+                "scopes",
+                _("Choose at least one scope: a key with none is refused by every endpoint."),
+            )
+        return cleaned
+
 
 @admin.register(ClientKey)
 class ClientKeyAdmin(APIKeyModelAdmin):

@@ -57,9 +57,10 @@ def claim_in_context(ticket: Ticket) -> str:
 class TicketPage:
     """Everything the ticket page shows, read in a number of queries that does not grow."""
 
-    def __init__(self, ticket: Ticket, user):
+    def __init__(self, ticket: Ticket, user, *, more_candidates: bool = False):
         self.ticket = ticket
         self.user = user
+        self.more_candidates = more_candidates
         self.facts = rules.Facts(ticket)
         self.revisions = list(selectors.ticket_revisions(ticket))
         verdict = self.facts.verdict
@@ -90,7 +91,9 @@ class TicketPage:
 
     def context(self, bound: dict) -> dict:
         forms_now = {name: bound.get(name) or self.form(name) for name in self.allowed}
-        research = Research(self.ticket, self.user, bound=bound, facts=self.facts)
+        research = Research(
+            self.ticket, self.user, bound=bound, facts=self.facts, more=self.more_candidates
+        )
         current = self.current
         votes = list(current.votes.all()) if current else []
         return {
@@ -114,12 +117,12 @@ class TicketPage:
             "button_forms": [
                 (actions.ACTIONS[name], form)
                 for name, form in forms_now.items()
-                if actions.ACTIONS[name].admin_template is None
+                if not actions.ACTIONS[name].beside_verdict
             ],
             "section_forms": [
                 (actions.ACTIONS[name], form)
                 for name, form in forms_now.items()
-                if actions.ACTIONS[name].admin_template is not None
+                if actions.ACTIONS[name].beside_verdict
             ],
             "overdue": self.ticket.is_overdue(),
             "research": research,
@@ -148,7 +151,8 @@ class TicketPageMixin:
             raise PermissionDenied
         if request.method == "POST":
             return self._act(request, ticket)
-        return self._render(request, TicketPage(ticket, request.user), {})
+        more = request.GET.get("candidates") == "more"
+        return self._render(request, TicketPage(ticket, request.user, more_candidates=more), {})
 
     def _act(self, request, ticket: Ticket):
         name = request.POST.get("action", "")

@@ -5,7 +5,7 @@ service: a refusal (a private address, a stage that no longer allows pinning) be
 on the form, never an unhandled exception.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django import forms
@@ -15,17 +15,21 @@ from django.utils.translation import gettext_lazy as _
 
 from claims import selectors as claim_selectors
 from claims.errors import ClaimsError
-from claims.models import Citation, Evidence, Passage
+from claims.models import Citation, Evidence, Passage, Snapshot
+from claims.ranking import rank_passages, split_lines
 from claims.services import citation_add
 from reviews import actions, services, workflow
 from reviews.errors import ReviewError
 
 # Research steps posted to the ticket page; they change the claim's sources and working evidence.
-RESEARCH_ACTIONS = ("cite", "pin", "unpin", "refetch")
+RESEARCH_ACTIONS = ("cite", "pin", "pin_span", "unpin", "refetch")
+# How many candidate passages per archived copy "Show more candidates" ranks on demand.
+MORE_CANDIDATES = 15
 
 DONE = {
     "cite": "Source added: it is being archived, and its best passages will appear here.",
     "pin": "Passage pinned as evidence; tick it in the verdict form to rely on it.",
+    "pin_span": "Selection pinned as evidence; tick it in the verdict form to rely on it.",
     "unpin": "Evidence unpinned; revisions already saved keep their copy.",
     "refetch": "Source queued to be fetched again; published verdicts keep their archived copy.",
 }
@@ -54,6 +58,29 @@ class PinForm(forms.Form):
     )
 
 
+class SpanPinForm(forms.Form):
+    """Pin any span of an archived copy's text: the page's script fills the offsets from a
+    selection or a clicked paragraph; without it, type the offsets shown beside each paragraph."""
+
+    snapshot = forms.IntegerField(widget=forms.HiddenInput)
+    start = forms.IntegerField(
+        label=_("From character"), min_value=0, widget=forms.NumberInput({"class": "span-start"})
+    )
+    end = forms.IntegerField(
+        label=_("to character"), min_value=1, widget=forms.NumberInput({"class": "span-end"})
+    )
+    stance = forms.ChoiceField(
+        label=_("Stance"), choices=Evidence.Stance.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("Public note"),
+        required=False,
+        max_length=2000,
+        help_text=_("Readers see this note beside the quote once a published verdict uses it."),
+        widget=forms.TextInput({"placeholder": _("Public note, shown to readers (optional)")}),
+    )
+
+
 class UnpinForm(forms.Form):
     evidence = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -62,14 +89,40 @@ class RefetchForm(forms.Form):
     source = forms.IntegerField(widget=forms.HiddenInput)
 
 
-FORMS = {"cite": CiteForm, "pin": PinForm, "unpin": UnpinForm, "refetch": RefetchForm}
+FORMS = {
+    "cite": CiteForm,
+    "pin": PinForm,
+    "pin_span": SpanPinForm,
+    "unpin": UnpinForm,
+    "refetch": RefetchForm,
+}
 # The field a service's refusal is shown on (None: above the form).
-ERROR_FIELD = {"cite": "url", "pin": None, "unpin": None, "refetch": None}
+ERROR_FIELD = {"cite": "url", "pin": None, "pin_span": None, "unpin": None, "refetch": None}
 
 
 def host(url: str) -> str:
     """Return the host of `url`, for naming a source in a narrow column."""
     return urlsplit(url).hostname or url[:60]
+
+
+@dataclass
+class Paragraph:
+    """A paragraph of an archived copy's text, with its offsets in that text."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class ArchivedText:
+    """An archived copy a fact-checker reads to pin any span of it, with its pin form."""
+
+    snapshot: Snapshot
+    paragraphs: list[Paragraph]
+    form: SpanPinForm | None
+    # Ranked on demand ("Show more candidates"), beyond the passages stored for the claim.
+    candidates: list[Paragraph] = field(default_factory=list)
 
 
 @dataclass
@@ -89,7 +142,7 @@ PASSAGE_TOKEN, COUNTER_TOKEN = "0000000000", "__counter__"
 class Research:
     """What the research column shows, read in a few queries whatever the claim's sources."""
 
-    def __init__(self, ticket, user, *, bound: dict | None = None, facts=None):
+    def __init__(self, ticket, user, *, bound: dict | None = None, facts=None, more=False):
         bound = bound or {}
         claim = ticket.claim
         self.claim = claim
@@ -110,9 +163,46 @@ class Research:
             )
             for number, passage in enumerate(claim_selectors.passages_for_claim(claim), 1)
         ]
+        self.more = more
+        self.archived = (
+            [self._archived(snapshot, bound) for snapshot in self._snapshots()]
+            if self.can_pin
+            else []
+        )
         self.cite_form = bound.get("cite") or (
             CiteForm(auto_id="id_cite_%s") if self.can_cite else None
         )
+
+    def _snapshots(self) -> list[Snapshot]:
+        """Return the current archived copy of each cited source, once each, in citation order."""
+        seen, found = set(), []
+        for citation in self.citations:
+            snapshot = citation.source.last_snapshot
+            if snapshot is not None and snapshot.pk not in seen:
+                seen.add(snapshot.pk)
+                found.append(snapshot)
+        return found
+
+    def _archived(self, snapshot: Snapshot, bound: dict) -> ArchivedText:
+        form = bound.get("pin_span")
+        if form is None or form.data.get("snapshot") != str(snapshot.pk):
+            form = SpanPinForm(
+                auto_id=f"id_span{snapshot.pk}_%s", initial={"snapshot": snapshot.pk}
+            )
+        paragraphs = [Paragraph(p.start, p.end, p.text) for p in split_lines(snapshot.text or "")]
+        candidates = []
+        if self.more:
+            stored = {
+                (row.passage.start, row.passage.end)
+                for row in self.passages
+                if row.passage.snapshot_id == snapshot.pk
+            }
+            candidates = [
+                Paragraph(p.start, p.end, p.text)
+                for p in rank_passages(snapshot.text or "", self.claim.text, top_k=MORE_CANDIDATES)
+                if (p.start, p.end) not in stored
+            ]
+        return ArchivedText(snapshot, paragraphs, form, candidates)
 
     @staticmethod
     def _pin_fields(passage: Passage, number: int, bound: dict, blank: str | None) -> str | None:
@@ -145,7 +235,12 @@ def _may_edit(ticket, user, facts) -> bool:
 
 def research_form(name: str, data) -> forms.Form:
     """Return the bound form of research step `name`."""
-    auto_id = f"id_pin{data.get('passage', '')}_%s" if name == "pin" else f"id_{name}_%s"
+    if name == "pin":
+        auto_id = f"id_pin{data.get('passage', '')}_%s"
+    elif name == "pin_span":
+        auto_id = f"id_span{data.get('snapshot', '')}_%s"
+    else:
+        auto_id = f"id_{name}_%s"
     return FORMS[name](data, auto_id=auto_id)
 
 
@@ -169,6 +264,16 @@ def _perform(name: str, *, ticket, by, data: dict) -> None:
     elif name == "pin":
         services.evidence_pin(
             ticket=ticket, passage=data["passage"], stance=data["stance"], note=data["note"], by=by
+        )
+    elif name == "pin_span":
+        services.evidence_pin_span(
+            ticket=ticket,
+            snapshot=data["snapshot"],
+            start=data["start"],
+            end=data["end"],
+            stance=data["stance"],
+            note=data["note"],
+            by=by,
         )
     elif name == "unpin":
         services.evidence_unpin(ticket=ticket, evidence=data["evidence"], by=by)

@@ -69,12 +69,11 @@ class TicketAdmin(DeskMedia, TicketPageMixin, admin.ModelAdmin):
     list_display = [
         "number",
         "claim_text",
-        "article_title",
         "stage_shown",
-        "assignee",
-        "due_shown",
-        "score",
         "rating_shown",
+        "score",
+        "due_shown",
+        "assignee",
     ]
     list_display_links = ["number", "claim_text"]
     list_filter = [
@@ -146,7 +145,8 @@ class TicketAdmin(DeskMedia, TicketPageMixin, admin.ModelAdmin):
                 del offered[name]
         return offered
 
-    @admin.display(description="#", ordering="id")
+    # Not sortable: the sort arrows would widen the narrowest column the list has.
+    @admin.display(description="#")
     def number(self, ticket):
         return f"#{ticket.pk}"
 
@@ -154,10 +154,6 @@ class TicketAdmin(DeskMedia, TicketPageMixin, admin.ModelAdmin):
     def claim_text(self, ticket):
         text = ticket.claim.text
         return text if len(text) <= 110 else f"{text[:109]}…"
-
-    @admin.display(description=_("article"), ordering="claim__article__title")
-    def article_title(self, ticket):
-        return ticket.claim.article.title
 
     @admin.display(description=_("stage"), ordering="stage")
     def stage_shown(self, ticket):
@@ -172,7 +168,7 @@ class TicketAdmin(DeskMedia, TicketPageMixin, admin.ModelAdmin):
             return format_html('<span class="overdue">{} ({})</span>', due, _("overdue"))
         return due
 
-    @admin.display(description=_("check-worthiness"), ordering="claim__score")
+    @admin.display(description=_("score"), ordering="claim__score")
     def score(self, ticket):
         return f"{ticket.claim.score:.2f}"
 

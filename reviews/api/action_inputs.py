@@ -91,7 +91,21 @@ class SaveDraftInput(ActionInput):
 
 
 class VoteInput(NoteInput):
-    approve = serializers.BooleanField(help_text="false sends it back; then a note is required.")
+    approve = serializers.BooleanField(
+        required=False,
+        default=True,
+        help_text="A vote approves (true, the default). To send the verdict back, use the "
+        "request_changes action with a note: it records your vote against.",
+    )
+
+    def validate_approve(self, value: bool) -> bool:
+        if not value:
+            raise serializers.ValidationError(
+                "A vote approves. To send the verdict back, use the request_changes action "
+                "with a note: it records your vote against."
+            )
+        return value
+
     rating = serializers.SlugRelatedField(
         slug_field="slug",
         queryset=Rating.objects.all(),

@@ -9,7 +9,12 @@ from reviews.services.publication import (
     verdict_retract,
     verdicts_publish_due,
 )
-from reviews.services.record import evidence_pin, evidence_unpin, source_refetch
+from reviews.services.record import (
+    evidence_pin,
+    evidence_pin_span,
+    evidence_unpin,
+    source_refetch,
+)
 from reviews.services.tagging import ticket_set_tags
 from reviews.services.tickets import (
     ticket_assign,
@@ -34,6 +39,7 @@ __all__ = [
     "evidence_attach",
     "evidence_detach",
     "evidence_pin",
+    "evidence_pin_span",
     "evidence_unpin",
     "source_refetch",
     "subscription_resume",

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from claims import selectors as claim_selectors
-from claims.models import Evidence, Passage, Source
+from claims.models import Citation, Evidence, Passage, Snapshot, Source
 from claims.services import sources_fetch_now
 from reviews import workflow
 from reviews.errors import NotAllowed, ReviewError
@@ -21,6 +21,8 @@ from reviews.models import Event, RevisionEvidence, RevisionLink, Ticket, Verdic
 from reviews.services._steps import lock, step
 
 NOTE_MAX = 2000
+# The longest span of a snapshot's text one pin may quote: a few paragraphs, not a whole page.
+SPAN_MAX = 5000
 
 
 def evidence_content(items: Sequence[Evidence]) -> list[tuple]:
@@ -36,6 +38,10 @@ def revision_copy_evidence(*, revision: VerdictRevision, evidence: Sequence[Evid
     for position, item in enumerate(evidence):
         passage = item.passage
         on_snapshot = passage is not None and passage.snapshot_id == item.snapshot_id
+        if item.start is not None:
+            start, end = item.start, item.end
+        else:
+            start, end = (passage.start, passage.end) if on_snapshot else (None, None)
         rows.append(
             RevisionEvidence(
                 revision=revision,
@@ -44,8 +50,8 @@ def revision_copy_evidence(*, revision: VerdictRevision, evidence: Sequence[Evid
                 source_id=item.source_id,
                 snapshot_id=item.snapshot_id,
                 quote=item.quote,
-                start=passage.start if on_snapshot else None,
-                end=passage.end if on_snapshot else None,
+                start=start,
+                end=end,
                 stance=item.stance,
                 note=item.note,
             )
@@ -92,14 +98,7 @@ def evidence_pin(
     Pinning the same passage again changes its stance and note. Only the next revision saved
     relies on it; the revisions already written keep their own copies.
     """
-    if not by.has_perm("claims.add_evidence"):
-        raise NotAllowed("You cannot pin evidence: ask an editor for the fact-checker role.")
-    if stance not in Evidence.Stance.values:
-        choices = ", ".join(Evidence.Stance.values)
-        raise ReviewError(f"{stance!r} is not a stance; choose one of {choices}.")
-    note = (note or "").strip()
-    if len(note) > NOTE_MAX:
-        raise ReviewError(f"Keep the note to {NOTE_MAX} characters (it has {len(note)}).")
+    note = _checked_pin(stance, note, by)
     passage_id = passage.pk if isinstance(passage, Passage) else passage
     with step(ticket, by=by, action="save_draft", expected_version=expected_version) as s:
         found = Passage.objects.select_related("snapshot").filter(pk=passage_id).first()
@@ -129,6 +128,95 @@ def evidence_pin(
             "evidence": evidence.pk,
             "passage": found.pk,
             "source": found.snapshot.source_id,
+            "stance": stance,
+            "changed": not created,
+        }
+    return evidence
+
+
+def _checked_pin(stance: str, note: str, by) -> str:
+    """Refuse a pin by someone who may not pin, or with an unknown stance; return the note."""
+    if not by.has_perm("claims.add_evidence"):
+        raise NotAllowed("You cannot pin evidence: ask an editor for the fact-checker role.")
+    if stance not in Evidence.Stance.values:
+        choices = ", ".join(Evidence.Stance.values)
+        raise ReviewError(f"{stance!r} is not a stance; choose one of {choices}.")
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise ReviewError(f"Keep the note to {NOTE_MAX} characters (it has {len(note)}).")
+    return note
+
+
+def evidence_pin_span(
+    *,
+    ticket: Ticket,
+    snapshot: Snapshot | int,
+    start: int,
+    end: int,
+    stance: str,
+    by,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Evidence:
+    """Pin any span of an archived snapshot's text (`text[start:end]`) to the claim's evidence.
+
+    The snapshot must be the current archived copy of a source the claim cites. The offsets
+    are checked against the stored text and trimmed of surrounding whitespace; pinning the same
+    span again changes its stance and note. Allowed as evidence_pin is.
+    """
+    note = _checked_pin(stance, note, by)
+    snapshot_id = snapshot.pk if isinstance(snapshot, Snapshot) else snapshot
+    with step(ticket, by=by, action="save_draft", expected_version=expected_version) as s:
+        found = Snapshot.objects.select_related("source").filter(pk=snapshot_id).first()
+        cited = (
+            found is not None
+            and Citation.objects.filter(
+                claim_id=s.ticket.claim_id, source_id=found.source_id
+            ).exists()
+        )
+        if not cited:
+            raise ReviewError("That archived copy is not of a source this claim cites. Reload.")
+        if found.source.last_snapshot_id != found.pk:
+            raise ReviewError("The source was archived again since you opened the page. Reload.")
+        text = found.text
+        if not (0 <= start < end <= len(text)):
+            raise ReviewError(
+                f"Select text within the archived copy: characters {start}–{end} are not a "
+                f"span of its {len(text)} characters."
+            )
+        quote = text[start:end]
+        start += len(quote) - len(quote.lstrip())
+        end -= len(quote) - len(quote.rstrip())
+        if start >= end:
+            raise ReviewError("The selection is only spaces: select the words to pin.")
+        if end - start > SPAN_MAX:
+            raise ReviewError(
+                f"Keep a pinned span to {SPAN_MAX} characters (this one has {end - start}); "
+                "pin the paragraphs that matter one by one."
+            )
+        evidence, created = Evidence.objects.update_or_create(
+            claim_id=s.ticket.claim_id,
+            snapshot=found,
+            start=start,
+            end=end,
+            passage=None,
+            defaults={
+                "source_id": found.source_id,
+                "quote": text[start:end],
+                "stance": stance,
+                "note": note,
+                "pinned_by": by,
+                "pinned_at": timezone.now(),
+            },
+        )
+        s.action = "pin"
+        s.note = note
+        s.data = {
+            "evidence": evidence.pk,
+            "snapshot": found.pk,
+            "start": start,
+            "end": end,
+            "source": found.source_id,
             "stance": stance,
             "changed": not created,
         }

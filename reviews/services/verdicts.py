@@ -10,7 +10,7 @@ from claims.models import Evidence
 from reviews import workflow
 from reviews.errors import InvalidTransition, ReviewError
 from reviews.models import Notification, Rating, Ticket, Verdict, VerdictRevision, Vote
-from reviews.rules import approvals_required, check_evidence
+from reviews.rules import approvals_required, check_evidence, check_vote
 from reviews.selectors import users_with_permission
 from reviews.services._steps import required_text, step
 from reviews.services.attachments import (
@@ -170,42 +170,40 @@ def vote_cast(
     *,
     ticket: Ticket,
     by,
-    approve: bool,
+    approve: bool = True,
     rating: Rating | None = None,
     note: str = "",
     expected_version: int | None = None,
     followed_precedent: bool | None = None,
 ) -> Vote:
-    """Record an editor's vote on the current revision, with the rating they would give.
+    """Record an editor's approval of the current revision, with the rating they would give.
 
     ``followed_precedent`` is the voter's word on whether the vote follows how the desk ruled
     on the most similar past claims (None: not said).
 
-    The approval that reaches REVIEW_APPROVALS_REQUIRED approves the verdict; a rejection sends
-    it back to the fact-checker with the note at once.
+    The approval that reaches REVIEW_APPROVALS_REQUIRED approves the verdict. A vote only
+    approves: the one way to send a verdict back is verdict_request_changes, which records the
+    editor's dissent as a vote against.
     """
     if not approve:
-        required_text(note, "Say what must change: a rejection needs a note.")
+        raise ReviewError(
+            "A vote approves. To send the verdict back, request changes with a note "
+            "(action request_changes): it records your vote against."
+        )
     with step(ticket, by=by, action="vote", expected_version=expected_version, note=note) as s:
-        if approve:
-            check_evidence(s.facts, verb="approve")
+        check_evidence(s.facts, verb="approve")
         revision = s.facts.verdict.current_revision
         vote = Vote.objects.create(
             revision=revision,
             editor=by,
-            approve=approve,
-            rating=rating or (revision.rating if approve else None),
+            approve=True,
+            rating=rating or revision.rating,
             note=s.note,
             followed_precedent=followed_precedent,
         )
         approvals = revision.votes.filter(approve=True).count()
         required = approvals_required()
-        if not approve:
-            s.ticket.reject()
-            s.notify_users(
-                Notification.Kind.CHANGES_REQUESTED, _people_on(s.ticket, s.facts.verdict)
-            )
-        elif approvals >= required:
+        if approvals >= required:
             # What the editors approved includes the archived copies of the piece's own links.
             revision_links_pin(revision=revision, claim_id=s.ticket.claim_id)
             s.ticket.approve()
@@ -213,8 +211,8 @@ def vote_cast(
             s.ticket.vote()
         s.data = {
             "revision": revision.number,
-            "approve": approve,
-            "rating": vote.rating.slug if vote.rating else None,
+            "approve": True,
+            "rating": vote.rating.slug,
             "approvals": approvals,
             "required": required,
         }
@@ -223,14 +221,31 @@ def vote_cast(
     return vote
 
 
+def _may_dissent(by, facts) -> bool:
+    """Return whether `by` could vote on the current revision, so their send-back counts as one."""
+    try:
+        check_vote(facts.ticket, by, facts)
+    except ReviewError:
+        return False
+    return by is not None and by.has_perm(workflow.VOTE)
+
+
 def verdict_request_changes(
     *, ticket: Ticket, by, note: str, expected_version: int | None = None
 ) -> Ticket:
-    """Send the verdict back to the fact-checker with a note, without voting on it."""
+    """Send the verdict back to the fact-checker with a note: the one way back.
+
+    In review, an editor who could vote on the current revision has the send-back recorded as
+    their vote against it, so dissent stays on the record with the revision it judged.
+    """
     note = required_text(note, "Say what must change.")
     with step(
         ticket, by=by, action="request_changes", expected_version=expected_version, note=note
     ) as s:
+        revision = s.facts.verdict.current_revision if s.facts.verdict else None
+        if s.ticket.stage == Stage.IN_REVIEW and revision is not None and _may_dissent(by, s.facts):
+            Vote.objects.create(revision=revision, editor=by, approve=False, note=s.note)
+            s.data = {"revision": revision.number, "voted_against": True}
         s.ticket.request_changes()
         s.notify_users(Notification.Kind.CHANGES_REQUESTED, _people_on(s.ticket, s.facts.verdict))
     return s.ticket

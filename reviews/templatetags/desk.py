@@ -6,6 +6,7 @@ from django import template
 from django.conf import settings
 
 from reviews import colours
+from reviews.admin import timeline
 from reviews.admin.dashboard import dashboard
 
 register = template.Library()
@@ -34,3 +35,9 @@ def web_url(url: str) -> str:
     """Return `url` if it is an http(s) address, else "": a link never runs a javascript: URL."""
     url = (url or "").strip()
     return url if urlsplit(url).scheme.lower() in ("http", "https") else ""
+
+
+@register.filter
+def event_words(data) -> str:
+    """Return an audit event's details in words (reviews.admin.timeline), joined by " · "."""
+    return " · ".join(timeline.event_words(data))

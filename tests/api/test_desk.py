@@ -122,7 +122,7 @@ def test_an_action_beyond_the_role_is_a_403():
         (Stage.NEW, "dismiss", "reason"),
         (Stage.QUEUED, "assign", "assignee"),
         (Stage.RESEARCHING, "save_draft", "rating"),
-        (Stage.IN_REVIEW, "vote", "approve"),
+        (Stage.IN_REVIEW, "request_changes", "note"),
         (Stage.PUBLISHED, "retract", "reason"),
     ],
 )
@@ -207,3 +207,22 @@ def test_an_unknown_claim_is_a_404():
     response = logged_in(new_editor()).get("/api/v1/claims/99999999/")
 
     assert response.status_code == 404
+
+
+def test_a_vote_approves_and_sending_back_is_request_changes():
+    ticket = ticket_in(Stage.IN_REVIEW)
+    editor = new_editor()
+    client = logged_in(editor)
+
+    refused = act(client, ticket, "vote", approve=False, note="No.")
+    assert refused.status_code == 400
+    assert "request_changes" in str(refused.json()["error"]["fields"]["approve"])
+    ticket.refresh_from_db()
+    assert ticket.stage == Stage.IN_REVIEW
+
+    sent_back = act(client, ticket, "request_changes", note="Cite the audit.")
+    assert sent_back.status_code == 200
+    ticket.refresh_from_db()
+    assert ticket.stage == Stage.CHANGES_REQUESTED
+    event = Event.objects.filter(ticket=ticket).latest("id")
+    assert (event.action, event.data.get("voted_against")) == ("request_changes", True)

@@ -146,7 +146,6 @@ def test_the_vote_panel_shows_precedent_and_stores_whether_the_vote_followed_it(
         page(review),
         {
             "action": "vote",
-            "decision": "approve",
             "rating": review.verdict.current_revision.rating_id,
             "note": "",
             "followed_precedent": "no",

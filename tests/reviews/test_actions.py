@@ -69,11 +69,10 @@ def test_the_schema_documents_each_action_with_its_own_fields():
     save_draft = components["SaveDraftTransitionRequest"]
     assert {"rating", "summary", "explanation", "expected_version"} <= set(save_draft["required"])
     assert "approve" not in save_draft["properties"]
-    assert set(components["VoteTransitionRequest"]["required"]) == {
-        "action",
-        "approve",
-        "expected_version",
-    }
+    vote = components["VoteTransitionRequest"]
+    # A vote approves; the one way back is request_changes, which the schema points to.
+    assert set(vote["required"]) == {"action", "expected_version"}
+    assert "request_changes" in vote["properties"]["approve"]["description"]
     assert set(components["TakeTransitionRequest"]["properties"]) == {"action", "expected_version"}
 
 

@@ -176,11 +176,9 @@ def test_a_refused_action_answers_forbidden_and_changes_nothing(client, checker)
 def test_an_invalid_form_keeps_the_input_and_saves_nothing(client, editor):
     ticket = ticket_in(Stage.IN_REVIEW)
     client.force_login(editor)
-    response = client.post(
-        page(ticket), {"action": "vote", "version": 0, "decision": "reject", "note": ""}
-    )
+    response = client.post(page(ticket), {"action": "request_changes", "version": 0, "note": ""})
     assert response.status_code == 400
-    assert "rejection needs a note" in response.content.decode()
+    assert "This field is required" in response.content.decode()
     assert not Event.objects.exists()
 
 

@@ -72,7 +72,7 @@ def test_without_the_setting_a_revision_with_no_evidence_is_still_approved_and_p
     ticket = ticket_in(Stage.IN_REVIEW)
     client.force_login(editor)
 
-    client.post(page(ticket), {"action": "vote", "decision": "approve", "version": ticket.version})
+    client.post(page(ticket), {"action": "vote", "version": ticket.version})
     ticket.refresh_from_db()
     client.post(page(ticket), {"action": "publish", "version": ticket.version})
 
@@ -87,9 +87,7 @@ def test_with_the_setting_approving_a_revision_with_no_evidence_is_refused(
     ticket = ticket_in(Stage.IN_REVIEW)
     client.force_login(editor)
 
-    response = client.post(
-        page(ticket), {"action": "vote", "decision": "approve", "version": ticket.version}
-    )
+    response = client.post(page(ticket), {"action": "vote", "version": ticket.version})
 
     assert response.status_code == 409
     html = response.content.decode()
@@ -100,7 +98,7 @@ def test_with_the_setting_approving_a_revision_with_no_evidence_is_refused(
     assert not Vote.objects.filter(editor=editor).exists()
 
 
-def test_with_the_setting_a_revision_with_no_evidence_can_still_be_rejected(
+def test_with_the_setting_a_revision_with_no_evidence_can_still_be_sent_back(
     client, editor, settings
 ):
     settings.REVIEW_REQUIRE_EVIDENCE = True
@@ -110,8 +108,7 @@ def test_with_the_setting_a_revision_with_no_evidence_can_still_be_rejected(
     response = client.post(
         page(ticket),
         {
-            "action": "vote",
-            "decision": "reject",
+            "action": "request_changes",
             "note": "Pin the council's accounts.",
             "version": ticket.version,
         },
@@ -130,7 +127,7 @@ def test_with_the_setting_a_revision_with_evidence_is_approved_and_published(
     cite_evidence(ticket)
     client.force_login(editor)
 
-    client.post(page(ticket), {"action": "vote", "decision": "approve", "version": ticket.version})
+    client.post(page(ticket), {"action": "vote", "version": ticket.version})
     ticket.refresh_from_db()
     assert ticket.stage == Stage.APPROVED
     client.post(page(ticket), {"action": "publish", "version": ticket.version})

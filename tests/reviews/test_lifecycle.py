@@ -81,7 +81,7 @@ def test_a_claim_from_the_sample_piece_is_published_then_corrected_through_the_a
     desk.post("submit", note="Ready for review.")
     assert desk.stage() == Stage.IN_REVIEW
 
-    desk.as_(editor).post("vote", decision="approve", rating=rating("mostly-true").pk, note="")
+    desk.as_(editor).post("vote", rating=rating("mostly-true").pk, note="")
     assert desk.stage() == Stage.APPROVED
     desk.post("publish")
     assert desk.stage() == Stage.PUBLISHED
@@ -102,7 +102,7 @@ def test_a_claim_from_the_sample_piece_is_published_then_corrected_through_the_a
     )
     assert selectors.verdicts_published().get().published_revision == first
     desk.post("submit")
-    desk.as_(editor2).post("vote", decision="approve", rating=rating("half-true").pk, note="")
+    desk.as_(editor2).post("vote", rating=rating("half-true").pk, note="")
     assert selectors.verdicts_published().get().published_revision == first
     page = desk.as_(editor).post(
         "publish", correction_note="We first said the full $13 billion had been invested."

@@ -45,7 +45,7 @@ def test_taking_a_ticket_mails_nobody(checker, django_capture_on_commit_callback
     ("stage", "act", "kind", "recipients"),
     [
         ("researching", "submit", "review_requested", ["editor", "editor2"]),
-        ("in_review", "reject", "changes_requested", ["assignee"]),
+        ("in_review", "request_changes", "changes_requested", ["assignee"]),
         ("approved", "request_changes", "changes_requested", ["assignee"]),
         ("approved", "publish", "published", ["assignee"]),
         ("published", "open_correction", "correction_requested", ["assignee"]),
@@ -57,9 +57,6 @@ def test_each_step_mails_the_people_it_concerns(
     ticket = ticket_in(Stage(stage), assignee=checker)
     calls = {
         "submit": lambda: services.verdict_submit(ticket=ticket, by=checker),
-        "reject": lambda: services.vote_cast(
-            ticket=ticket, by=editor, approve=False, note="Cite it."
-        ),
         "request_changes": lambda: services.verdict_request_changes(
             ticket=ticket, by=editor, note="Cite it."
         ),

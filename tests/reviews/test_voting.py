@@ -99,21 +99,50 @@ def test_an_edit_after_one_approval_resets_the_count(panel, checker):
 
 
 @pytest.mark.django_db
-def test_a_rejection_sends_the_verdict_back_with_the_note(panel):
+def test_requesting_changes_in_review_sends_it_back_and_records_the_vote_against(panel):
     ticket = ticket_in(Stage.IN_REVIEW)
     services.vote_cast(ticket=ticket, by=panel[0], approve=True)
-    services.vote_cast(ticket=ticket, by=panel[1], approve=False, note="Cite the accounts.")
+    services.verdict_request_changes(ticket=ticket, by=panel[1], note="Cite the accounts.")
     ticket.refresh_from_db()
     assert ticket.stage == Stage.CHANGES_REQUESTED
     event = Event.objects.filter(ticket=ticket).latest("id")
-    assert (event.note, event.to_stage) == ("Cite the accounts.", Stage.CHANGES_REQUESTED)
+    assert (event.action, event.note, event.to_stage) == (
+        "request_changes",
+        "Cite the accounts.",
+        Stage.CHANGES_REQUESTED,
+    )
+    against = Vote.objects.get(editor=panel[1])
+    assert (against.approve, against.note) == (False, "Cite the accounts.")
 
 
 @pytest.mark.django_db
-def test_a_rejection_needs_a_note(editor):
+def test_an_author_requesting_changes_casts_no_vote(editor):
     ticket = ticket_in(Stage.IN_REVIEW)
-    with pytest.raises(ReviewError, match="rejection needs a note"):
-        services.vote_cast(ticket=ticket, by=editor, approve=False, note="  ")
+    revision = ticket.verdict.current_revision
+    revision.author = editor
+    revision.save()
+    services.verdict_request_changes(ticket=ticket, by=editor, note="Let me redo it.")
+    ticket.refresh_from_db()
+    assert ticket.stage == Stage.CHANGES_REQUESTED
+    assert not Vote.objects.filter(editor=editor).exists()
+
+
+@pytest.mark.django_db
+def test_a_vote_only_approves_and_points_to_request_changes(editor):
+    ticket = ticket_in(Stage.IN_REVIEW)
+    with pytest.raises(ReviewError, match="request changes with a note"):
+        services.vote_cast(ticket=ticket, by=editor, approve=False, note="No.")
+    ticket.refresh_from_db()
+    assert ticket.stage == Stage.IN_REVIEW
+    assert not Vote.objects.exists()
+
+
+@pytest.mark.django_db
+def test_there_is_no_separate_reject_transition():
+    ticket = ticket_in(Stage.IN_REVIEW)
+    names = {t.name for t in ticket.get_all_stage_transitions()}
+    assert "reject" not in names
+    assert "request_changes" in names
 
 
 @pytest.mark.django_db

@@ -90,7 +90,7 @@ def publish_through_the_desk(client, ticket, checker, *, note: str = "The audit 
     assert act(client, ticket, "submit", note="").status_code == 302
     approver = new_editor()
     client.force_login(approver)
-    voted = act(client, ticket, "vote", decision="approve", rating=rating("false").pk, note="")
+    voted = act(client, ticket, "vote", rating=rating("false").pk, note="")
     assert voted.status_code == 302
     assert act(client, ticket, "publish", correction_note="").status_code == 302
     ticket = Ticket.objects.get(pk=ticket.pk)

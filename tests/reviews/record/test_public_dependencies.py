@@ -72,7 +72,7 @@ def correct(client, ticket, checker):
     assert drafted.status_code == 302
     assert act(client, ticket, "submit", note="").status_code == 302
     client.force_login(new_editor())
-    voted = act(client, ticket, "vote", decision="approve", rating=rating("mostly-false").pk)
+    voted = act(client, ticket, "vote", rating=rating("mostly-false").pk)
     assert voted.status_code == 302
     published = act(client, ticket, "publish", correction_note="We corrected the sum.")
     assert published.status_code == 302
