@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import Truncator
@@ -32,6 +33,14 @@ def _reason(value: str) -> str:
         return str(DismissReason(value).label).lower()
     except ValueError:
         return str(value)
+
+
+def _file_kind(content_type: str) -> str:
+    if content_type.startswith("image/"):
+        return "image"
+    if content_type == "application/pdf":
+        return "PDF"
+    return "document"
 
 
 def event_words(data: dict | None) -> list[str]:
@@ -92,6 +101,16 @@ def event_words(data: dict | None) -> list[str]:
         words.append(f"duplicate of #{data['duplicate_of']}")
     if data.get("correction"):
         words.append("with a correction")
+    if data.get("mentions"):
+        words.append("mentioning " + ", ".join(f"@{name}" for name in data["mentions"]))
+    if data.get("added"):
+        words.append("tagged " + ", ".join(data["added"]))
+    if data.get("removed"):
+        words.append("untagged " + ", ".join(data["removed"]))
+    if data.get("type"):
+        words.append(f"a {_file_kind(data['type'])} of {filesizeformat(data.get('size') or 0)}")
+    if data.get("caption"):
+        words.append(_quoted(data["caption"]))
     if data.get("embargo_until"):
         words.append(f"held until {_when(data['embargo_until'])}")
     return words

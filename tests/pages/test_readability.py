@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from claims.models import Claim
+from claims.models import Claim, Tag
 from reviews import services
 from reviews.models import ClientKey
 from reviews.workflow import Stage
@@ -75,3 +75,17 @@ def test_an_api_key_needs_at_least_one_scope(admin_client):
     assert response.status_code == 200
     assert "Choose at least one scope" in response.content.decode()
     assert not ClientKey.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_timeline_says_comments_and_tags_in_words(client, checker, editor):
+    ticket = ticket_in(Stage.RESEARCHING, assignee=checker, draft=False)
+    Tag.objects.create(name="Transport", slug="transport")
+    client.force_login(checker)
+    client.post(page(ticket), {"action": "comment", "body": f"@{editor.username} see the audit"})
+    client.post(page(ticket), {"action": "tag", "tags": ["transport"]})
+    timeline = client.get(page(ticket)).content.decode().split('id="timeline"')[1]
+    assert f"mentioning @{editor.username}" in timeline
+    assert "tagged transport" in timeline
+    for key in ("mentions", "added:", "removed:", "[]"):
+        assert key not in timeline
