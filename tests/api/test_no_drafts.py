@@ -109,6 +109,11 @@ def desk():
     }
 
 
+def body_of(response) -> bytes:
+    """Return a response's bytes, whether it streams (a file) or not."""
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 def reusing_ticket(verdict: Verdict) -> Ticket:
     """Return a ticket on a new piece that reuses `verdict` (set as the reuse service sets it)."""
     ticket = ticket_in(Stage.DISMISSED, text=verdict.ticket.claim.text)
@@ -195,8 +200,7 @@ def test_no_public_page_shows_a_draft_even_through_a_reused_verdict(client, desk
         for value in values.get(name, [None]):
             url = route if name is None else route.format(**{name: value})
             response = client.get(url)
-            body = b"".join(getattr(response, "streaming_content", [response.content]))
-            assert DRAFT_MARK.encode() not in body, url
+            assert DRAFT_MARK.encode() not in body_of(response), url
             walked += 1
     assert walked > len(values["slug"])
     # The piece reusing the verdict under correction is public and shows only what was published.
@@ -217,9 +221,7 @@ def test_no_public_page_serves_a_file_only_a_draft_relies_on(role, desk):
             response = client.get(route.format(pk=pk))
             if route == "/files/{pk}/":
                 assert response.status_code == 404 == missing.status_code, route.format(pk=pk)
-            assert DRAFT_MARK.encode() not in b"".join(
-                getattr(response, "streaming_content", [response.content])
-            )
+            assert DRAFT_MARK.encode() not in body_of(response)
     for pk in desk["public_files"]:
         response = client.get(f"/files/{pk}/")
         assert response.status_code == 200
