@@ -180,7 +180,13 @@ class Research:
             snapshot = citation.source.last_snapshot
             if snapshot is not None and snapshot.pk not in seen:
                 seen.add(snapshot.pk)
+                snapshot.source = citation.source  # its own source, already read
                 found.append(snapshot)
+        # The citations leave each copy's text in the database (the ticket page lists them
+        # without it); the copies shown to pin from read theirs here, in one query.
+        texts = dict(Snapshot.objects.filter(pk__in=seen).values_list("pk", "text"))
+        for snapshot in found:
+            snapshot.text = texts[snapshot.pk]
         return found
 
     def _archived(self, snapshot: Snapshot, bound: dict) -> ArchivedText:
