@@ -8,6 +8,7 @@ before a match is called confirmed, its figures and its negations must agree.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from .text import clean
 
@@ -54,16 +55,43 @@ _NEGATIONS = {
 }
 
 
+_MULTIPLIERS = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
+# A written number and the scale word after it ("3.2 million") are one figure, not two.
+_SCALED = re.compile(
+    r"(?<![\w.])(\d+(?:[.,]\d+)*)\s+(" + "|".join(_MULTIPLIERS) + r")\b", re.IGNORECASE
+)
+
+# "three million" reads as "3 million".
+_WORD_SCALED = re.compile(
+    r"\b("
+    + "|".join(w for w in _SCALE_WORDS if w not in _MULTIPLIERS)
+    + r")\s+("
+    + "|".join(_MULTIPLIERS)
+    + r")\b",
+    re.IGNORECASE,
+)
+
+
+def _canonical(digits: str) -> str:
+    digits = digits.replace(",", "").rstrip(".")
+    if "." in digits:
+        digits = digits.rstrip("0").rstrip(".")
+    return digits
+
+
 def figures(text: str) -> set[str]:
-    """Return the numbers a text states, as canonical strings ("1,200" -> "1200")."""
-    text = clean(text)
+    """Return the numbers a text states, as canonical strings ("1,200" -> "1200",
+    "3.2 million" -> "3200000")."""
+    text = _WORD_SCALED.sub(
+        lambda match: f"{_SCALE_WORDS[match.group(1).lower()]} {match.group(2)}", clean(text)
+    )
     found = set()
+    for match in _SCALED.finditer(text):
+        value = Decimal(_canonical(match.group(1))) * _MULTIPLIERS[match.group(2).lower()]
+        found.add(_canonical(format(value, "f")))
+    text = _SCALED.sub(" ", text)
     for match in _NUMBER.finditer(text):
-        digits = match.group(1).replace(",", "")
-        digits = digits.rstrip(".")
-        if "." in digits:
-            digits = digits.rstrip("0").rstrip(".")
-        found.add(digits + ("%" if match.group(2) else ""))
+        found.add(_canonical(match.group(1)) + ("%" if match.group(2) else ""))
     for word in _WORD.findall(text.lower()):
         if word in _SCALE_WORDS:
             found.add(_SCALE_WORDS[word])
@@ -82,17 +110,19 @@ def negated(text: str) -> bool:
 def conflicts(query: str, candidate: str) -> tuple[str, ...]:
     """Return why ``candidate`` may state something other than ``query`` (empty if nothing).
 
-    A figure conflict is a number in each text that the other lacks (a changed figure, not a
-    figure one of them leaves out); a polarity conflict is one text negated and the other not.
+    A figure conflict is a number in ``query`` (the new claim) that ``candidate`` (what the desk
+    checked) lacks: a changed figure, or a figure the check never covered. A figure only the
+    candidate states is no conflict (the new claim repeats part of what was checked). A polarity
+    conflict is one text negated and the other not.
     """
     reasons = []
     query_figures, candidate_figures = figures(query), figures(candidate)
-    if query_figures - candidate_figures and candidate_figures - query_figures:
+    if query_figures - candidate_figures:
         reasons.append(
             "figures differ: "
             + ", ".join(sorted(query_figures - candidate_figures))
             + " vs "
-            + ", ".join(sorted(candidate_figures - query_figures))
+            + (", ".join(sorted(candidate_figures - query_figures)) or "none")
         )
     if negated(query) != negated(candidate):
         reasons.append("one denies what the other states")

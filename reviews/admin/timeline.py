@@ -37,10 +37,10 @@ def _reason(value: str) -> str:
 
 def _file_kind(content_type: str) -> str:
     if content_type.startswith("image/"):
-        return "image"
+        return "an image"
     if content_type == "application/pdf":
-        return "PDF"
-    return "document"
+        return "a PDF"
+    return "a document"
 
 
 def event_words(data: dict | None) -> list[str]:
@@ -108,7 +108,7 @@ def event_words(data: dict | None) -> list[str]:
     if data.get("removed"):
         words.append("untagged " + ", ".join(data["removed"]))
     if data.get("type"):
-        words.append(f"a {_file_kind(data['type'])} of {filesizeformat(data.get('size') or 0)}")
+        words.append(f"{_file_kind(data['type'])} of {filesizeformat(data.get('size') or 0)}")
     if data.get("caption"):
         words.append(_quoted(data["caption"]))
     if data.get("embargo_until"):

@@ -69,6 +69,9 @@ def test_a_fact_checker_pastes_a_piece_and_sees_its_claims_ranked(checker_client
     assert best.text in first_row
     assert reverse("admin:reviews_ticket_change", args=[best.ticket.pk]) in first_row
     assert 'http-equiv="refresh"' not in page
+    # Who sent it, by name: no link to the user admin, which answers 403 to a fact-checker.
+    assert checker.get_username() in page
+    assert "/admin/auth/user/" not in page
 
 
 @pytest.mark.django_db
