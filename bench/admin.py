@@ -210,6 +210,11 @@ def main() -> None:
     )
     parser.add_argument("--claims", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--million", action="store_true", help="With --screens: add 1,000,000.")
+    parser.add_argument(
+        "--large-piece",
+        action="store_true",
+        help="With --screens: then add one 30,000-claim piece, time its screens and its removal.",
+    )
     args = parser.parse_args()
     if args.screens:
         screens_main(args)
@@ -319,6 +324,16 @@ def screens_main(args) -> None:
     sizes = args.claims + ([1_000_000] if args.million else [])
     print(f"machine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at the start")
     admin_screens.run(sizes=sizes, repeat=args.repeat, timed=timed, show_queries=args.queries)
+    if args.large_piece:
+        from django.contrib.auth import get_user_model
+
+        admin_screens.run_large(
+            editor=get_user_model().objects.get(username="bench-editor"),
+            repeat=args.repeat,
+            timed=timed,
+            backend_cpu=_backend_cpu_seconds,
+            show_queries=args.queries,
+        )
 
 
 if __name__ == "__main__":

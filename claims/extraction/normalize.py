@@ -56,6 +56,11 @@ _BARE_URL = re.compile(r"https?://[^\s<>\"'“”‘’()\[\]{}]+")
 _URL_TRAILING = ".,;:!?"
 # Hard-wrapped prose has every line but the last this long; shorter lines are headings or lists.
 _WRAP_MIN, _WRAP_MAX = 40, 100
+# A plain-text line this short, with no sentence end, standing alone is a title or a heading.
+_HEADING_MAX_CHARS, _HEADING_MAX_WORDS = 90, 12
+_SENTENCE_END = ".!?…;:,"
+_CLOSERS = "\"'”’)]»*_"
+_LIST_ITEM = re.compile(r"(?:[-*+•–—]|\d{1,3}[.)])\s")
 _MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 
 
@@ -140,6 +145,7 @@ def normalize(body: str, *, fmt: str = "auto") -> Document:
         text, paragraphs, links, headings = _html_to_text(_MARKDOWN.render(body))
     else:
         text, paragraphs, links = body, _text_paragraphs(body), []
+        headings = _text_headings(text, paragraphs)
     if not paragraphs and fmt == "text":
         raise ExtractionError("no text to extract: the input is empty or only whitespace")
     if not paragraphs:
@@ -174,6 +180,39 @@ def _text_paragraphs(text: str) -> list[tuple[int, int]]:
         else:
             paragraphs.extend(lines)
     return paragraphs
+
+
+def _text_headings(text: str, paragraphs: list[tuple[int, int]]) -> frozenset[int]:
+    """Return the indexes of the plain-text paragraphs that read as a title or a heading.
+
+    Plain text has no markup for headings, so a paragraph counts as one when it is a single
+    short line with no sentence end (no final period, question or exclamation mark), is not a
+    list item, is followed by text that does not continue its sentence, and either opens the
+    piece or stands alone between blank lines: "A bridge too costly" over the first paragraph.
+    As with Markdown and HTML headings, it stays in the text as context and never becomes a
+    claim.
+    """
+    found = set()
+    for index, (start, end) in enumerate(paragraphs[:-1]):
+        line = text[start:end]
+        if "\n" in line or len(line) > _HEADING_MAX_CHARS:
+            continue
+        if len(line.split()) > _HEADING_MAX_WORDS or not any(c.isalpha() for c in line):
+            continue
+        if line.rstrip(_CLOSERS)[-1:] in _SENTENCE_END or _LIST_ITEM.match(line):
+            continue
+        before = text[paragraphs[index - 1][1] : start] if index else ""
+        after = text[end : paragraphs[index + 1][0]]
+        if text[paragraphs[index + 1][0]].islower():
+            continue  # a line broken mid-sentence, not a title
+        if index == 0 or (_blank_line(before) and _blank_line(after)):
+            found.add(index)
+    return frozenset(found)
+
+
+def _blank_line(gap: str) -> bool:
+    """Return whether the text between two paragraphs holds an empty line."""
+    return gap.count("\n") >= 2
 
 
 def _bare_urls(text: str, links: list[Link]) -> list[Link]:

@@ -168,7 +168,61 @@ def test_headings_stay_in_the_text_as_context_but_never_become_claims(body, fmt)
     assert [a.paragraph for a in result.assertions] == [1, 3]
 
 
-def test_plain_text_has_no_headings():
-    assert normalize("Title\n\nThe port moved 9 million containers.", fmt="text").headings == (
-        frozenset()
+def headings_of(body: str) -> list[str]:
+    document = normalize(body, fmt="text")
+    return [document.plain_text[slice(*document.paragraphs[i])] for i in sorted(document.headings)]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "A bridge too costly\nThe council spent 4 million dollars on the bridge in 2023.",
+        "A bridge too costly\n\nThe council spent 4 million dollars on the bridge in 2023.",
+        "  A bridge too costly  \n\n\nThe council spent 4 million dollars on the bridge.",
+    ],
+)
+def test_a_short_first_line_of_plain_text_without_a_period_is_a_title(body):
+    assert headings_of(body) == ["A bridge too costly"]
+
+
+def test_a_short_line_standing_alone_between_blank_lines_is_a_heading():
+    body = (
+        "A bridge too costly\n\nThe council spent 4 million dollars on the bridge in 2023.\n\n"
+        "What comes next\n\nThe council approved 40 million dollars in March 2024.\n"
+        "Only two lines\nThe mayor said the work ends in May."
     )
+    assert headings_of(body) == ["A bridge too costly", "What comes next"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The port moved 9 million containers.\n\nIt was a record.",  # a sentence: a period
+        "Unemployment fell to 3 percent",  # the whole piece: nothing to head
+        "Unemployment fell to 3 percent\nin the year to March, the office said.",  # broken line
+        "- 40 percent of the budget\n- 20 percent more than in 2022",  # a list
+        "1. 40 percent of the budget\n\n2. 20 percent more than in 2022",
+        "Did the bridge cost 4 million?\n\nThe council says so.",
+        "The council spent 4 million dollars on the bridge in 2023 and 9 million dollars on the"
+        " road that leads to it\n\nThat is a lot.",  # too long for a heading
+        "2023\n\nThe port moved 9 million containers.",  # no words
+    ],
+)
+def test_plain_text_lines_that_are_not_headings(body):
+    assert headings_of(body) == []
+
+
+def test_a_plain_text_title_is_kept_as_context_and_never_becomes_a_claim():
+    from claims.extraction import extract
+
+    body = (
+        "A bridge too costly\n\nThe council spent 4.2 million dollars on the bridge in 2023.\n\n"
+        "What comes next\n\nThe council approved 40 million dollars in March 2024."
+    )
+    result = extract(body, fmt="text")
+    assert result.plain_text.startswith("A bridge too costly")
+    assert [a.text for a in result.assertions] == [
+        "The council spent 4.2 million dollars on the bridge in 2023.",
+        "The council approved 40 million dollars in March 2024.",
+    ]
+    assert [a.paragraph for a in result.assertions] == [1, 3]

@@ -75,6 +75,29 @@ def test_a_fact_checker_pastes_a_piece_and_sees_its_claims_ranked(checker_client
 
 
 @pytest.mark.django_db
+def test_a_plain_text_title_line_is_kept_as_the_pieces_context_not_made_a_claim(checker_client):
+    text = (
+        "A bridge too costly\n"
+        "The council spent 4.2 million dollars on the bridge in 2023, the audit says.\n\n"
+        "Who pays for it\n\n"
+        "The city council approved a 40 million dollar loan in March 2024."
+    )
+    response = checker_client.post(
+        reverse(ADD), piece(title="A bridge too costly", text=text, fmt="auto")
+    )
+    assert response.status_code == 302
+    article = Article.objects.get()
+    assert article.body_format == Article.Format.TEXT
+    assert article.plain_text.startswith("A bridge too costly\n")
+    claims = list(Claim.objects.filter(article=article).order_by("position"))
+    assert [c.text for c in claims] == [
+        "The council spent 4.2 million dollars on the bridge in 2023, the audit says.",
+        "The city council approved a 40 million dollar loan in March 2024.",
+    ]
+    assert Ticket.objects.filter(claim__article=article).count() == 2
+
+
+@pytest.mark.django_db
 def test_an_uploaded_html_file_takes_its_format_from_its_name(checker_client):
     upload = SimpleUploadedFile(
         "port.html",
