@@ -129,3 +129,15 @@ def test_someone_without_a_desk_role_cannot_comment(client):
     response = post_comment(client, ticket, "hello")
     assert response.status_code == 403
     assert Comment.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_an_empty_discussion_says_so_without_a_numbered_list(client, checker):
+    ticket = ticket_in(Stage.RESEARCHING, assignee=checker)
+    client.force_login(checker)
+    panel = client.get(page(ticket)).content.decode().split('id="discussion"')[1]
+    panel = panel.split("</section>")[0]
+    assert "No comments yet." in panel and "<ol" not in panel
+    post_comment(client, ticket, "Checked the budget tables.")
+    panel = client.get(page(ticket)).content.decode().split('id="discussion"')[1]
+    assert "<ol" in panel and "No comments yet." not in panel.split("</section>")[0]
