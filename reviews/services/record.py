@@ -109,29 +109,16 @@ def evidence_pin(
                 f"Passage #{found.pk} was ranked for claim #{found.claim_id}, not this ticket's "
                 f"claim #{s.ticket.claim_id}; pin it from that claim's ticket."
             )
-        evidence, created = Evidence.objects.update_or_create(
-            claim_id=s.ticket.claim_id,
-            passage=found,
-            defaults={
-                "source_id": found.snapshot.source_id,
-                "snapshot": found.snapshot,
-                "quote": found.text,
-                "stance": stance,
-                "note": note,
-                "pinned_by": by,
-                "pinned_at": timezone.now(),
-            },
+        return _pinned(
+            s,
+            where={"passage": found},
+            snapshot=found.snapshot,
+            quote=found.text,
+            stance=stance,
+            note=note,
+            by=by,
+            said={"passage": found.pk},
         )
-        s.action = "pin"
-        s.note = note
-        s.data = {
-            "evidence": evidence.pk,
-            "passage": found.pk,
-            "source": found.snapshot.source_id,
-            "stance": stance,
-            "changed": not created,
-        }
-    return evidence
 
 
 def _checked_pin(stance: str, note: str, by) -> str:
@@ -194,32 +181,42 @@ def evidence_pin_span(
                 f"Keep a pinned span to {SPAN_MAX} characters (this one has {end - start}); "
                 "pin the paragraphs that matter one by one."
             )
-        evidence, created = Evidence.objects.update_or_create(
-            claim_id=s.ticket.claim_id,
+        return _pinned(
+            s,
+            where={"snapshot": found, "start": start, "end": end, "passage": None},
             snapshot=found,
-            start=start,
-            end=end,
-            passage=None,
-            defaults={
-                "source_id": found.source_id,
-                "quote": text[start:end],
-                "stance": stance,
-                "note": note,
-                "pinned_by": by,
-                "pinned_at": timezone.now(),
-            },
+            quote=text[start:end],
+            stance=stance,
+            note=note,
+            by=by,
+            said={"snapshot": found.pk, "start": start, "end": end},
         )
-        s.action = "pin"
-        s.note = note
-        s.data = {
-            "evidence": evidence.pk,
-            "snapshot": found.pk,
-            "start": start,
-            "end": end,
-            "source": found.source_id,
+
+
+def _pinned(s, *, where: dict, snapshot: Snapshot, quote, stance, note, by, said) -> Evidence:
+    """Pin (or re-pin) the claim's evidence found by `where`, and say so on the trail."""
+    evidence, created = Evidence.objects.update_or_create(
+        claim_id=s.ticket.claim_id,
+        **where,
+        defaults={
+            "source_id": snapshot.source_id,
+            "snapshot": snapshot,
+            "quote": quote,
             "stance": stance,
-            "changed": not created,
-        }
+            "note": note,
+            "pinned_by": by,
+            "pinned_at": timezone.now(),
+        },
+    )
+    s.action = "pin"
+    s.note = note
+    s.data = {
+        "evidence": evidence.pk,
+        **said,
+        "source": snapshot.source_id,
+        "stance": stance,
+        "changed": not created,
+    }
     return evidence
 
 
