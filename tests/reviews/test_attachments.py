@@ -215,3 +215,41 @@ def test_removing_a_piece_removes_its_files_and_the_revisions_that_relied_on_the
     ticket.claim.article.delete()
     assert Attachment.objects.count() == 0
     assert RevisionAttachment.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_api_lists_the_published_revisions_files_and_never_a_drafts(client):
+    ticket, checker = researching()
+    client.force_login(checker)
+    attach(client, ticket, PNG, "post.png", caption="Screenshot of the post")
+    shown = Attachment.objects.get()
+    save_draft(ticket, checker)
+    client.logout()
+    api = reverse("api:verdict-detail", args=[ticket.verdict.pk])
+    assert client.get(api).status_code == 404
+    publish(ticket, checker)
+    expected = [
+        {
+            "url": f"http://testserver/files/{shown.pk}/",
+            "caption": "Screenshot of the post",
+            "content_type": "image/png",
+            "size": len(PNG),
+        }
+    ]
+    assert client.get(api).json()["attachments"] == expected
+    assert client.get(api).json()["attachments"][0]["url"] == (
+        "http://testserver" + reverse("attachment_file", args=[shown.pk])
+    )
+    listed = client.get("/api/v1/verdicts/").json()["results"]
+    assert [row["attachments"] for row in listed] == [expected]
+
+    # A correction's draft adds a file and re-captions the first: the public sees neither.
+    ticket.refresh_from_db()
+    services.correction_open(ticket=ticket, by=new_editor(username="ed2"), note="Better file.")
+    client.force_login(checker)
+    attach(client, ticket, PDF, "report.pdf", caption="DRAFTONLY report")
+    save_draft(ticket, checker, summary="The post was doctored, as the report shows.")
+    client.logout()
+    assert client.get(api).json()["attachments"] == expected
+    listed = client.get("/api/v1/verdicts/").json()["results"]
+    assert "DRAFTONLY" not in str(listed)
