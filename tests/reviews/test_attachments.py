@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from claims.models import Attachment
 from reviews import services
-from reviews.models import Event, RevisionAttachment
+from reviews.models import Event, Intake, RevisionAttachment
 from reviews.workflow import Stage
 from tests.reviews.factories import new_editor, new_fact_checker, rating, ticket_in
 
@@ -255,9 +255,7 @@ def test_the_api_lists_the_published_revisions_files_and_never_a_drafts(client):
     assert "DRAFTONLY" not in str(listed)
 
 
-def remove_piece_in_admin(client, ticket) -> "Intake":  # noqa: F821
-    from reviews.models import Intake
-
+def remove_piece_in_admin(client, ticket) -> Intake:
     intake = Intake.objects.create(
         title="Mistake", state=Intake.State.INGESTED, article=ticket.claim.article
     )
