@@ -262,6 +262,10 @@ FETCH_RECHECK_CLAIMS = env.str(
 FETCH_PROTECTED_SOURCES = env.str(
     "FETCH_PROTECTED_SOURCES", default="reviews.selectors.sources_behind_published_verdicts"
 )
+# What a tag's rename or deletion tells (a callable): the published verdicts showing it change.
+CLAIMS_TAG_CHANGED = env.str(
+    "CLAIMS_TAG_CHANGED", default="reviews.services.tagging.tag_shown_changed"
+)
 CELERY_TASK_ROUTES = ["factcheck.queueing.route"]
 CELERY_BEAT_SCHEDULE["claims.sweep_sources"] = {
     "task": "claims.sweep_sources",

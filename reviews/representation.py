@@ -14,7 +14,7 @@ from django.utils import timezone
 from rest_framework.fields import DateTimeField
 
 from claims.models import Claim
-from reviews.models import Correction, RevisionEvidence
+from reviews.models import Correction, RevisionAttachment, RevisionEvidence
 from reviews.selectors import verdict_public_url
 
 _MOMENT = DateTimeField()
@@ -146,7 +146,7 @@ VERDICT_COLUMNS = {
 }
 
 
-def _sources(rows: list[dict]) -> dict[int, list[dict]]:
+def _sources(rows: list[dict], request=None) -> dict[int, list[dict]]:
     """Return each verdict's sources: its published revision's evidence, in order."""
     revisions = {row["revision_id"]: row["id"] for row in rows}
     evidence = (
@@ -197,7 +197,7 @@ def _snapshot(item: dict) -> dict | None:
     }
 
 
-def _corrections(rows: list[dict]) -> dict[int, list[dict]]:
+def _corrections(rows: list[dict], request=None) -> dict[int, list[dict]]:
     """Return each verdict's published corrections, oldest first."""
     corrections = (
         Correction.objects.filter(verdict_id__in=[row["id"] for row in rows])
@@ -213,7 +213,7 @@ def _corrections(rows: list[dict]) -> dict[int, list[dict]]:
     return by_verdict
 
 
-def _tags(rows: list[dict]) -> dict[int, list[dict]]:
+def _tags(rows: list[dict], request=None) -> dict[int, list[dict]]:
     """Return each verdict's topics (its claim's tags): slug and name, by name."""
     verdicts_of_claim: dict[int, list[int]] = {}
     for row in rows:
@@ -228,8 +228,46 @@ def _tags(rows: list[dict]) -> dict[int, list[dict]]:
     return by_verdict
 
 
+def _attachments(rows: list[dict], request=None) -> dict[int, list[dict]]:
+    """Return each verdict's files: those its published revision relies on, in order.
+
+    A revision's files are frozen with it (and their captions as they were then), so a draft's
+    files never show, and the fingerprint's published revision covers them.
+    """
+    revisions = {row["revision_id"]: row["id"] for row in rows}
+    files = (
+        RevisionAttachment.objects.filter(revision_id__in=list(revisions))
+        .order_by("position", "id")
+        .values(
+            "revision_id",
+            "attachment_id",
+            "caption",
+            content_type=F("attachment__content_type"),
+            size=F("attachment__size"),
+        )
+    )
+    # The file's address, resolved once: its id is the last path segment.
+    head, _, tail = absolute(reverse("attachment_file", args=[0]), request).rpartition("/0/")
+    by_verdict: dict[int, list[dict]] = {}
+    for item in files:
+        by_verdict.setdefault(revisions[item["revision_id"]], []).append(
+            {
+                "url": f"{head}/{item['attachment_id']}/{tail}",
+                "caption": item["caption"],
+                "content_type": item["content_type"],
+                "size": item["size"],
+            }
+        )
+    return by_verdict
+
+
 # Each related set: its key in the representation and how to read it for many verdicts at once.
-RELATED = {"sources": _sources, "corrections": _corrections, "tags": _tags}
+RELATED = {
+    "sources": _sources,
+    "attachments": _attachments,
+    "corrections": _corrections,
+    "tags": _tags,
+}
 
 
 def verdict_rows(verdicts: QuerySet) -> QuerySet:
@@ -243,7 +281,7 @@ def verdicts_public_from_rows(rows: list[dict], *, rating_bounds: tuple, request
     """Return the verdicts of `verdict_rows()` as the public sees them (a query per RELATED)."""
     if not rows:
         return []
-    related = {name: read(rows) for name, read in RELATED.items()}
+    related = {name: read(rows, request) for name, read in RELATED.items()}
     links = _Links(request)
     return [
         _verdict(
@@ -287,6 +325,7 @@ def _verdict(row: dict, *, links: dict, related: dict, rating_bounds: tuple) -> 
         "summary": row["summary"],
         "explanation": row["explanation"],
         "sources": related["sources"],
+        "attachments": related["attachments"],
         "revision": row["revision_number"],
         "published_at": moment(row["published_at"]),
         "updated_at": moment(row["updated_at"]),

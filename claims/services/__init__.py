@@ -23,6 +23,7 @@ from .sources import (
     sources_schedule,
     sources_sweep,
 )
+from .tags import tag_delete, tag_save
 
 __all__ = [
     "HostBusy",
@@ -47,4 +48,6 @@ __all__ = [
     "sources_retry_failed",
     "sources_schedule",
     "sources_sweep",
+    "tag_delete",
+    "tag_save",
 ]

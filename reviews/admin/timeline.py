@@ -107,6 +107,8 @@ def event_words(data: dict | None) -> list[str]:
         words.append("tagged " + ", ".join(data["added"]))
     if data.get("removed"):
         words.append("untagged " + ", ".join(data["removed"]))
+    if data.get("renamed"):
+        words.append(f"renamed the topic {data['renamed']['from']} to {data['renamed']['to']}")
     if data.get("type"):
         words.append(f"{_file_kind(data['type'])} of {filesizeformat(data.get('size') or 0)}")
     if data.get("caption"):

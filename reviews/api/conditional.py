@@ -81,7 +81,7 @@ def with_validators(response, print_: Fingerprint):
 
 # Bump when reviews/representation.py changes what a body shows for the same rows: bodies kept
 # by the previous code (in a shared cache, across a deploy) are then never read again.
-BODY_VERSION = "1"
+BODY_VERSION = "2"
 # How long a kept body stays at most. Bodies are never stale (a change moves the key), so this
 # only bounds the memory that bodies of pages nobody asks for any more take.
 BODY_SECONDS = 24 * 3600

@@ -63,6 +63,13 @@ class TagSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+class AttachmentSerializer(serializers.Serializer):
+    url = serializers.URLField(help_text="The file, served while a public revision relies on it.")
+    caption = serializers.CharField(help_text="What the file shows, as the revision has it.")
+    content_type = serializers.CharField(help_text="Read from the file's content on upload.")
+    size = serializers.IntegerField(help_text="In bytes.")
+
+
 class VerdictSerializer(serializers.Serializer):
     """A published verdict as the public sees it; never anything from a draft."""
 
@@ -76,6 +83,11 @@ class VerdictSerializer(serializers.Serializer):
     summary = serializers.CharField(source="published_revision.summary")
     explanation = serializers.CharField(source="published_revision.explanation")
     sources = SourceSerializer(source="published_revision.evidence.all", many=True)
+    attachments = AttachmentSerializer(
+        source="published_revision.attachments.all",
+        many=True,
+        help_text="The files (screenshots, documents) the published revision relies on.",
+    )
     revision = serializers.IntegerField(
         source="published_revision.number", help_text="The published revision's number."
     )

@@ -58,6 +58,8 @@ class WebhookEvent(models.TextChoices):
     CORRECTED = "verdict.corrected", _("Verdict corrected")
     # A published verdict was withdrawn, with a public reason.
     RETRACTED = "verdict.retracted", _("Verdict retracted")
+    # What a published verdict shows beside its revision changed: its topics (tags).
+    UPDATED = "verdict.updated", _("Verdict updated")
 
 
 class WebhookSubscription(models.Model):

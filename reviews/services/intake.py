@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from claims.errors import ClaimsError
-from claims.models import Article
+from claims.models import Article, Attachment
 from claims.services.ingestion import IngestResult, article_ingest
 from factcheck.inprocess import enqueue
 from reviews.errors import InvalidTransition, NotAllowed, ReviewError
@@ -236,6 +236,16 @@ def _enqueue_removal(intake_id: int) -> None:
     enqueue(remove_piece, intake_id=intake_id)
 
 
+def _files_delete(names: list[str]) -> None:
+    """Delete stored files whose rows are gone; one that cannot be deleted is logged, not fatal."""
+    storage = Attachment._meta.get_field("file").storage
+    for name in names:
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.exception("Could not delete the removed piece's file %s", name)
+
+
 def piece_remove_run(*, intake_id: int) -> Intake:
     """Delete the article of a piece being removed (the background job), in one transaction.
 
@@ -250,6 +260,14 @@ def piece_remove_run(*, intake_id: int) -> Intake:
                 return intake
             claims = intake.summary.get("assertions", 0)
             if intake.article_id is not None:
+                files = list(
+                    Attachment.objects.filter(claim__article_id=intake.article_id)
+                    .exclude(file="")
+                    .values_list("file", flat=True)
+                )
+                # The rows go with this transaction; their files only once it has committed,
+                # so a failed removal keeps every file its rows still name.
+                transaction.on_commit(lambda: _files_delete(files))
                 # A verdict protects its revisions; both go, so let go of them first.
                 Verdict.objects.filter(ticket__claim__article_id=intake.article_id).update(
                     current_revision=None, published_revision=None

@@ -28,14 +28,39 @@ def _save_public_change(verdict: Verdict, fields: list[str]) -> None:
     database's clock, so updated_at follows commit order: an API client syncing by (updated_at,
     id) never moves its cursor past a change that commits later with an earlier time.
     """
-    stamp = timezone.now()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PUBLIC_CHANGES_LOCK])
-        stamp = Now()
     Verdict.objects.filter(pk=verdict.pk).update(
-        updated_at=stamp, **{name: getattr(verdict, name) for name in fields}
+        updated_at=_public_change_stamp(), **{name: getattr(verdict, name) for name in fields}
     )
+
+
+def _public_change_stamp():
+    """Take the public changes' turn and return the time to stamp updated_at with."""
+    if connection.vendor != "postgresql":
+        return timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PUBLIC_CHANGES_LOCK])
+    return Now()
+
+
+def verdicts_shown_changed(*, verdict_ids: list[int]) -> list[Verdict]:
+    """Record that what the public sees of published verdicts changed without a new revision.
+
+    For what a verdict shows beside its revision (its claim's topics): move each one's
+    updated_at (one update, in the public changes' turn, so API sync clients fetch them again)
+    and owe subscribers a `verdict.updated` delivery. Call it inside the change's transaction,
+    after the change; the caller records it on each ticket's trail. Return the verdicts.
+    """
+    if not verdict_ids:
+        return []
+    Verdict.objects.filter(pk__in=verdict_ids, published_revision__isnull=False).update(
+        updated_at=_public_change_stamp()
+    )
+    verdicts = list(
+        Verdict.objects.filter(pk__in=verdict_ids, published_revision__isnull=False).order_by("id")
+    )
+    for verdict in verdicts:
+        webhooks.deliveries_create(verdict=verdict, event=WebhookEvent.UPDATED)
+    return verdicts
 
 
 def _make_public(s: Step) -> None:

@@ -3,12 +3,13 @@
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import F
 
 from claims.models import Tag
 from reviews import workflow
 from reviews.errors import NotAllowed, ReviewError
 from reviews.models import Event, Ticket, Verdict
+from reviews.services.publication import verdicts_shown_changed
 
 
 def ticket_set_tags(*, ticket: Ticket, by, tags: Iterable[Tag | str]) -> list[Tag]:
@@ -35,7 +36,7 @@ def ticket_set_tags(*, ticket: Ticket, by, tags: Iterable[Tag | str]) -> list[Ta
             return sorted(wanted, key=lambda tag: tag.name)
         locked.claim.tags.set(wanted)
         if public:
-            Verdict.objects.filter(pk=verdict.pk).update(updated_at=timezone.now())
+            verdicts_shown_changed(verdict_ids=[verdict.pk])
         Event.objects.create(
             ticket=locked,
             actor=by,
@@ -45,6 +46,38 @@ def ticket_set_tags(*, ticket: Ticket, by, tags: Iterable[Tag | str]) -> list[Ta
             data={"added": sorted(after - before), "removed": sorted(before - after)},
         )
     return sorted(wanted, key=lambda tag: tag.name)
+
+
+def tag_shown_changed(*, claim_ids: Iterable[int], by, data: dict) -> int:
+    """Tell readers of the published verdicts on `claim_ids` that a topic they show changed.
+
+    Claims' tag admin calls this (through settings.CLAIMS_TAG_CHANGED) inside the transaction
+    that renames or deletes a tag, with the claims that carried it. Each published verdict moves
+    its updated_at and fires `verdict.updated`; each ticket's trail records `data` as a tag
+    change by `by`. Return how many verdicts changed.
+    """
+    published = list(
+        Verdict.objects.filter(
+            ticket__claim_id__in=list(claim_ids), published_revision__isnull=False
+        )
+        .order_by("id")
+        .values("id", "ticket_id", stage=F("ticket__stage"))
+    )
+    if not published:
+        return 0
+    verdicts_shown_changed(verdict_ids=[row["id"] for row in published])
+    Event.objects.bulk_create(
+        Event(
+            ticket_id=row["ticket_id"],
+            actor=by,
+            action="tag",
+            from_stage=row["stage"],
+            to_stage=row["stage"],
+            data=data,
+        )
+        for row in published
+    )
+    return len(published)
 
 
 def _resolve(tags: Iterable[Tag | str]) -> list[Tag]:

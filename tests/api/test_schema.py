@@ -118,3 +118,14 @@ def test_swagger_uis_start_up_script_is_served_as_its_own_request(client, db):
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/javascript")
+
+
+def test_the_schema_documents_a_verdicts_attachments(client, db):
+    schemas = client.get("/api/schema/", {"format": "json"}).json()["components"]["schemas"]
+    verdict = schemas["Verdict"]
+    assert "attachments" in verdict["required"]
+    assert verdict["properties"]["attachments"]["type"] == "array"
+    attachment = schemas["Attachment"]
+    assert set(attachment["required"]) == {"url", "caption", "content_type", "size"}
+    assert attachment["properties"]["url"]["format"] == "uri"
+    assert attachment["properties"]["size"]["type"] == "integer"

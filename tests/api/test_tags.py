@@ -1,14 +1,20 @@
 """Tags (topics) on claims and their verdicts: set on the ticket page, audited, in the API."""
 
+import json
+
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
 from claims.models import Tag
 from reviews import fingerprints
-from reviews.models import Event, Verdict
+from reviews.models import Event, Verdict, WebhookDelivery, WebhookSubscription
 from reviews.workflow import Stage
+from tests.api.conftest import client_as
+from tests.api.test_sync import Replica
 from tests.api.verdicts import published_verdict
+from tests.claims.httpserver import LocalServer, reply
 from tests.reviews.factories import new_editor, new_fact_checker, ticket_in
 
 pytestmark = pytest.mark.django_db
@@ -148,3 +154,117 @@ def test_the_schema_documents_the_tag_filter_and_the_tags_field(client):
     verdict = schema["components"]["schemas"]["Verdict"]
     assert "tags" in verdict["properties"]
     assert "tags" in verdict["required"]
+
+
+# --- A topic's change reaches API sync clients and webhook subscribers ------------------------
+
+
+@pytest.fixture
+def receiver(settings):
+    """A subscriber to `verdict.updated` on loopback (the test-only fetch allowance)."""
+    local = LocalServer().start()
+    local.route("/hook", lambda request: reply(request, status=204, body=b""))
+    settings.FETCH_ALLOW_PRIVATE_NETWORKS = True
+    settings.FETCH_ALLOWED_PORTS = [local.port]
+    WebhookSubscription.objects.create(
+        name="Partner", url=local.url("/hook"), events=["verdict.updated"]
+    )
+    yield local
+    local.stop()
+
+
+def posted(receiver) -> list[dict]:
+    return [json.loads(request.body) for request in receiver.received]
+
+
+def test_retagging_a_published_verdict_posts_an_update_to_subscribers(
+    client, topics, receiver, django_capture_on_commit_callbacks
+):
+    verdict = published_verdict()
+    draft = ticket_in(Stage.RESEARCHING)
+    client.force_login(new_editor(username="ed"))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tag(client, verdict.ticket, "public-health").status_code == 302
+        assert tag(client, draft, "public-health").status_code == 302
+    (body,) = posted(receiver)
+    assert body["event"] == "verdict.updated"
+    assert body["verdict"]["id"] == verdict.pk
+    assert body["verdict"]["tags"] == [{"slug": "public-health", "name": "Public health"}]
+    assert WebhookDelivery.objects.get().state == WebhookDelivery.State.DELIVERED
+
+
+def test_renaming_a_tag_in_the_admin_reaches_sync_clients_and_subscribers(
+    client, topics, receiver, django_capture_on_commit_callbacks
+):
+    shown, other = published_verdict(), published_verdict()
+    shown.ticket.claim.tags.add(topics["health"])
+    draft = ticket_in(Stage.RESEARCHING)
+    draft.claim.tags.add(topics["health"])
+    replica = Replica(client_as("anonymous"))
+    replica.pull()
+    assert replica.rows[shown.pk]["tags"] == [{"slug": "public-health", "name": "Public health"}]
+    assert replica.client.get(replica.url).json()["results"] == []
+
+    editor = new_editor(username="ed")
+    client.force_login(editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:claims_tag_change", args=[topics["health"].pk]),
+            {"name": "Health", "slug": "health", "description": ""},
+        )
+    assert response.status_code == 302
+
+    changed = replica.client.get(replica.url).json()["results"]
+    assert [row["id"] for row in changed] == [shown.pk]
+    assert changed[0]["tags"] == [{"slug": "health", "name": "Health"}]
+    assert [(b["event"], b["verdict"]["id"]) for b in posted(receiver)] == [
+        ("verdict.updated", shown.pk)
+    ]
+    (event,) = Event.objects.filter(action="tag")
+    assert (event.ticket_id, event.actor) == (shown.ticket_id, editor)
+    assert event.data == {
+        "renamed": {"from": "Public health (public-health)", "to": "Health (health)"}
+    }
+    assert "renamed the topic Public health (public-health) to Health (health)" in (
+        client.get(page(shown.ticket)).content.decode()
+    )
+    # Its description is not public: editing it alone changes nothing readers see.
+    replica.pull()
+    client.post(
+        reverse("admin:claims_tag_change", args=[topics["health"].pk]),
+        {"name": "Health", "slug": "health", "description": "Medicine, epidemics."},
+    )
+    assert replica.client.get(replica.url).json()["results"] == []
+    assert other.pk not in [b["verdict"]["id"] for b in posted(receiver)]
+
+
+def test_deleting_a_tag_in_the_admin_reaches_sync_clients_and_subscribers(
+    client, topics, receiver, django_capture_on_commit_callbacks
+):
+    shown, _other = published_verdict(), published_verdict()
+    shown.ticket.claim.tags.add(topics["health"], topics["money"])
+    replica = Replica(client_as("anonymous"))
+    replica.pull()
+
+    # Editors rename topics; deleting one is for an administrator.
+    admin_user = get_user_model().objects.create_superuser("root", "root@example.org", "pw")
+    client.force_login(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:claims_tag_delete", args=[topics["health"].pk]), {"post": "yes"}
+        )
+    assert response.status_code == 302
+    assert not Tag.objects.filter(slug="public-health").exists()
+
+    changed = replica.client.get(replica.url).json()["results"]
+    assert [row["id"] for row in changed] == [shown.pk]
+    assert changed[0]["tags"] == [{"slug": "public-money", "name": "Public money"}]
+    assert [(b["event"], b["verdict"]["id"]) for b in posted(receiver)] == [
+        ("verdict.updated", shown.pk)
+    ]
+    (event,) = Event.objects.filter(action="tag")
+    assert (event.ticket_id, event.actor, event.data) == (
+        shown.ticket_id,
+        admin_user,
+        {"removed": ["public-health"]},
+    )

@@ -202,14 +202,15 @@ def test_the_list_costs_the_same_queries_for_1_and_100_verdicts(
 ):
     for _ in range(count):
         published_verdict()
-    # Fingerprint, page, corrections, evidence with sources and snapshots, the claims' tags.
-    with django_assert_num_queries(5):
+    # Fingerprint, page, corrections, evidence with sources and snapshots, the published
+    # revisions' files, the claims' tags.
+    with django_assert_num_queries(6):
         response = anonymous.get(LIST, {"page_size": 100})
     assert len(results(response)) == count
 
 
 def test_the_detail_costs_fixed_queries(anonymous, verdict, django_assert_num_queries):
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         assert anonymous.get(f"{LIST}{verdict.pk}/").status_code == 200
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from claims.models import Attachment
 from reviews import services
-from reviews.models import Event, RevisionAttachment
+from reviews.models import Event, Intake, RevisionAttachment
 from reviews.workflow import Stage
 from tests.reviews.factories import new_editor, new_fact_checker, rating, ticket_in
 
@@ -215,3 +215,116 @@ def test_removing_a_piece_removes_its_files_and_the_revisions_that_relied_on_the
     ticket.claim.article.delete()
     assert Attachment.objects.count() == 0
     assert RevisionAttachment.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_api_lists_the_published_revisions_files_and_never_a_drafts(client):
+    ticket, checker = researching()
+    client.force_login(checker)
+    attach(client, ticket, PNG, "post.png", caption="Screenshot of the post")
+    shown = Attachment.objects.get()
+    save_draft(ticket, checker)
+    client.logout()
+    api = reverse("api:verdict-detail", args=[ticket.verdict.pk])
+    assert client.get(api).status_code == 404
+    publish(ticket, checker)
+    expected = [
+        {
+            "url": f"http://testserver/files/{shown.pk}/",
+            "caption": "Screenshot of the post",
+            "content_type": "image/png",
+            "size": len(PNG),
+        }
+    ]
+    assert client.get(api).json()["attachments"] == expected
+    assert client.get(api).json()["attachments"][0]["url"] == (
+        "http://testserver" + reverse("attachment_file", args=[shown.pk])
+    )
+    listed = client.get("/api/v1/verdicts/").json()["results"]
+    assert [row["attachments"] for row in listed] == [expected]
+
+    # A correction's draft adds a file and re-captions the first: the public sees neither.
+    ticket.refresh_from_db()
+    services.correction_open(ticket=ticket, by=new_editor(username="ed2"), note="Better file.")
+    client.force_login(checker)
+    attach(client, ticket, PDF, "report.pdf", caption="DRAFTONLY report")
+    save_draft(ticket, checker, summary="The post was doctored, as the report shows.")
+    client.logout()
+    assert client.get(api).json()["attachments"] == expected
+    listed = client.get("/api/v1/verdicts/").json()["results"]
+    assert "DRAFTONLY" not in str(listed)
+
+
+def remove_piece_in_admin(client, ticket) -> Intake:
+    intake = Intake.objects.create(
+        title="Mistake", state=Intake.State.INGESTED, article=ticket.claim.article
+    )
+    client.force_login(new_editor(username="remover"))
+    client.post(
+        reverse("admin:reviews_intake_changelist"),
+        {
+            "action": "remove_selected",
+            "_selected_action": [intake.pk],
+            "confirm": "yes",
+            "removal_reason": "Ingested by mistake.",
+        },
+    )
+    return intake
+
+
+def files_of_a_piece(client, media):
+    """Return a ticket whose claim has two files a revision relies on, and the files' paths."""
+    ticket, checker = researching()
+    client.force_login(checker)
+    attach(client, ticket, PNG, "post.png")
+    attach(client, ticket, PDF, "report.pdf", caption="The report")
+    save_draft(ticket, checker)  # a revision relies on the files: its copies go too
+    paths = [media / name for name in Attachment.objects.values_list("file", flat=True)]
+    assert len(paths) == 2 and all(path.exists() for path in paths)
+    return ticket, checker, paths
+
+
+@pytest.mark.django_db
+def test_removing_a_piece_deletes_its_files_once_the_rows_are_gone(
+    client, media, django_capture_on_commit_callbacks
+):
+    ticket, checker, paths = files_of_a_piece(client, media)
+    other = ticket_in(Stage.RESEARCHING, draft=False)
+    kept = Attachment(
+        claim=other.claim,
+        content_type="image/png",
+        extension=".png",
+        size=len(PNG),
+        sha256="0" * 64,
+        caption="Another piece's file",
+        uploaded_by=checker,
+    )
+    kept.file.save("upload", SimpleUploadedFile("x.png", PNG), save=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        intake = remove_piece_in_admin(client, ticket)
+    intake.refresh_from_db()
+    assert intake.state == intake.State.REMOVED
+    assert list(Attachment.objects.all()) == [kept]
+    assert not RevisionAttachment.objects.exists()
+    assert [path.exists() for path in paths] == [False, False]
+    assert (media / kept.file.name).exists()
+
+
+@pytest.mark.django_db
+def test_a_failed_removal_keeps_the_files_its_rows_still_name(
+    client, media, monkeypatch, django_capture_on_commit_callbacks
+):
+    from claims.models import Article
+
+    ticket, _checker, paths = files_of_a_piece(client, media)
+
+    def broken_delete(self):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(type(Article.objects.none()), "delete", broken_delete)
+    with django_capture_on_commit_callbacks(execute=True):
+        intake = remove_piece_in_admin(client, ticket)
+    intake.refresh_from_db()
+    assert intake.state == intake.State.INGESTED
+    assert Attachment.objects.count() == 2
+    assert all(path.exists() for path in paths)
