@@ -64,8 +64,11 @@ def imported_modules(roots: list[str]) -> dict[str, str]:
                     continue
                 for name in names:
                     top = name.split(".", 1)[0]
-                    if top not in sys.stdlib_module_names and top not in FIRST_PARTY:
-                        found.setdefault(top, str(file.relative_to(ROOT)))
+                    # A script's sibling module (bench/admin.py imports admin_screens) is ours.
+                    sibling = (file.parent / f"{top}.py").exists() or (file.parent / top).is_dir()
+                    if top in sys.stdlib_module_names or top in FIRST_PARTY or sibling:
+                        continue
+                    found.setdefault(top, str(file.relative_to(ROOT)))
     return found
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import math
 from functools import cache
 
@@ -26,9 +25,10 @@ def _faiss():
     searches above EXACT_LIMIT (a prefork worker's parent never does), not at every startup.
     """
     try:
-        return importlib.import_module("faiss")
+        import faiss
     except ImportError:  # pragma: no cover - depends on the installation
         return None
+    return faiss
 
 
 class DenseIndex:
