@@ -240,8 +240,10 @@ class MatcherCache:
         self.rows_read = 0
 
     def clear(self) -> None:
+        """Drop the matcher and zero the counters."""
         with self._lock:
             self._cached = None
+            self.builds = self.rows_read = 0
 
     @contextmanager
     def matcher(self, encoder):
