@@ -86,10 +86,10 @@ def _published_verdicts():
 
 
 def corpus_texts(
-    subject: str, *, ids=None, checked: bool = False, changed_since=None
+    subject: str, *, ids=None, checked: bool = False, changed_since=None, limit=None
 ) -> list[tuple[int, str]]:
     """Return the (id, text) pairs matched for one subject kind (only ``ids`` if given, only
-    verdicts and fact-checks changed since ``changed_since`` if given).
+    verdicts and fact-checks changed since ``changed_since`` if given, at most ``limit``).
 
     A verdict is matched on its claim and summary; with ``checked`` its claim alone is returned,
     which is what figures and negations are compared with.
@@ -107,7 +107,9 @@ def corpus_texts(
                 if checked
                 else f"{row['ticket__claim__text']} {row['published_revision__summary']}",
             )
-            for row in rows.values("id", "ticket__claim__text", "published_revision__summary")
+            for row in rows.values("id", "ticket__claim__text", "published_revision__summary")[
+                :limit
+            ]
         ]
     if subject == Subject.CLAIM:
         rows = Claim.objects.filter(ticket__stage__in=MATCHABLE_TICKET_STAGES).order_by("id")
@@ -119,7 +121,7 @@ def corpus_texts(
         rows = rows.filter(pk__in=ids)
     if changed_since is not None:
         rows = rows.filter(updated_at__gte=changed_since)
-    return list(rows.values_list("id", "claim_reviewed"))
+    return list(rows.values_list("id", "claim_reviewed")[:limit])
 
 
 @dataclass
@@ -316,10 +318,12 @@ class MatcherCache:
     def _refresh(self, cached: _Cached, encoder) -> None:
         started = timezone.now()
         since = cached.refreshed_at - _CHANGE_SLACK
-        _embed_missing(Subject.VERDICT, corpus_texts(Subject.VERDICT, changed_since=since), encoder)
-        _embed_missing(
-            Subject.EXTERNAL, corpus_texts(Subject.EXTERNAL, changed_since=since), encoder
-        )
+        limit = settings.MATCHING_EMBED_INLINE_LIMIT
+        for subject in (Subject.VERDICT, Subject.EXTERNAL):
+            # More changes than a job embeds (a bulk import) are the background refresh's.
+            changed = corpus_texts(subject, changed_since=since, limit=limit + 1)
+            if len(changed) <= limit:
+                embeddings_store(subject=subject, items=changed, encoder=encoder)
         now = time.monotonic()
         holes = {pk: at for pk, at in cached.holes.items() if now - at < _HOLE_GRACE_SECONDS}
         rows = list(
