@@ -136,6 +136,11 @@ class ApproximateIndex(DenseIndex):
         return rows[0][rows[0] >= 0]
 
 
+def approximate_available() -> bool:
+    """Return whether an approximate index can be built here (faiss-cpu is installed)."""
+    return _faiss() is not None
+
+
 def dense_index(vectors: np.ndarray, *, exact_limit: int = EXACT_LIMIT) -> DenseIndex:
     """Return an exact index up to ``exact_limit`` vectors, an approximate one above it when
     faiss is installed (else exact, slower but correct)."""

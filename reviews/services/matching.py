@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from claims.matching import Level, Matcher, Thresholds
 from claims.matching.calibration import calibration_for
+from claims.matching.dense import approximate_available
 from claims.models import Claim, Embedding, ExternalFactCheck
 from claims.services.embeddings import (
     current_encoder,
@@ -267,7 +268,12 @@ class MatcherCache:
         if cached.added > settings.MATCHING_CACHE_REBUILD_SHARE * size + 100:
             return True
         dense = cached.matcher.dense
-        if dense is not None and not dense.approximate and dense.size > cached.stamp[3]:
+        if (
+            dense is not None
+            and not dense.approximate
+            and dense.size > cached.stamp[3]
+            and approximate_available()
+        ):
             return True  # grown past the exact limit: build the approximate index
         return time.monotonic() - cached.built > settings.MATCHING_CACHE_MAX_AGE_SECONDS
 
