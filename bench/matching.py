@@ -2,6 +2,7 @@
 
 # Run: .venv/bin/python bench/matching.py [--encoder NAME] [--folds 5] [--write-calibration]
 #      [--sizes 10000,100000,1000000] [--skip-latency]
+#      [--lexical-drift]   (ranking with fact-checks added to a built TF-IDF index, not rebuilt)
 #      [--jobs 10000,100000]   (matching jobs through the desk's service and a database:
 #      the first job in a process against later ones; DATABASE_URL, default a SQLite file)
 # Data: ../shared/data/claim-matching/clef2020-task2 (CheckThat! 2020 Task 2), read in place.
@@ -445,6 +446,31 @@ def percentiles(timings):
     }
 
 
+def lexical_drift(args):
+    """Measure what adding fact-checks to a built TF-IDF index costs in ranking, against
+    rebuilding it: the index is built on a random share of the fact-checks and the rest added
+    (weighed with the build's vocabulary), then train queries are ranked (lexical MAP@5)."""
+    verified = read_verified(str(TASK / "verified_claims.docs.tsv"))
+    doc_ids = [row.id for row in verified]
+    doc_texts = [document_text(row) for row in verified]
+    queries = read_queries(str(TASK / "train" / "tweets.queries.tsv"))
+    qrels = load_qrels(TASK / "train" / "tweet-vclaim-pairs.qrels")
+    queries = [q for q in queries if q.id in qrels]
+    texts = [q.text for q in queries]
+    order = np.random.default_rng(14).permutation(len(doc_ids))
+    results = {}
+    for added_share in (0.0, 0.1, 0.3, 0.5):
+        built = order[: int(len(order) * (1 - added_share))]
+        rest = order[len(built) :]
+        index = LexicalIndex([doc_texts[i] for i in built])
+        index.add([doc_texts[i] for i in rest])
+        ids = [doc_ids[i] for i in np.concatenate([built, rest])]
+        rankings = rankings_from(index.scores(texts), [q.id for q in queries], ids)
+        results[f"added_{added_share}"] = round(evaluate(rankings, qrels)["MAP@5"], 4)
+    print(json.dumps(results), flush=True)
+    return results
+
+
 class _HashEncoder:
     """A cheap stand-in encoder for the job benchmark (hashed words, fixed random projection):
     what a job costs besides embedding its one claim does not depend on the model."""
@@ -597,6 +623,9 @@ def main():
     parser.add_argument("--skip-latency", action="store_true")
     parser.add_argument("--profile", action="store_true", help="Profile one later job.")
     parser.add_argument(
+        "--lexical-drift", action="store_true", help="Added rows against a rebuilt TF-IDF."
+    )
+    parser.add_argument(
         "--jobs",
         default=None,
         type=lambda s: [int(x) for x in s.split(",")],
@@ -610,7 +639,7 @@ def main():
     )
     args = parser.parse_args()
     encoder = None
-    if not args.no_encoder and not args.jobs:
+    if not args.no_encoder and not args.jobs and not args.lexical_drift:
         from claims.encoding import get_encoder
 
         encoder = get_encoder(args.encoder)
@@ -619,6 +648,9 @@ def main():
         f"load {os.getloadavg()[0]:.1f}; encoder: {encoder.model_id if encoder else 'none'}"
     )
     output = {}
+    if args.lexical_drift:
+        output["lexical_drift"] = lexical_drift(args)
+        return
     if args.jobs:
         output["jobs"] = jobs(args)
         print(json.dumps(output["jobs"], indent=1))
