@@ -182,6 +182,7 @@ def _matcher(corpus: _Corpus, encoder) -> Matcher:
 # Vector ids below the newest one a refresh read but missing from it (a transaction that had not
 # committed yet, or a rolled-back id) are looked for again for this long.
 _HOLE_GRACE_SECONDS = 600.0
+_HOLES_KEPT = 1000
 # Verdicts and fact-checks changed since the last refresh, less this, are embedded if they need
 # it: a change whose time stamp was taken before the refresh but committed after is still seen.
 _CHANGE_SLACK = timedelta(minutes=5)
@@ -342,7 +343,12 @@ class MatcherCache:
         seen = {row[0] for row in rows}
         newest = max(seen, default=cached.mark)
         holes = {pk: at for pk, at in holes.items() if pk not in seen}
-        holes.update({pk: now for pk in range(cached.mark + 1, newest) if pk not in seen})
+        # Only the newest are kept: another model's rows (a re-embedding) also leave gaps, and
+        # a transaction still open is one of the last to have taken an id.
+        start = max(cached.mark + 1, newest - _HOLES_KEPT)
+        holes.update({pk: now for pk in range(start, newest) if pk not in seen})
+        if len(holes) > _HOLES_KEPT:
+            holes = dict(sorted(holes.items())[-_HOLES_KEPT:])
         cached.mark, cached.holes, cached.refreshed_at = newest, holes, started
         if not rows:
             return

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from claims.models import Article, Embedding, ExternalFactCheck
+from claims.services.embeddings import embeddings_store
 from reviews.models import ClaimMatch, Ticket
 from reviews.services.matching import MATCHER_CACHE
 from reviews.services.publication import verdict_retract
@@ -135,3 +136,27 @@ def test_a_model_version_change_rebuilds_the_matcher(matching, django_capture_on
 
 def published_ticket(text: str = REPEAT):
     return ticket_in(Stage.PUBLISHED, text=text)
+
+
+@pytest.mark.django_db
+def test_a_vector_committed_late_below_the_newest_read_is_still_found(
+    matching, django_capture_on_commit_callbacks, settings
+):
+    settings.MATCHING_EMBED_INLINE_LIMIT = 0  # only the vectors stored here
+    receive(django_capture_on_commit_callbacks, "Dredging cost 3 million.", title="Warm")
+    late, other = ExternalFactCheck.objects.bulk_create(
+        ExternalFactCheck(url=f"https://checker.example/{n}", claim_reviewed=text)
+        for n, text in enumerate([REPEAT, "The harbour board met on a rainy Tuesday."])
+    )
+    embeddings_store(subject="external", items=[(late.pk, REPEAT)], encoder=matching.encoder)
+    held = Embedding.objects.get(subject="external", subject_id=late.pk)
+    text = [(other.pk, other.claim_reviewed)]
+    embeddings_store(subject="external", items=text, encoder=matching.encoder)
+    held.delete()  # as if its transaction had not committed when the next job read
+
+    first = receive(django_capture_on_commit_callbacks, REPEAT, title="Before the commit")
+    assert not ClaimMatch.objects.filter(run__claim__article=first, external=late).exists()
+    held.save()  # committed now, with its id below the newest the cache has read
+    after = receive(django_capture_on_commit_callbacks, REPEAT + "!", title="After the commit")
+    assert MATCHER_CACHE.builds == 1
+    assert ClaimMatch.objects.filter(run__claim__article=after, external=late).exists()
