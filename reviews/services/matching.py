@@ -348,7 +348,7 @@ class MatcherCache:
         start = max(cached.mark + 1, newest - _HOLES_KEPT)
         holes.update({pk: now for pk in range(start, newest) if pk not in seen})
         if len(holes) > _HOLES_KEPT:
-            holes = dict(sorted(holes.items())[-_HOLES_KEPT:])
+            holes = dict(sorted(holes.items())[len(holes) - _HOLES_KEPT :])
         cached.mark, cached.holes, cached.refreshed_at = newest, holes, started
         if not rows:
             return

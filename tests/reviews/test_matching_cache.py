@@ -152,11 +152,14 @@ def test_a_vector_committed_late_below_the_newest_read_is_still_found(
     held = Embedding.objects.get(subject="external", subject_id=late.pk)
     text = [(other.pk, other.claim_reviewed)]
     embeddings_store(subject="external", items=text, encoder=matching.encoder)
+    held_id = held.pk
     held.delete()  # as if its transaction had not committed when the next job read
 
     first = receive(django_capture_on_commit_callbacks, REPEAT, title="Before the commit")
     assert not ClaimMatch.objects.filter(run__claim__article=first, external=late).exists()
+    held.pk = held_id
     held.save()  # committed now, with its id below the newest the cache has read
+    assert Embedding.objects.order_by("-id").values_list("id", flat=True)[1] > held_id
     after = receive(django_capture_on_commit_callbacks, REPEAT + "!", title="After the commit")
     assert MATCHER_CACHE.builds == 1
     assert ClaimMatch.objects.filter(run__claim__article=after, external=late).exists()
