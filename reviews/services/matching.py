@@ -284,7 +284,7 @@ class MatcherCache:
         for subject in (Subject.VERDICT, Subject.CLAIM, Subject.EXTERNAL):
             _embed_missing(subject, corpus_texts(subject), encoder)
         keys, texts, check_texts, vectors = [], [], [], []
-        mark = 0
+        mark, newest_seen = 0, set()
         by_subject = {
             s: _subject_texts(s) for s in (Subject.VERDICT, Subject.CLAIM, Subject.EXTERNAL)
         }
@@ -294,6 +294,8 @@ class MatcherCache:
         ).iterator(chunk_size=2000):
             self.rows_read += 1
             mark = max(mark, pk)
+            if pk > mark - _HOLES_KEPT:
+                newest_seen.add(pk)
             text = by_subject.get(subject, {}).get(subject_id)
             if text is None:
                 continue
@@ -317,7 +319,12 @@ class MatcherCache:
             stamp=stamp,
             matcher=matcher,
             mark=mark,
-            holes={},
+            # Ids below the newest read but not seen: looked for again, as after a refresh.
+            holes={
+                pk: time.monotonic()
+                for pk in range(max(1, mark - _HOLES_KEPT), mark)
+                if pk not in newest_seen
+            },
             refreshed_at=started,
             built=time.monotonic(),
         )
