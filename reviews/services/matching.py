@@ -437,6 +437,9 @@ def claim_match(*, claim_id: int, encoder=None) -> MatchRun | None:
     it is. Claims of the same article are never matched with each other. A confirmed match of a
     published verdict records a "repeated" event on that verdict's ticket and tells its author
     and the editors. Return the run, or None if the claim is gone.
+
+    The search runs on the process's kept matcher (MATCHER_CACHE); what may be matched is
+    checked against the database for the top candidates, not taken from the cache.
     """
     encoder = encoder or current_encoder()
     claim = Claim.objects.filter(pk=claim_id).first()
