@@ -2,6 +2,9 @@
 
 # Run: .venv/bin/python bench/matching.py [--encoder NAME] [--folds 5] [--write-calibration]
 #      [--sizes 10000,100000,1000000] [--skip-latency]
+#      [--lexical-drift]   (ranking with fact-checks added to a built TF-IDF index, not rebuilt)
+#      [--jobs 10000,100000]   (matching jobs through the desk's service and a database:
+#      the first job in a process against later ones; DATABASE_URL, default a SQLite file)
 # Data: ../shared/data/claim-matching/clef2020-task2 (CheckThat! 2020 Task 2), read in place.
 # Everything tuned (fusion weight, thresholds) is chosen by cross-validation on train only;
 # dev is scored once with what train chose.
@@ -443,6 +446,172 @@ def percentiles(timings):
     }
 
 
+def lexical_drift(args):
+    """Measure what adding fact-checks to a built TF-IDF index costs in ranking, against
+    rebuilding it: the index is built on a random share of the fact-checks and the rest added
+    (weighed with the build's vocabulary), then train queries are ranked (lexical MAP@5)."""
+    verified = read_verified(str(TASK / "verified_claims.docs.tsv"))
+    doc_ids = [row.id for row in verified]
+    doc_texts = [document_text(row) for row in verified]
+    queries = read_queries(str(TASK / "train" / "tweets.queries.tsv"))
+    qrels = load_qrels(TASK / "train" / "tweet-vclaim-pairs.qrels")
+    queries = [q for q in queries if q.id in qrels]
+    texts = [q.text for q in queries]
+    order = np.random.default_rng(14).permutation(len(doc_ids))
+    results = {}
+    for added_share in (0.0, 0.1, 0.3, 0.5):
+        built = order[: int(len(order) * (1 - added_share))]
+        rest = order[len(built) :]
+        index = LexicalIndex([doc_texts[i] for i in built])
+        index.add([doc_texts[i] for i in rest])
+        ids = [doc_ids[i] for i in np.concatenate([built, rest])]
+        rankings = rankings_from(index.scores(texts), [q.id for q in queries], ids)
+        results[f"added_{added_share}"] = round(evaluate(rankings, qrels)["MAP@5"], 4)
+    print(json.dumps(results), flush=True)
+    return results
+
+
+class _HashEncoder:
+    """A cheap stand-in encoder for the job benchmark (hashed words, fixed random projection):
+    what a job costs besides embedding its one claim does not depend on the model."""
+
+    model_id = "bench-hash@1"
+
+    def __init__(self, dim=384):
+        self.dim = dim
+        self._projection = np.random.default_rng(14).standard_normal((4096, dim), np.float32)
+
+    def encode(self, texts, *, batch_size=64):
+        out = np.zeros((len(texts), self.dim), np.float32)
+        for row, text in enumerate(texts):
+            for word in text.lower().split():
+                out[row] += self._projection[hash(word) % 4096]
+        out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+        return out
+
+
+def jobs(args):
+    """Time matching jobs (reviews.services.matching.claim_match) against ``size`` stored
+    fact-checks: a cold job (what every job paid before the per-process cache), the first job in
+    a process, later jobs, and a job after 100 new fact-checks arrive."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{REPO / 'var' / 'bench-jobs.sqlite3'}")
+    os.environ.setdefault("MATCHING_ENABLED", "false")
+    os.environ.setdefault("DJANGO_DEBUG", "1")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from claims.models import Article, Claim, Embedding, ExternalFactCheck
+    from claims.services.embeddings import to_bytes
+    from reviews.services import matching
+
+    call_command("migrate", verbosity=0)
+    encoder = _HashEncoder()
+    verified = read_verified(str(TASK / "verified_claims.docs.tsv"))
+    texts = [document_text(row) for row in verified]
+    queries = [q.text for q in read_queries(str(TASK / "train" / "tweets.queries.tsv"))]
+    rng = np.random.default_rng(14)
+    base = encoder.encode([clean(text) for text in texts])
+    results = {"database": connection.vendor, "encoder": "hashed words (stand-in)"}
+    for size in args.jobs:
+        Embedding.objects.all().delete()
+        ExternalFactCheck.objects.all().delete()
+        Article.objects.filter(title__startswith="bench ").delete()
+        vectors = stored_vectors(size, base, encoder.dim, rng)
+        for start in range(0, size, 5000):
+            made = ExternalFactCheck.objects.bulk_create(
+                ExternalFactCheck(
+                    url=f"https://bench.example/{i}",
+                    claim_reviewed=texts[i % len(texts)],
+                    imported_from="bench",
+                )
+                for i in range(start, min(size, start + 5000))
+            )
+            Embedding.objects.bulk_create(
+                Embedding(
+                    subject="external",
+                    subject_id=row.pk,
+                    model_id=encoder.model_id,
+                    text_sha256="bench",
+                    dim=encoder.dim,
+                    vector=to_bytes(vectors[i]),
+                )
+                for i, row in zip(range(start, start + len(made)), made, strict=True)
+            )
+        article = Article.objects.create(
+            title=f"bench {size}", slug=f"bench-{size}", body="bench", content_hash=f"b{size}"
+        )
+        claims = iter(
+            Claim.objects.bulk_create(
+                Claim(
+                    article=article,
+                    text=q,
+                    start=0,
+                    end=len(q),
+                    paragraph=0,
+                    sentence=i,
+                    position=i,
+                    score=0.5,
+                    checkworthy=True,
+                )
+                for i, q in enumerate(queries[:60])
+            )
+        )
+
+        def job(clear=False, claims=claims):
+            if clear:
+                matching.MATCHER_CACHE.clear()
+            claim = next(claims)
+            started = time.perf_counter()
+            matching.claim_match(claim_id=claim.pk, encoder=encoder)
+            return (time.perf_counter() - started) * 1000
+
+        row = {"load": round(os.getloadavg()[0], 1)}
+        row["cold_job_ms"] = [round(job(clear=True)) for _ in range(2)]
+        matching.MATCHER_CACHE.clear()
+        row["first_job_ms"] = round(job())
+        read = matching.MATCHER_CACHE.rows_read
+        row["later_jobs"] = percentiles([job() for _ in range(30)])
+        if args.profile:
+            import cProfile
+            import pstats
+
+            profile = cProfile.Profile()
+            profile.runcall(job)
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
+        row["later_jobs_rows_read"] = matching.MATCHER_CACHE.rows_read - read
+        # 100 new fact-checks and their vectors, as the background refresh stores them.
+        added = ExternalFactCheck.objects.bulk_create(
+            ExternalFactCheck(
+                url=f"https://bench.example/new/{i}",
+                claim_reviewed=texts[i],
+                imported_from="bench",
+            )
+            for i in range(100)
+        )
+        Embedding.objects.bulk_create(
+            Embedding(
+                subject="external",
+                subject_id=row.pk,
+                model_id=encoder.model_id,
+                text_sha256="bench",
+                dim=encoder.dim,
+                vector=to_bytes(base[i]),
+            )
+            for i, row in enumerate(added)
+        )
+        row["job_after_100_imports_ms"] = round(job())
+        row["later_jobs_after"] = percentiles([job() for _ in range(10)])
+        row["builds"] = matching.MATCHER_CACHE.builds
+        results[f"jobs_{size}"] = row
+        print(f"{size:>9,} stored: {json.dumps(row)}", flush=True)
+        matching.MATCHER_CACHE.clear()
+    return results
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--encoder", default=None, help="Encoder name (claims.encoding).")
@@ -452,6 +621,16 @@ def main():
         "--sizes", default="10000,100000,1000000", type=lambda s: [int(x) for x in s.split(",")]
     )
     parser.add_argument("--skip-latency", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="Profile one later job.")
+    parser.add_argument(
+        "--lexical-drift", action="store_true", help="Added rows against a rebuilt TF-IDF."
+    )
+    parser.add_argument(
+        "--jobs",
+        default=None,
+        type=lambda s: [int(x) for x in s.split(",")],
+        help="Stored fact-checks to time matching jobs against (first job and later ones).",
+    )
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument(
         "--write-calibration",
@@ -460,7 +639,7 @@ def main():
     )
     args = parser.parse_args()
     encoder = None
-    if not args.no_encoder:
+    if not args.no_encoder and not args.jobs and not args.lexical_drift:
         from claims.encoding import get_encoder
 
         encoder = get_encoder(args.encoder)
@@ -469,6 +648,13 @@ def main():
         f"load {os.getloadavg()[0]:.1f}; encoder: {encoder.model_id if encoder else 'none'}"
     )
     output = {}
+    if args.lexical_drift:
+        output["lexical_drift"] = lexical_drift(args)
+        return
+    if args.jobs:
+        output["jobs"] = jobs(args)
+        print(json.dumps(output["jobs"], indent=1))
+        return
     if not args.skip_quality:
         output["quality"] = quality(args, encoder)
         print(json.dumps(output["quality"], indent=1))

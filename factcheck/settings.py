@@ -334,6 +334,11 @@ MATCHING_EMBED_INLINE_LIMIT = env.int("MATCHING_EMBED_INLINE_LIMIT", default=64)
 # Stored vectors up to which search is exact (numpy); above it an approximate faiss index finds
 # candidates that are then rescored exactly (measured in BENCHMARKS.md, "Claim matching").
 MATCHING_EXACT_LIMIT = env.int("MATCHING_EXACT_LIMIT", default=20_000)
+# Each worker process keeps its matcher between jobs and adds what was stored since; it rebuilds
+# once the rows added pass this share of the build (added texts are weighed with the build's
+# vocabulary) or the matcher is this old (BENCHMARKS.md, "Claim matching": first and later jobs).
+MATCHING_CACHE_REBUILD_SHARE = env.float("MATCHING_CACHE_REBUILD_SHARE", default=0.1)
+MATCHING_CACHE_MAX_AGE_SECONDS = env.float("MATCHING_CACHE_MAX_AGE_SECONDS", default=6 * 3600.0)
 # Where vectors are searched: "numpy" (in process: exact, or faiss above the limit). pgvector is
 # not written yet; see README "Claim matching" for what switching to it takes.
 MATCHING_VECTOR_BACKEND = env.str("MATCHING_VECTOR_BACKEND", default="numpy")

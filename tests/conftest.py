@@ -27,11 +27,17 @@ def pytest_runtest_setup(item):
 
 @pytest.fixture(autouse=True)
 def _empty_caches():
-    """Start every test with empty caches: a kept API body must never outlive its test's rows."""
+    """Start every test with empty caches: a kept API body must never outlive its test's rows.
+
+    The process's claim matcher too: a rolled-back test's ids are reused by the next test.
+    """
     from django.core.cache import caches
+
+    from reviews.services.matching import MATCHER_CACHE
 
     for cache in caches.all():
         cache.clear()
+    MATCHER_CACHE.clear()
 
 
 @pytest.fixture

@@ -43,7 +43,25 @@ class DenseIndex:
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         if vectors.ndim != 2:
             raise ValueError("vectors must be a 2-D array (rows are documents)")
+        self._buffer = vectors
         self.vectors = vectors
+
+    def add(self, vectors: np.ndarray) -> None:
+        """Append vectors (rows); they get the next row numbers.
+
+        The rows live in a buffer that grows by half when full, so adding a few vectors to a
+        large index copies nothing most of the time.
+        """
+        vectors = self._check(vectors) if len(vectors) else vectors
+        n, extra = self.size, len(vectors)
+        if not extra:
+            return
+        if n + extra > self._buffer.shape[0]:
+            grown = np.empty((max(n + extra, n + n // 2 + 64), self.vectors.shape[1]), np.float32)
+            grown[:n] = self.vectors
+            self._buffer = grown
+        self._buffer[n : n + extra] = vectors
+        self.vectors = self._buffer[: n + extra]
 
     @property
     def size(self) -> int:
@@ -106,14 +124,21 @@ class ApproximateIndex(DenseIndex):
         self._quantizer = quantizer  # faiss keeps a pointer to it, not a reference
 
     def add(self, vectors: np.ndarray) -> None:
-        """Append vectors (rows) to the index; they get the next row numbers."""
+        """Append vectors (rows) to the index, without retraining; they get the next rows."""
+        if not len(vectors):
+            return
         vectors = self._check(vectors)
-        self.vectors = np.ascontiguousarray(np.vstack([self.vectors, vectors]))
+        super().add(vectors)
         self.index.add(vectors)
 
     def candidates(self, query: np.ndarray, k: int) -> np.ndarray:
         _, rows = self.index.search(self._check(query)[:1], k)
         return rows[0][rows[0] >= 0]
+
+
+def approximate_available() -> bool:
+    """Return whether an approximate index can be built here (faiss-cpu is installed)."""
+    return _faiss() is not None
 
 
 def dense_index(vectors: np.ndarray, *, exact_limit: int = EXACT_LIMIT) -> DenseIndex:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 
 import numpy as np
+from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from .text import clean
@@ -27,7 +28,9 @@ class LexicalIndex:
     """Score texts against stored documents by TF-IDF cosine (words, sublinear tf).
 
     The vocabulary and IDF come from the stored documents; rebuild the index when they change
-    (it takes about a second per 10,000 claims).
+    (it takes about a second per 10,000 claims). ``add`` appends documents weighted with the
+    vocabulary and IDF of the build: a word that no stored document had is not counted until
+    the next rebuild, so a long-lived index should be rebuilt from time to time.
     """
 
     def __init__(self, documents: Sequence[str]):
@@ -45,6 +48,18 @@ class LexicalIndex:
             self._matrix = self._vectorizer.fit_transform(documents).T.tocsr()
         else:
             self._matrix = None
+
+    def add(self, documents: Sequence[str]) -> None:
+        """Append documents, weighted with the build's vocabulary and IDF."""
+        documents = list(documents)
+        if not documents:
+            return
+        if self._matrix is None:
+            self.size += len(documents)
+            return
+        added = self._vectorizer.transform(documents).T.tocsr()
+        self._matrix = sparse.hstack([self._matrix, added], format="csr")
+        self.size += len(documents)
 
     def scores(self, queries: Sequence[str]) -> np.ndarray:
         """Return the cosine of each query against every document, shape (queries, documents)."""

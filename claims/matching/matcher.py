@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -74,6 +74,10 @@ class Match:
     conflicts: tuple[str, ...] = field(default=())
 
 
+# Given candidate keys, best first, return those still matchable, each with its current check
+# text (None: the stored one). Lets a caller filter against a database at query time.
+Keep = Callable[[list[Hashable]], Mapping[Hashable, str | None]]
+
 MODES = ("lexical", "dense", "fused")
 # How many candidates each side (approximate dense, lexical) gives for exact rescoring.
 CANDIDATES = 50
@@ -92,6 +96,9 @@ class Matcher:
     summary naturally denies or corrects the claim. Above ``exact_limit`` stored vectors the
     dense side searches an approximate index (claims.matching.dense) for candidates, joined
     with the lexical top candidates, and every candidate is then scored exactly.
+
+    ``add`` appends claims (a key already stored is replaced: its old row is never returned
+    again), so a process can keep one matcher and feed it what changed.
     """
 
     def __init__(
@@ -132,6 +139,47 @@ class Matcher:
             if len(vectors) != len(self.keys):
                 raise MatchingError(f"{len(vectors)} vectors for {len(self.keys)} texts")
             self.dense: DenseIndex | None = dense_index(vectors, exact_limit=exact_limit)
+        self._row_of = {key: row for row, key in enumerate(self.keys)}
+        self._alive = np.ones(len(self.keys), dtype=bool)
+        if len(self._row_of) != len(self.keys):
+            raise MatchingError("keys must be unique")
+
+    @property
+    def size(self) -> int:
+        """Return how many stored claims can be matched (replaced rows not counted)."""
+        return len(self._row_of)
+
+    def add(
+        self,
+        *,
+        keys: Sequence[Hashable],
+        texts: Sequence[str],
+        vectors: np.ndarray | None = None,
+        check_texts: Sequence[str] | None = None,
+    ) -> None:
+        """Append stored claims; a key already stored replaces its earlier row."""
+        keys, texts = list(keys), list(texts)
+        check_texts = texts if check_texts is None else list(check_texts)
+        if not (len(keys) == len(texts) == len(check_texts)) or len(set(keys)) != len(keys):
+            raise MatchingError(f"{len(keys)} unique keys for {len(texts)} texts")
+        if not keys:
+            return
+        if self.dense is not None:
+            if vectors is None:
+                vectors = self._encode(texts)
+            if len(vectors) != len(keys):
+                raise MatchingError(f"{len(vectors)} vectors for {len(keys)} texts")
+            self.dense.add(vectors)
+        if self.lexical is not None:
+            self.lexical.add(texts)
+        replaced = [self._row_of[key] for key in keys if key in self._row_of]
+        self._alive[replaced] = False
+        start = len(self.keys)
+        self.keys += keys
+        self.texts += texts
+        self.check_texts += check_texts
+        self._alive = np.concatenate([self._alive, np.ones(len(keys), dtype=bool)])
+        self._row_of.update({key: start + i for i, key in enumerate(keys)})
 
     @property
     def model_id(self) -> str | None:
@@ -170,10 +218,13 @@ class Matcher:
         top: int = 5,
         vectors: np.ndarray | None = None,
         min_level: str = Level.NONE,
+        keep: Keep | None = None,
     ) -> list[list[Match]]:
         """Return the ``top`` matches of each query, best first.
 
         With ``min_level`` only matches at that level or above are returned (needs thresholds).
+        With ``keep`` only the candidates it keeps are ranked (and the runner-up that decides a
+        confirmed match's lead is a kept one too).
         """
         if top < 1:
             raise MatchingError(f"top must be at least 1, got {top}")
@@ -192,17 +243,18 @@ class Matcher:
             matches = []
             if approximate:
                 columns, fused, dense, lexical = self._candidate_scores(
-                    query, vectors[row : row + 1], top
+                    query, vectors[row : row + 1], top if keep is None else 4 * top
                 )
             else:
                 fused, lexical = all_fused[row], all_lexical[row]
                 dense = None if all_dense is None else all_dense[row]
-            ranked = top_k(fused, max(top, 2))
+            ranked, current = self._ranked(columns, fused, max(top, 2), keep)
             lead = float(fused[ranked[0]] - fused[ranked[1]]) if len(ranked) > 1 else 1.0
             for rank, at in enumerate(ranked[:top], start=1):
                 column = int(columns[at])
                 score = float(fused[at])
-                why = conflicts(query, self.check_texts[column])
+                check = current.get(self.keys[column])
+                why = conflicts(query, self.check_texts[column] if check is None else check)
                 level = self._level(score, why, lead if rank == 1 else None)
                 if min_level == Level.CONFIRMED and level != Level.CONFIRMED:
                     continue
@@ -222,6 +274,23 @@ class Matcher:
             results.append(matches)
         return results
 
+    def _ranked(self, columns, fused, want: int, keep: Keep | None):
+        """Return (the best ``want`` positions in ``fused``, current check texts by key),
+        skipping replaced rows and what ``keep`` drops; ask ``keep`` for more until enough."""
+        alive = self._alive[columns]
+        if keep is None and alive.all():
+            return top_k(fused, want), {}
+        scores = np.where(alive, fused, -np.inf)
+        k = want if keep is None else 4 * want
+        while True:
+            order = top_k(scores, min(k, len(scores)))
+            order = order[np.isfinite(scores[order])]
+            kept = {} if keep is None else keep([self.keys[int(columns[at])] for at in order])
+            chosen = [at for at in order if keep is None or self.keys[int(columns[at])] in kept]
+            if len(chosen) >= want or len(order) < k:
+                return np.asarray(chosen[:want], dtype=np.int64), kept
+            k *= 4
+
     def _candidate_scores(self, query: str, query_vector: np.ndarray, top: int):
         """Return (stored columns, fused, dense, lexical) over the approximate index's dense
         candidates and the lexical top candidates, each scored exactly."""
@@ -235,9 +304,11 @@ class Matcher:
         lexical = lexical_row[columns] if lexical_row is not None else np.zeros_like(dense)
         return columns, self.weight * dense + (1 - self.weight) * lexical, dense, lexical
 
-    def match(self, query: str, *, top: int = 5, min_level: str = Level.NONE) -> list[Match]:
+    def match(
+        self, query: str, *, top: int = 5, min_level: str = Level.NONE, keep: Keep | None = None
+    ) -> list[Match]:
         """Return the ``top`` matches of one query, best first."""
-        return self.match_many([query], top=top, min_level=min_level)[0]
+        return self.match_many([query], top=top, min_level=min_level, keep=keep)[0]
 
     def _level(self, score: float, why: tuple[str, ...], lead: float | None) -> str:
         if self.thresholds is None:

@@ -68,18 +68,27 @@ def embeddings_store(
     if not due:
         return 0
     vectors = encoder.encode([clean(text) for _, text in due], batch_size=batch_size)
+    # A re-embedded item gets a new row (a higher id), so a reader that remembers the highest id
+    # it has read (the matcher cache) sees new and changed vectors with one indexed query.
     with transaction.atomic():
-        for (pk, _text), vector in zip(due, vectors, strict=True):
-            Embedding.objects.update_or_create(
-                subject=subject,
-                subject_id=pk,
-                model_id=encoder.model_id,
-                defaults={
-                    "text_sha256": hashes[pk],
-                    "dim": int(vector.shape[0]),
-                    "vector": to_bytes(vector),
-                },
-            )
+        Embedding.objects.filter(
+            subject=subject, model_id=encoder.model_id, subject_id__in=[pk for pk, _ in due]
+        ).delete()
+        Embedding.objects.bulk_create(
+            [
+                Embedding(
+                    subject=subject,
+                    subject_id=pk,
+                    model_id=encoder.model_id,
+                    text_sha256=hashes[pk],
+                    dim=int(vector.shape[0]),
+                    vector=to_bytes(vector),
+                )
+                for (pk, _text), vector in zip(due, vectors, strict=True)
+            ],
+            # A concurrent job embedding the same text won; its row is as good.
+            ignore_conflicts=True,
+        )
     return len(due)
 
 

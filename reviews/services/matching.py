@@ -5,22 +5,27 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 import numpy as np
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from claims.matching import Level, Matcher, Thresholds
 from claims.matching.calibration import calibration_for
+from claims.matching.dense import approximate_available
 from claims.models import Claim, Embedding, ExternalFactCheck
 from claims.services.embeddings import (
     current_encoder,
     embeddings_load,
     embeddings_prune,
     embeddings_store,
+    from_bytes,
 )
 from reviews import workflow
 from reviews.errors import ReviewError
@@ -81,8 +86,11 @@ def _published_verdicts():
     )
 
 
-def corpus_texts(subject: str, *, ids=None, checked: bool = False) -> list[tuple[int, str]]:
-    """Return the (id, text) pairs matched for one subject kind (only ``ids`` if given).
+def corpus_texts(
+    subject: str, *, ids=None, checked: bool = False, changed_since=None, limit=None
+) -> list[tuple[int, str]]:
+    """Return the (id, text) pairs matched for one subject kind (only ``ids`` if given, only
+    verdicts and fact-checks changed since ``changed_since`` if given, at most ``limit``).
 
     A verdict is matched on its claim and summary; with ``checked`` its claim alone is returned,
     which is what figures and negations are compared with.
@@ -91,6 +99,8 @@ def corpus_texts(subject: str, *, ids=None, checked: bool = False) -> list[tuple
         rows = _published_verdicts()
         if ids is not None:
             rows = rows.filter(pk__in=ids)
+        if changed_since is not None:
+            rows = rows.filter(updated_at__gte=changed_since)
         return [
             (
                 row["id"],
@@ -98,7 +108,9 @@ def corpus_texts(subject: str, *, ids=None, checked: bool = False) -> list[tuple
                 if checked
                 else f"{row['ticket__claim__text']} {row['published_revision__summary']}",
             )
-            for row in rows.values("id", "ticket__claim__text", "published_revision__summary")
+            for row in rows.values("id", "ticket__claim__text", "published_revision__summary")[
+                :limit
+            ]
         ]
     if subject == Subject.CLAIM:
         rows = Claim.objects.filter(ticket__stage__in=MATCHABLE_TICKET_STAGES).order_by("id")
@@ -108,7 +120,9 @@ def corpus_texts(subject: str, *, ids=None, checked: bool = False) -> list[tuple
     rows = ExternalFactCheck.objects.order_by("id")
     if ids is not None:
         rows = rows.filter(pk__in=ids)
-    return list(rows.values_list("id", "claim_reviewed"))
+    if changed_since is not None:
+        rows = rows.filter(updated_at__gte=changed_since)
+    return list(rows.values_list("id", "claim_reviewed")[:limit])
 
 
 @dataclass
@@ -163,6 +177,256 @@ def _matcher(corpus: _Corpus, encoder) -> Matcher:
     )
 
 
+# --- The process's matcher, kept between jobs ----------------------------------------------
+
+# Vector ids below the newest one a refresh read but missing from it (a transaction that had not
+# committed yet, or a rolled-back id) are looked for again for this long.
+_HOLE_GRACE_SECONDS = 600.0
+_HOLES_KEPT = 1000
+# Verdicts and fact-checks changed since the last refresh, less this, are embedded if they need
+# it: a change whose time stamp was taken before the refresh but committed after is still seen.
+_CHANGE_SLACK = timedelta(minutes=5)
+
+
+def _subject_texts(subject: str, ids=None) -> dict[int, tuple[str, str]]:
+    """Return {id: (matched text, checked text)} for every item of ``subject`` (or ``ids``),
+    public or not: the cache holds them all and filters at query time."""
+    if subject == Subject.VERDICT:
+        rows = Verdict.objects.all()
+        if ids is not None:
+            rows = rows.filter(pk__in=list(ids))
+        return {
+            row["id"]: (
+                f"{row['ticket__claim__text']} {row['published_revision__summary'] or ''}".strip(),
+                row["ticket__claim__text"],
+            )
+            for row in rows.values("id", "ticket__claim__text", "published_revision__summary")
+        }
+    model, field = (
+        (Claim, "text") if subject == Subject.CLAIM else (ExternalFactCheck, "claim_reviewed")
+    )
+    rows = model.objects.all()
+    if ids is not None:
+        rows = rows.filter(pk__in=list(ids))
+    return {pk: (text, text) for pk, text in rows.values_list("id", field)}
+
+
+@dataclass
+class _Cached:
+    stamp: tuple
+    matcher: Matcher
+    mark: int
+    holes: dict[int, float]
+    refreshed_at: object
+    built: float
+    added: int = 0
+
+
+class MatcherCache:
+    """The corpus matcher of this process, keyed by the encoder's model id and the matching
+    settings: built from every stored vector by the first job, then fed only the vectors
+    stored since (ids above the highest read), so a job reads what changed, not the corpus.
+
+    What the cache holds is a superset: every item with a vector, public or not. Whether an item
+    may be matched (a verdict published and not retracted or embargoed, a ticket still open, the
+    claim from another piece) is asked of the database at query time for the top candidates
+    only, so a stale cache can rank a withdrawn item but never return it. The lexical side
+    weighs added texts with the build's vocabulary, so the cache is rebuilt once added rows pass
+    MATCHING_CACHE_REBUILD_SHARE of the build or it is MATCHING_CACHE_MAX_AGE_SECONDS old. A
+    lock serialises refresh and search: a worker's threads share one matcher.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._cached: _Cached | None = None
+        # Read by tests and the benchmark: builds done, vector rows read.
+        self.builds = 0
+        self.rows_read = 0
+
+    def clear(self) -> None:
+        """Drop the matcher and zero the counters."""
+        with self._lock:
+            self._cached = None
+            self.builds = self.rows_read = 0
+
+    @contextmanager
+    def matcher(self, encoder):
+        """Yield the current matcher, refreshed; hold it only inside the ``with`` block."""
+        mode, weight, thresholds = matching_settings(encoder.model_id)
+        stamp = (encoder.model_id, mode, weight, settings.MATCHING_EXACT_LIMIT)
+        with self._lock:
+            cached = self._cached
+            if cached is None or cached.stamp != stamp or self._due_rebuild(cached):
+                self._cached = None  # let the old matcher go before the new one is built
+                cached = self._cached = self._build(stamp, encoder, mode, weight)
+            else:
+                self._refresh(cached, encoder)
+            cached.matcher.thresholds = thresholds
+            yield cached.matcher
+
+    def _due_rebuild(self, cached: _Cached) -> bool:
+        size = max(cached.matcher.size - cached.added, 1)
+        if cached.added > settings.MATCHING_CACHE_REBUILD_SHARE * size + 100:
+            return True
+        dense = cached.matcher.dense
+        if (
+            dense is not None
+            and not dense.approximate
+            and dense.size > cached.stamp[3]
+            and approximate_available()
+        ):
+            return True  # grown past the exact limit: build the approximate index
+        return time.monotonic() - cached.built > settings.MATCHING_CACHE_MAX_AGE_SECONDS
+
+    def _build(self, stamp, encoder, mode, weight) -> _Cached:
+        model_id = encoder.model_id
+        started = timezone.now()
+        for subject in (Subject.VERDICT, Subject.CLAIM, Subject.EXTERNAL):
+            _embed_missing(subject, corpus_texts(subject), encoder)
+        keys, texts, check_texts, vectors = [], [], [], []
+        mark, newest_seen = 0, set()
+        by_subject = {
+            s: _subject_texts(s) for s in (Subject.VERDICT, Subject.CLAIM, Subject.EXTERNAL)
+        }
+        rows = Embedding.objects.filter(model_id=model_id).order_by("id")
+        for pk, subject, subject_id, dim, vector in rows.values_list(
+            "id", "subject", "subject_id", "dim", "vector"
+        ).iterator(chunk_size=2000):
+            self.rows_read += 1
+            mark = max(mark, pk)
+            if pk > mark - _HOLES_KEPT:
+                newest_seen.add(pk)
+            text = by_subject.get(subject, {}).get(subject_id)
+            if text is None:
+                continue
+            keys.append((subject, subject_id))
+            texts.append(text[0])
+            check_texts.append(text[1])
+            vectors.append(from_bytes(vector, dim))
+        matrix = np.vstack(vectors) if vectors else np.zeros((0, encoder.dim), np.float32)
+        matcher = Matcher(
+            keys=keys,
+            texts=texts,
+            encoder=encoder,
+            vectors=matrix,
+            check_texts=check_texts,
+            exact_limit=stamp[3],
+            mode=mode,
+            weight=weight,
+        )
+        self.builds += 1
+        return _Cached(
+            stamp=stamp,
+            matcher=matcher,
+            mark=mark,
+            # Ids below the newest read but not seen: looked for again, as after a refresh.
+            holes={
+                pk: time.monotonic()
+                for pk in range(max(1, mark - _HOLES_KEPT), mark)
+                if pk not in newest_seen
+            },
+            refreshed_at=started,
+            built=time.monotonic(),
+        )
+
+    def _refresh(self, cached: _Cached, encoder) -> None:
+        started = timezone.now()
+        since = cached.refreshed_at - _CHANGE_SLACK
+        limit = settings.MATCHING_EMBED_INLINE_LIMIT
+        for subject in (Subject.VERDICT, Subject.EXTERNAL):
+            # More changes than a job embeds (a bulk import) are the background refresh's.
+            changed = corpus_texts(subject, changed_since=since, limit=limit + 1)
+            if len(changed) <= limit:
+                embeddings_store(subject=subject, items=changed, encoder=encoder)
+        now = time.monotonic()
+        holes = {pk: at for pk, at in cached.holes.items() if now - at < _HOLE_GRACE_SECONDS}
+        rows = list(
+            Embedding.objects.filter(model_id=cached.stamp[0])
+            .filter(Q(id__gt=cached.mark) | Q(id__in=list(holes)))
+            .order_by("id")
+            .values_list("id", "subject", "subject_id", "dim", "vector")
+        )
+        self.rows_read += len(rows)
+        seen = {row[0] for row in rows}
+        newest = max(seen, default=cached.mark)
+        holes = {pk: at for pk, at in holes.items() if pk not in seen}
+        # Only the newest are kept: another model's rows (a re-embedding) also leave gaps, and
+        # a transaction still open is one of the last to have taken an id.
+        start = max(cached.mark + 1, newest - _HOLES_KEPT)
+        holes.update({pk: now for pk in range(start, newest) if pk not in seen})
+        if len(holes) > _HOLES_KEPT:
+            holes = dict(sorted(holes.items())[len(holes) - _HOLES_KEPT :])
+        cached.mark, cached.holes, cached.refreshed_at = newest, holes, started
+        if not rows:
+            return
+        wanted: dict[str, set[int]] = {}
+        for _, subject, subject_id, _, _ in rows:
+            wanted.setdefault(subject, set()).add(subject_id)
+        found = {subject: _subject_texts(subject, ids) for subject, ids in wanted.items()}
+        latest = {}
+        for _, subject, subject_id, dim, vector in rows:  # by id: the newest row wins
+            text = found[subject].get(subject_id)
+            if text is not None:
+                latest[(subject, subject_id)] = (text, from_bytes(vector, dim))
+        if not latest:
+            return
+        keys = list(latest)
+        cached.matcher.add(
+            keys=keys,
+            texts=[latest[key][0][0] for key in keys],
+            check_texts=[latest[key][0][1] for key in keys],
+            vectors=np.vstack([latest[key][1] for key in keys]),
+        )
+        cached.added += len(keys)
+
+
+def _embed_missing(subject: str, items: list[tuple[int, str]], encoder) -> None:
+    """Embed ``items`` lacking a current vector when there are few (a new verdict, a few
+    imports); more means a model change, which the background refresh fills in."""
+    if items and len(items) <= settings.MATCHING_EMBED_INLINE_LIMIT:
+        embeddings_store(subject=subject, items=items, encoder=encoder)
+    elif items:
+        have = set(
+            Embedding.objects.filter(subject=subject, model_id=encoder.model_id).values_list(
+                "subject_id", flat=True
+            )
+        )
+        missing = [(pk, text) for pk, text in items if pk not in have]
+        if len(missing) <= settings.MATCHING_EMBED_INLINE_LIMIT:
+            embeddings_store(subject=subject, items=missing, encoder=encoder)
+
+
+MATCHER_CACHE = MatcherCache()
+
+
+def _matchable(keys, *, article_id: int | None) -> dict:
+    """Return {key: checked text} for the keys that may be matched now (public verdicts, open
+    tickets, fact-checks still stored), leaving out the items of article ``article_id``."""
+    ids: dict[str, list[int]] = {}
+    for subject, pk in keys:
+        ids.setdefault(subject, []).append(pk)
+    kept = {}
+    if ids.get(Subject.VERDICT):
+        rows = _published_verdicts().filter(pk__in=ids[Subject.VERDICT])
+        if article_id is not None:
+            rows = rows.exclude(ticket__claim__article_id=article_id)
+        for pk, text in rows.values_list("id", "ticket__claim__text"):
+            kept[(Subject.VERDICT, pk)] = text
+    if ids.get(Subject.CLAIM):
+        rows = Claim.objects.filter(
+            pk__in=ids[Subject.CLAIM], ticket__stage__in=MATCHABLE_TICKET_STAGES
+        )
+        if article_id is not None:
+            rows = rows.exclude(article_id=article_id)
+        for pk, text in rows.values_list("id", "text"):
+            kept[(Subject.CLAIM, pk)] = text
+    if ids.get(Subject.EXTERNAL):
+        rows = ExternalFactCheck.objects.filter(pk__in=ids[Subject.EXTERNAL])
+        for pk, text in rows.values_list("id", "claim_reviewed"):
+            kept[(Subject.EXTERNAL, pk)] = text
+    return kept
+
+
 # --- Matching one new claim ----------------------------------------------------------------
 
 
@@ -173,6 +437,9 @@ def claim_match(*, claim_id: int, encoder=None) -> MatchRun | None:
     it is. Claims of the same article are never matched with each other. A confirmed match of a
     published verdict records a "repeated" event on that verdict's ticket and tells its author
     and the editors. Return the run, or None if the claim is gone.
+
+    The search runs on the process's kept matcher (MATCHER_CACHE); what may be matched is
+    checked against the database for the top candidates, not taken from the cache.
     """
     encoder = encoder or current_encoder()
     claim = Claim.objects.filter(pk=claim_id).first()
@@ -182,34 +449,13 @@ def claim_match(*, claim_id: int, encoder=None) -> MatchRun | None:
     if existing is not None:
         return existing
     embeddings_store(subject=Subject.CLAIM, items=[(claim.pk, claim.text)], encoder=encoder)
-    corpus = _corpus(
-        [Subject.VERDICT, Subject.CLAIM, Subject.EXTERNAL],
-        encoder.model_id,
-        encoder,
-        embed_missing=settings.MATCHING_EMBED_INLINE_LIMIT,
-    )
-    same_article = {
-        Subject.CLAIM: set(
-            Claim.objects.filter(article_id=claim.article_id).values_list("pk", flat=True)
-        ),
-        Subject.VERDICT: set(
-            Verdict.objects.filter(ticket__claim__article_id=claim.article_id).values_list(
-                "pk", flat=True
-            )
-        ),
-    }
-    keep = [
-        i for i, (subject, pk) in enumerate(corpus.keys) if pk not in same_article.get(subject, ())
-    ]
-    corpus = _Corpus(
-        keys=[corpus.keys[i] for i in keep],
-        texts=[corpus.texts[i] for i in keep],
-        check_texts=[corpus.check_texts[i] for i in keep],
-        vectors=corpus.vectors[keep] if keep else corpus.vectors[:0],
-    )
-    matches = _matcher(corpus, encoder).match(
-        claim.text, top=settings.MATCHING_TOP, min_level=Level.SUGGESTED
-    )
+    with MATCHER_CACHE.matcher(encoder) as matcher:
+        matches = matcher.match(
+            claim.text,
+            top=settings.MATCHING_TOP,
+            min_level=Level.SUGGESTED,
+            keep=lambda keys: _matchable(keys, article_id=claim.article_id),
+        )
     try:
         with transaction.atomic():
             run = MatchRun.objects.create(claim=claim, model_id=encoder.model_id)

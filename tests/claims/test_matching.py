@@ -217,3 +217,50 @@ def test_the_approximate_index_finds_vectors_added_after_it_was_built():
     index.add(vectors[1500:])
     assert index.size == 2000
     assert index.candidates(vectors[1800:1801], 5)[0] == 1800
+
+
+def test_added_claims_are_matched_and_a_replaced_row_is_never_returned():
+    m = Matcher(
+        keys=["a", "b"],
+        texts=["The harbour board met on Tuesday.", "Taxes rose by 3 percent."],
+        encoder=WordHashEncoder(),
+        mode="fused",
+        weight=0.5,
+    )
+    m.add(keys=["c", "a"], texts=["Unemployment rose to 9 percent in Ohio.", "Bees can fly."])
+    assert m.size == 3
+    found = [match.key for match in m.match("Unemployment rose to 9 percent in Ohio.", top=5)]
+    assert found[0] == "c"
+    assert found.count("a") == 1  # the replaced row is gone, the new one stays
+    (best,) = m.match("The harbour board met on Tuesday.", top=1)
+    assert best.key != "a"
+
+
+def test_keep_filters_candidates_and_the_next_best_takes_their_place():
+    m = Matcher(
+        keys=[1, 2, 3],
+        texts=[
+            "Unemployment rose to 9 percent in Ohio.",
+            "Unemployment rose to 9 percent in Ohio last year.",
+            "The harbour board met on Tuesday.",
+        ],
+        encoder=WordHashEncoder(),
+        mode="dense",
+    )
+    asked = []
+
+    def keep(keys):
+        asked.append(list(keys))
+        return {key: None for key in keys if key != 1}
+
+    found = m.match("Unemployment rose to 9 percent in Ohio.", top=1, keep=keep)
+    assert [match.key for match in found] == [2]
+    assert 1 in asked[0]
+
+
+def test_a_dense_index_grows_without_losing_rows():
+    index = DenseIndex(np.eye(3, dtype=np.float32))
+    for _ in range(5):
+        index.add(np.eye(3, dtype=np.float32)[:1])
+    assert index.size == 8
+    assert index.scores(np.eye(3, dtype=np.float32)[:1])[0].tolist() == [1, 0, 0] + [1] * 5
