@@ -153,11 +153,14 @@ def test_a_piece_is_added_a_span_pinned_and_the_editor_votes_from_the_top(
     page.get_by_role("button", name="Take it").click()
     page.get_by_label("Add a source").fill(newsroom["source_url"])
     page.get_by_role("button", name="Add source").click()
+    # The click answers with a redirect to the ticket page; wait for that page, not the old one.
+    page.wait_for_selector("text=Source added", timeout=30_000)
     source = Source.objects.get(citations__claim=claim)
     assert page.locator(".desk-archived").count() == 1, (source.state, source.state_reason)
 
     # More candidates on demand, then a selected span of the archived text, pinned as context.
     page.get_by_role("link", name="Show more candidates").click()
+    page.wait_for_selector("text=Show fewer candidates", timeout=30_000)
     assert page.locator(".desk-candidates .snapshot-para").count() >= 1
     select_in_archived_text(page, SPAN)
     span_form = page.locator(".desk-span-form")
