@@ -18,6 +18,7 @@ from reviews.admin.research import RESEARCH_ACTIONS, Research, research_submit
 from reviews.admin.tagging import Tagging, tags_action
 from reviews.errors import ReviewError
 from reviews.models import Ticket
+from reviews.services.matching import may_reuse
 from reviews.workflow import Stage
 
 # Panels of the ticket page that post their own form: discussion and tags. Each handler runs
@@ -130,6 +131,7 @@ class TicketPage:
             "forms": list(forms_now.values()),
             "matches": selectors.claim_matches(self.ticket.claim),
             "can_triage": may_mark(self.allowed),
+            "can_reuse": may_mark(self.allowed) and may_reuse(self.user),
             "discussion": bound.get("discussion") or Discussion(self.ticket, self.user),
             "can_preview": rules.may_preview(self.ticket, self.user),
             "tagging": bound.get("tagging") or Tagging(self.ticket, self.user, facts=self.facts),

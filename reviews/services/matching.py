@@ -28,7 +28,7 @@ from claims.services.embeddings import (
     from_bytes,
 )
 from reviews import workflow
-from reviews.errors import ReviewError
+from reviews.errors import NotAllowed, ReviewError
 from reviews.models import ClaimMatch, Event, MatchRun, Notification, Ticket, Verdict
 from reviews.selectors import users_with_permission
 from reviews.services import notifications
@@ -614,14 +614,25 @@ def ticket_mark_duplicate(
     )
 
 
+def may_reuse(user) -> bool:
+    """Return whether ``user`` may reuse a published verdict on another piece (editors)."""
+    return user is not None and user.has_perm(workflow.PUBLISH)
+
+
 def ticket_reuse_verdict(
     *, ticket: Ticket, by, verdict: Verdict, note: str = "", expected_version: int | None = None
 ) -> Ticket:
     """Point the ticket at a published verdict on the same claim, dismissing it as a duplicate.
 
     Only a verdict the public sees now (published, not retracted, not under embargo) can be
-    reused, so a draft never reaches the new piece's readers.
+    reused, so a draft never reaches the new piece's readers. Reuse puts that verdict on the new
+    piece's public page, so it is an editor's decision, like every other change readers see.
     """
+    if not may_reuse(by):
+        raise NotAllowed(
+            "Only editors reuse a published verdict: it then shows on this piece's public page. "
+            "Mark the ticket a duplicate instead, or @mention an editor in the discussion."
+        )
     if not _published_verdicts().filter(pk=verdict.pk).exists():
         raise ReviewError("Only a published verdict can be reused; this one is not public.")
     return _dismiss_as_duplicate(

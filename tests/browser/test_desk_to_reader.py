@@ -212,7 +212,8 @@ def test_a_verdict_goes_from_the_desk_to_the_readers_page(
     plain.close()
     assert claim.citations.get().source.state == Source.State.FETCHED
 
-    # A new piece repeats the claim: the fact-checker sees the match and reuses the verdict.
+    # A new piece repeats the claim: the editor sees the match and reuses the verdict (it puts
+    # the verdict on the new piece's public page, so it is an editor's call).
     repeated = article_receive(
         body="Microsoft poured more than thirteen billion dollars into OpenAI, the memo shows.",
         title="Another column on the memo",
@@ -220,7 +221,7 @@ def test_a_verdict_goes_from_the_desk_to_the_readers_page(
     new_ticket = Ticket.objects.get(claim__article=repeated)
     staff = chromium.new_context(viewport={"width": 1400, "height": 1000})
     page = staff.new_page()
-    log_in(page, base, "factchecker", passwords["factchecker"])
+    log_in(page, base, "editor", passwords["editor"])
     page.goto(f"{base}/admin/reviews/ticket/{new_ticket.pk}/change/")
     matches = page.locator("#matches")
     assert CLAIM in matches.inner_text()

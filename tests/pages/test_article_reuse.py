@@ -64,10 +64,12 @@ def open_correction(ticket, *, checker, editor, summary):
     )
 
 
-def test_a_piece_whose_only_verdict_is_reused_is_public_and_marked_with_it(client, checker, old):
+def test_a_piece_whose_only_verdict_is_reused_is_public_and_marked_with_it(
+    client, checker, editor, old
+):
     article = piece(NEW)
     assert page_of(client, article).status_code == 404
-    new = reusing(article, REPEAT, old.verdict, by=checker)
+    new = reusing(article, REPEAT, old.verdict, by=editor)
     response = page_of(client, article)
     assert response.status_code == 200
     html = response.content.decode()
@@ -85,10 +87,10 @@ def test_a_piece_whose_only_verdict_is_reused_is_public_and_marked_with_it(clien
     assert "claim-mark" not in html.split(WAGES)[0].split(REPEAT)[1]
 
 
-def test_own_and_reused_verdicts_show_side_by_side(client, checker, old):
+def test_own_and_reused_verdicts_show_side_by_side(client, checker, editor, old):
     article = piece(NEW)
     wages = checked(article, WAGES, rated="true")
-    reusing(article, REPEAT, old.verdict, by=checker)
+    reusing(article, REPEAT, old.verdict, by=editor)
     html = page_of(client, article).content.decode()
     own = html.split('id="verdicts-title"')[1].split("</section>")[0]
     assert f"/verdicts/{verdict_of(wages).pk}/" in own
@@ -100,7 +102,7 @@ def test_a_correction_to_the_reused_verdict_moves_the_page_and_its_draft_never_s
     client, checker, editor, editor2, old
 ):
     article = piece(NEW)
-    reusing(article, REPEAT, old.verdict, by=checker)
+    reusing(article, REPEAT, old.verdict, by=editor)
     first = page_of(client, article)
     etag = first["ETag"]
     assert page_of(client, article, HTTP_IF_NONE_MATCH=etag).status_code == 304
@@ -121,43 +123,45 @@ def test_a_correction_to_the_reused_verdict_moves_the_page_and_its_draft_never_s
     assert CORRECTED in html and "rating-mostly-false" in html
 
 
-def test_marking_a_claim_with_a_verdict_moves_the_page(client, checker, old):
+def test_marking_a_claim_with_a_verdict_moves_the_page(client, checker, editor, old):
     article = piece(NEW)
     checked(article, WAGES, rated="true")
     etag = page_of(client, article)["ETag"]
-    reusing(article, REPEAT, old.verdict, by=checker)
+    reusing(article, REPEAT, old.verdict, by=editor)
     after = page_of(client, article, HTTP_IF_NONE_MATCH=etag)
     assert after.status_code == 200
     assert 'id="already-checked"' in after.content.decode()
 
 
-def test_a_reused_verdict_put_back_under_embargo_leaves_the_page(client, checker, old):
+def test_a_reused_verdict_put_back_under_embargo_leaves_the_page(client, checker, editor, old):
     article = piece(NEW)
-    reusing(article, REPEAT, old.verdict, by=checker)
+    reusing(article, REPEAT, old.verdict, by=editor)
     original = old.claim.article
     original.embargo_until = timezone.now() + timedelta(days=1)
     original.save(update_fields=["embargo_until"])
     assert page_of(client, article).status_code == 404
 
 
-def test_a_piece_under_embargo_shows_nothing_even_with_a_reused_verdict(client, checker, old):
+def test_a_piece_under_embargo_shows_nothing_even_with_a_reused_verdict(
+    client, checker, editor, old
+):
     article = piece(NEW, embargo_until=timezone.now() + timedelta(days=1))
-    reusing(article, REPEAT, old.verdict, by=checker)
+    reusing(article, REPEAT, old.verdict, by=editor)
     assert page_of(client, article).status_code == 404
 
 
 def test_the_page_costs_the_same_queries_with_one_reused_verdict_or_several(
-    client, checker, old, django_assert_num_queries
+    client, checker, editor, old, django_assert_num_queries
 ):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     article = piece(NEW)
-    reusing(article, REPEAT, old.verdict, by=checker)
+    reusing(article, REPEAT, old.verdict, by=editor)
     with CaptureQueriesContext(connection) as one:
         assert page_of(client, article).status_code == 200
     other = ticket_in(Stage.PUBLISHED, text="Wages doubled in Ohio since 2010.")
-    reusing(article, WAGES, other.verdict, by=checker)
+    reusing(article, WAGES, other.verdict, by=editor)
     with django_assert_num_queries(len(one)):
         html = page_of(client, article).content.decode()
     assert html.count('class="verdict-item') == 2

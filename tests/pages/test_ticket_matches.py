@@ -37,8 +37,33 @@ def test_matches_show_above_the_research_with_score_rating_date_and_whose(client
     assert f"/verdicts/{old.verdict.pk}/" in panel
     assert old.verdict.published_revision.rating.label in panel
     assert "confirmed" in panel and "ours" in panel
-    assert 'value="reuse"' in panel
+    # Reusing a verdict changes the new piece's public page: the fact-checker is offered the
+    # duplicate link and told it is an editor's call; the editor gets the reuse button.
+    assert 'value="reuse"' not in panel and f'value="{old.pk}"' in panel
+    assert "an editor’s call" in panel
     assert f"#{other.pk}" not in panel  # an unrelated ticket is no match
+
+
+def test_only_an_editor_is_offered_and_allowed_to_reuse_a_published_verdict(
+    client, checker, editor
+):
+    old = published("Unemployment rose to 9 percent in Ohio.")
+    new = ticket_in(Stage.NEW, text="Unemployment rose to 9 percent in Ohio.")
+    claim_match(claim_id=new.claim_id)
+    client.force_login(checker)
+    # Posted by hand, a fact-checker's reuse is refused and changes nothing.
+    response = client.post(
+        page(new), {"action": "reuse", "target": old.verdict.pk, "version": new.version}
+    )
+    assert response.status_code == 302
+    refused = client.get(response["Location"]).content.decode()
+    assert "Only editors reuse a published verdict" in refused
+    new.refresh_from_db()
+    assert (new.stage, new.reuses_verdict_id) == (Stage.NEW, None)
+    assert not Event.objects.filter(ticket=new, action="dismiss").exists()
+    client.force_login(editor)
+    panel = client.get(page(new)).content.decode().split('id="matches"')[1]
+    assert 'value="reuse"' in panel and "an editor’s call" not in panel
 
 
 def test_the_page_costs_the_same_queries_with_one_match_or_several(client, checker):
@@ -83,11 +108,11 @@ def test_a_fact_checker_marks_the_ticket_a_duplicate_of_the_matched_one(client, 
     assert f'href="{page(first)}">#{first.pk}</a>' in html
 
 
-def test_reuse_marks_the_piece_with_the_published_verdict_and_never_a_draft(client, checker):
+def test_reuse_marks_the_piece_with_the_published_verdict_and_never_a_draft(client, editor):
     old = published("Unemployment rose to 9 percent in Ohio.")
     draft = ticket_in(Stage.IN_REVIEW, text="Unemployment rose to 9 percent in Ohio.")
     new = ticket_in(Stage.NEW, text="Unemployment rose to 9 percent in Ohio.")
-    client.force_login(checker)
+    client.force_login(editor)
     # A draft's verdict cannot be reused, even when posted by hand.
     response = client.post(
         page(new), {"action": "reuse", "target": draft.verdict.pk, "version": new.version}
