@@ -132,6 +132,12 @@ def check_submit(ticket: Ticket, user, facts: Facts) -> None:
         raise InvalidTransition(
             "Nothing is corrected yet: save a corrected draft before submitting it for review."
         )
+    if any(not vote.approve for vote in facts.current_votes):
+        # The editor who sent this revision back has voted on it and could not vote again.
+        raise InvalidTransition(
+            "An editor sent this revision back: save a new draft that answers their note "
+            "before submitting it again."
+        )
 
 
 def check_vote(ticket: Ticket, user, facts: Facts) -> None:

@@ -382,3 +382,40 @@ def test_only_the_retract_button_is_marked_as_dangerous(client, editor):
 
     assert html.count("desk-danger") == 1
     assert 'class="button desk-danger">Retract</button>' in html
+
+
+@pytest.mark.django_db
+def test_a_revision_sent_back_must_change_before_it_is_submitted_again(client, checker, editor):
+    ticket = ticket_in(Stage.IN_REVIEW, assignee=checker)
+    client.force_login(editor)
+    sent = client.post(
+        page(ticket),
+        {"action": "request_changes", "version": ticket.version, "note": "Cite the accounts."},
+    )
+    assert sent.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.stage == Stage.CHANGES_REQUESTED
+    client.force_login(checker)
+    assert "submit" not in offered_actions(client.get(page(ticket)))
+    # Submitting the same revision again would leave the editor, who voted on it, no action.
+    refused = client.post(page(ticket), {"action": "submit", "version": ticket.version})
+    assert refused.status_code == 409
+    assert "save a new draft that answers their note" in refused.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.stage == Stage.CHANGES_REQUESTED
+    services.verdict_save_draft(
+        ticket=ticket,
+        by=checker,
+        rating=rating("mostly-false"),
+        summary="The 2023 accounts say 2.1 million dollars.",
+        explanation="Cited the accounts as asked.",
+    )
+    ticket.refresh_from_db()
+    assert "submit" in offered_actions(client.get(page(ticket)))
+    assert (
+        client.post(page(ticket), {"action": "submit", "version": ticket.version}).status_code
+        == 302
+    )
+    client.force_login(editor)
+    ticket.refresh_from_db()
+    assert {"vote", "request_changes"} <= offered_actions(client.get(page(ticket)))
