@@ -146,10 +146,15 @@ class VerdictForm(ActionFormBase):
             self.initial.setdefault("summary", current.summary)
             self.initial.setdefault("explanation", current.explanation)
             self.initial.setdefault("first_appearance_url", current.first_appearance_url)
+        suggestion = suggest_short_claim(self.ticket.claim.text)
+        if suggestion.endswith("…"):
+            # A cut-off assertion is a hint, not a short claim: publishing waits for a person
+            # to write one that reads whole.
+            self.fields["short_claim"].widget.attrs["placeholder"] = suggestion
+            suggestion = ""
         self.initial.setdefault(
             "short_claim",
-            (current.short_claim if current is not None else "")
-            or suggest_short_claim(self.ticket.claim.text),
+            (current.short_claim if current is not None else "") or suggestion,
         )
         self.initial.setdefault("evidence", self._evidence_offered(current))
 

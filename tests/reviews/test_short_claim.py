@@ -104,3 +104,13 @@ def test_the_verdict_form_suggests_the_short_claim_from_the_assertion(client):
     assert 'name="short_claim"' in html
     assert f'value="{suggest_short_claim(ticket.claim.text)}"' in html
     assert 'maxlength="75"' in html
+
+
+@pytest.mark.django_db
+def test_a_cut_off_suggestion_is_a_hint_never_the_value_that_would_pass_the_publish_check(client):
+    ticket = ticket_in(Stage.RESEARCHING, draft=False, text=LONG)
+    client.force_login(ticket.assignee)
+    html = client.get(f"/admin/reviews/ticket/{ticket.pk}/change/").content.decode()
+    field = html.split('name="short_claim"')[1].split(">")[0]
+    assert f'placeholder="{suggest_short_claim(LONG)}"' in field
+    assert "value=" not in field
