@@ -46,6 +46,24 @@ def citations_linked_by_piece(claim_id: int) -> list[Citation]:
     )
 
 
+def article_links(article_id: int) -> list[tuple[int, int, str, str]]:
+    """Return the links the piece itself made, as (start, end, href, anchor) in text order.
+
+    Only the piece's own links (never a URL the desk added while researching), each once.
+    """
+    rows = (
+        Citation.objects.filter(
+            claim__article_id=article_id,
+            origin=Citation.Origin.ARTICLE,
+            start__isnull=False,
+            end__isnull=False,
+        )
+        .order_by("start", "end", "href")
+        .values_list("start", "end", "href", "anchor")
+    )
+    return list(dict.fromkeys(rows))
+
+
 def passages_for_claim(claim: Claim) -> QuerySet[Passage]:
     """Return the passages ranked for the claim from each source's current snapshot, best first."""
     return (

@@ -1,5 +1,6 @@
 """Mark claims in an article's plain text at their exact offsets, as escaped HTML."""
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -101,3 +102,22 @@ def highlight_paragraphs(text: str, marks: Sequence[Mark]) -> list[str]:
     """Return each paragraph of `text` as escaped HTML with the marks that fall in it."""
     placed = place(marks, len(text))
     return [highlight(text, placed, start, end) for start, end in paragraph_bounds(text)]
+
+
+def links_by_paragraph(
+    text: str, links: Iterable[tuple[int, int, str, str]]
+) -> list[list[tuple[str, str]]]:
+    """Return, for each paragraph of `text`, the (href, words) of the links that start in it.
+
+    `links` are (start, end, href, anchor) in the plain text. They are listed under their
+    paragraph rather than linked in place: a link inside a marked claim cannot nest in the
+    claim's own link to its verdict.
+    """
+    bounds = paragraph_bounds(text)
+    starts = [start for start, _end in bounds]
+    found: list[list[tuple[str, str]]] = [[] for _ in bounds]
+    for start, end, href, anchor in links:
+        index = bisect_right(starts, start) - 1
+        if index >= 0 and start < bounds[index][1]:
+            found[index].append((href, " ".join((anchor or text[start:end]).split()) or href))
+    return found

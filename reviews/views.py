@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from claims import selectors as claims_selectors
 from claims.attachments import SHOWN_INLINE
 from claims.models import Article, Attachment, Snapshot
 from reviews import fingerprints, selectors
@@ -20,7 +21,13 @@ from reviews.analytics.public import public_year
 from reviews.claimreview import claimreview, claimreview_graph
 from reviews.colours import scale_stylesheet
 from reviews.conditional import conditional
-from reviews.highlight import Mark, highlight, highlight_paragraphs, paragraph_bounds
+from reviews.highlight import (
+    Mark,
+    highlight,
+    highlight_paragraphs,
+    links_by_paragraph,
+    paragraph_bounds,
+)
 from reviews.representation import sources_relied_on
 from reviews.rules import approvals_required, panel_size
 
@@ -91,7 +98,15 @@ def article_page(request, slug: str):
         "public/article.html",
         {
             "article": article,
-            "paragraphs": paragraphs,
+            "paragraphs": list(
+                zip(
+                    paragraphs,
+                    links_by_paragraph(
+                        article.plain_text, claims_selectors.article_links(article.pk)
+                    ),
+                    strict=True,
+                )
+            ),
             "verdicts": page.verdicts,
             "reused": page.reused,
             "tally": rating_tally(page.verdicts),

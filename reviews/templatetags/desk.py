@@ -38,6 +38,12 @@ def web_url(url: str) -> str:
 
 
 @register.filter
+def web_links(links) -> list[tuple[str, str]]:
+    """Return the (href, words) pairs whose href is an http(s) address (see web_url)."""
+    return [(web_url(href), words) for href, words in links if web_url(href)]
+
+
+@register.filter
 def event_words(data) -> str:
     """Return an audit event's details in words (reviews.admin.timeline), joined by " · "."""
     return " · ".join(timeline.event_words(data))

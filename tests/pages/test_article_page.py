@@ -175,3 +175,34 @@ def test_only_a_web_address_links_to_the_original(client):
     article.save(update_fields=["url"])
     html = page_of(client, article).content.decode()
     assert 'href="javascript:' not in html and "Read the original" not in html
+
+
+@pytest.mark.django_db
+def test_the_pieces_own_links_are_listed_under_their_paragraph_never_the_desks(client, editor):
+    from claims.services.citations import citation_add
+    from reviews.services import article_receive
+
+    body = (
+        "# A column on the bridge\n\n"
+        "The council spent 4 million dollars on the bridge, "
+        "[the budget shows](https://city.example/budget). Nobody asked why.\n\n"
+        "Unemployment fell to 3% last year, [says the agency](javascript:alert(1)).\n"
+    )
+    article = article_receive(body=body, title="A column on the bridge", fmt="markdown").article
+    checked(article, "The council spent 4 million dollars on the bridge")
+    # A URL the desk adds while researching is private research, not the piece's link.
+    citation_add(
+        claim=article.claims.order_by("start").first(),
+        url="https://private.example/research",
+        by=editor,
+    )
+    html = page_of(client, article).content.decode()
+    text = html.split('class="piece-text"')[1].split("</div>")[0]
+    links = text.split('class="piece-links"')
+    assert len(links) == 2  # one paragraph with a web link; the javascript: one is not shown
+    assert (
+        'href="https://city.example/budget" rel="external nofollow noopener">the budget shows'
+        in (links[1])
+    )
+    assert text.index("bridge") < text.index('class="piece-links"') < text.index("Unemployment")
+    assert "private.example" not in html and 'href="javascript:' not in html
