@@ -113,8 +113,9 @@ class VerdictForm(ActionFormBase):
         max_length=SHORT_CLAIM_MAX,
         required=False,
         help_text=_(
-            "The claim in at most 75 characters, as search engines show it. Suggested from the "
-            "assertion; required before publishing."
+            "The claim in at most 75 characters, as search engines show it. Filled in from the "
+            "assertion when it fits (a longer one is shown cut, as a hint); required before "
+            "publishing."
         ),
         widget=forms.TextInput({"size": 80}),
     )
