@@ -1,6 +1,6 @@
 """Reads shared by the admin, the API and the templates, with their joins decided once."""
 
-from django.db.models import F, Lookup, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.text import smart_split, unescape_string_literal
 
 from claims.models import Article, Citation, Claim, Evidence, FetchAttempt, Passage, Source
@@ -92,39 +92,25 @@ def search_terms(text: str) -> list[str]:
     return terms
 
 
-class _AnyOf(Lookup):
-    """`field = ANY(ARRAY(subquery))` on PostgreSQL (`field IN (subquery)` elsewhere).
-
-    PostgreSQL runs the sub-select once, as an init plan, and the array then serves both a
-    bitmap index scan (an OR with an indexed condition on the same table) and a cheap test of
-    each row; `IN (subquery)` under an OR can only be a hashed sub-plan, tested row by row.
-    """
-
-    lookup_name = "any_of"
-    prepare_rhs = False
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} IN {rhs}", (*lhs_params, *rhs_params)
-
-    def as_postgresql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
+# A search term in more pieces' titles than this is a common word: matched by a sub-select.
+TITLE_MATCHES_LISTED = 1000
 
 
 def claims_matching(term: str, *, via: str = "", claimant: bool = False) -> Q:
     """Return a condition on claims (or on rows reaching them through `via`, e.g. "claim__"):
     `term` is in the claim's text or its piece's title (or the claimant, with `claimant`).
 
-    On PostgreSQL the text is tested on the claim's row and the titles' matches come as one
-    array of piece ids, so the planner may take either road: for a rare term, the trigram
-    indexes (claims migration 0006) OR'ed with the piece index; for a common one, the list's
-    own order, testing each row until the page is full.
+    The text is tested on the claim's own row. The pieces whose title holds the term are
+    looked up first (one query, the trigram index): up to TITLE_MATCHES_LISTED of them are
+    given to the list as their ids, which PostgreSQL can both OR with the text's trigram index
+    (a rare term: read only the matching claims) and test row by row with a hash (a common
+    term: read the list in its own order until the page is full). More than that, the term is
+    common and a sub-select (tested the same way, row by row) serves.
     """
     titled = Article.objects.filter(title__icontains=term).values("pk")
-    matching = Q(**{f"{via}text__icontains": term}) | Q(_AnyOf(F(f"{via}article_id"), titled))
+    listed = list(titled.values_list("pk", flat=True)[: TITLE_MATCHES_LISTED + 1])
+    pieces = titled if len(listed) > TITLE_MATCHES_LISTED else listed
+    matching = Q(**{f"{via}text__icontains": term}) | Q(**{f"{via}article_id__in": pieces})
     if claimant:
         matching |= Q(**{f"{via}claimant__icontains": term})
     return matching

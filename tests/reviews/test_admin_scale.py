@@ -240,10 +240,16 @@ def test_a_filtered_list_counts_only_up_to_the_cap_and_says_so(client, editor, m
 
 
 @pytest.mark.django_db
-def test_a_search_matches_the_same_claims_however_its_terms_are_spread(client, editor):
+@pytest.mark.parametrize("listed", [1000, 1], ids=["titles-listed", "titles-by-sub-select"])
+def test_a_search_matches_the_same_claims_however_its_terms_are_spread(
+    client, editor, monkeypatch, listed
+):
     # A term in claims' text, in their piece's title, in both, or in neither; the ticket list
-    # and the claim list (which also searches the claimant) find exactly the matching ones.
+    # and the claim list (which also searches the claimant) find exactly the matching ones,
+    # whether the pieces titled with it are few (given as ids) or many (a sub-select).
+    monkeypatch.setattr("claims.selectors.TITLE_MATCHES_LISTED", listed)
     titled = ArticleFactory(title="Harbour spending")
+    ArticleFactory(title="The harbour again")  # a second titled piece, without claims
     plain = ArticleFactory(title="Bridge spending")
     expected_tickets, expected_claims = set(), set()
     for i in range(6):
