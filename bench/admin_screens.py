@@ -3,9 +3,11 @@
 Run through bench/admin.py: .venv/bin/python bench/admin.py --screens [--claims 10000 100000]
 [--million] [--large-piece] [--repeat 9] [--database-url postgres://.../db]. It empties the
 desk's tables in the given database (migrated first), seeds the claims with SQL set inserts (one
-statement per table, never a row at a time), then GETs each screen through the test client as a
-logged-in editor and reports the server time (wall and CPU of this process plus its PostgreSQL
-backend) and the number of queries. With --large-piece it then adds one piece of 1.74M
+statement per table, never a row at a time; every claim its own score, as a model's float
+scores are, then VACUUM ANALYZE as autovacuum would have run), then GETs each screen through the
+test client as a logged-in editor and reports the server time (wall and CPU of this process plus
+its PostgreSQL backend) and the number of queries. With --keep, tables that already hold the size
+asked for are reused (a million takes minutes to seed). With --large-piece it then adds one piece of 1.74M
 characters and 30,000 claims on top of the last size, times the screens that show it, and times
 an editor removing a second copy of it (the admin's confirmed action, then the background job
 until its rows are gone).

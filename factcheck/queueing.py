@@ -62,10 +62,10 @@ def delay_each(task, *, key: str, ids: Iterable[int], what: str) -> list[int]:
     """Queue `task(**{key: pk})` for each id in one publish; return the ids not queued.
 
     The rows are the record and a sweeper re-sends what is still pending, so a broker outage
-    costs nothing but time: a failed publish returns every id (a batch that fails may have
-    been delivered in part; the tasks tolerate a second message for a row) after one attempt,
-    rather than the publish retry policy once per row while the request waits. In-process (no
-    broker, tasks run eagerly) a task that fails is logged and the others still run.
+    costs nothing but time: a publish that fails twice returns every id (a batch that fails
+    may have been delivered in part; the tasks tolerate a second message for a row), rather
+    than the publish retry policy once per row while the request waits. In-process (no broker,
+    tasks run eagerly) a task that fails is logged and the others still run.
     """
     ids = list(ids)
     if not ids:
@@ -77,14 +77,21 @@ def delay_each(task, *, key: str, ids: Iterable[int], what: str) -> list[int]:
             except Exception:
                 logger.exception("%s %s failed in-process", what, pk)
         return []
-    try:
-        with together():
-            for pk in ids:
-                task.delay(**{key: pk})
-    except Exception:
-        logger.warning("%d %s not queued now; they stay pending", len(ids), what, exc_info=True)
-        return ids
-    return []
+    # A second attempt covers a pooled connection the broker closed (a Redis restart), which
+    # kombu's per-message publish used to retry; a batch is never retried once per row.
+    for attempt in (1, 2):
+        try:
+            with together():
+                for pk in ids:
+                    task.delay(**{key: pk})
+        except Exception:
+            if attempt == 2:
+                logger.warning(
+                    "%d %s not queued now; they stay pending", len(ids), what, exc_info=True
+                )
+        else:
+            return []
+    return ids
 
 
 def backoff_seconds(attempt: int, *, base: float, cap: float, jitter: bool = False) -> float:
