@@ -7,10 +7,10 @@ statement per table, never a row at a time; every claim its own score, as a mode
 scores are, then VACUUM ANALYZE as autovacuum would have run), then GETs each screen through the
 test client as a logged-in editor and reports the server time (wall and CPU of this process plus
 its PostgreSQL backend) and the number of queries. With --keep, tables that already hold the size
-asked for are reused (a million takes minutes to seed). With --large-piece it then adds one piece of 1.74M
-characters and 30,000 claims on top of the last size, times the screens that show it, and times
-an editor removing a second copy of it (the admin's confirmed action, then the background job
-until its rows are gone).
+asked for are reused (a million takes minutes to seed). With --large-piece it then adds one
+piece of 1.74M characters and 30,000 claims on top of the last size, times the screens that show
+it, and times an editor removing a second copy of it (the admin's confirmed action, then the
+background job until its rows are gone).
 """
 
 import hashlib
