@@ -199,7 +199,10 @@ def main() -> None:
         "--database-url", default="postgres://postgres@127.0.0.1:5432/factcheck_bench_admin"
     )
     parser.add_argument(
-        "--keep", action="store_true", help="Keep the seeded database; reuse it if it exists."
+        "--keep",
+        action="store_true",
+        help="Keep the seeded database; reuse it if it exists. With --screens: reuse the seeded"
+        " tables when they hold the size asked for (one size a database).",
     )
     parser.add_argument("--queries", action="store_true", help="Print each query's time once.")
     parser.add_argument(
@@ -323,7 +326,13 @@ def screens_main(args) -> None:
     settings.ALLOWED_HOSTS = ["testserver"]
     sizes = args.claims + ([1_000_000] if args.million else [])
     print(f"machine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at the start")
-    admin_screens.run(sizes=sizes, repeat=args.repeat, timed=timed, show_queries=args.queries)
+    admin_screens.run(
+        sizes=sizes,
+        repeat=args.repeat,
+        timed=timed,
+        show_queries=args.queries,
+        reuse=args.keep,
+    )
     if args.large_piece:
         from django.contrib.auth import get_user_model
 

@@ -110,16 +110,25 @@ def search_terms(text: str) -> list[str]:
     return terms
 
 
+# A search term in more pieces' titles than this is a common word: matched by a sub-select.
+TITLE_MATCHES_LISTED = 1000
+
+
 def claims_matching(term: str, *, via: str = "", claimant: bool = False) -> Q:
     """Return a condition on claims (or on rows reaching them through `via`, e.g. "claim__"):
     `term` is in the claim's text or its piece's title (or the claimant, with `claimant`).
 
-    Each side is a sub-select on one table, so PostgreSQL answers it from that table's trigram
-    index (claims migration 0005) instead of testing every joined row of a list.
+    The text is tested on the claim's own row. The pieces whose title holds the term are
+    looked up first (one query, the trigram index): up to TITLE_MATCHES_LISTED of them are
+    given to the list as their ids, which PostgreSQL can both OR with the text's trigram index
+    (a rare term: read only the matching claims) and test row by row with a hash (a common
+    term: read the list in its own order until the page is full). More than that, the term is
+    common and a sub-select (tested the same way, row by row) serves.
     """
-    by_text = Claim.objects.filter(text__icontains=term).values("pk")
-    by_title = Article.objects.filter(title__icontains=term).values("pk")
-    matching = Q(**{f"{via}pk__in": by_text}) | Q(**{f"{via}article_id__in": by_title})
+    titled = Article.objects.filter(title__icontains=term).values("pk")
+    listed = list(titled.values_list("pk", flat=True)[: TITLE_MATCHES_LISTED + 1])
+    pieces = titled if len(listed) > TITLE_MATCHES_LISTED else listed
+    matching = Q(**{f"{via}text__icontains": term}) | Q(**{f"{via}article_id__in": pieces})
     if claimant:
         matching |= Q(**{f"{via}claimant__icontains": term})
     return matching

@@ -6,7 +6,8 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
 
-app = Celery("factcheck")
+# The task class lets `factcheck.queueing.together()` send many messages in one publish.
+app = Celery("factcheck", task_cls="factcheck.queueing:Task")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
 # Longer than any task's hard time limit, so Redis never hands a running task to a second worker.

@@ -2,8 +2,11 @@
 
 import logging
 import random
+import threading
 from collections.abc import Iterable
+from contextlib import contextmanager
 
+import celery
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
@@ -20,29 +23,75 @@ def route(name, args, kwargs, options, task=None, **kw) -> dict | None:
     return None
 
 
+# The producer whose publish batch the current thread's messages join (see `together`).
+_batching = threading.local()
+
+
+class Task(celery.Task):
+    """The app's task class: a message sent inside `together()` joins that publish batch.
+
+    `.delay()` stays the one way code (and tests' in-process stand-ins) send a job; only where
+    the message goes changes.
+    """
+
+    def apply_async(self, args=None, kwargs=None, task_id=None, producer=None, **options):
+        producer = producer or getattr(_batching, "producer", None)
+        return super().apply_async(args, kwargs, task_id, producer, **options)
+
+
+@contextmanager
+def together():
+    """Send the messages published in this block to the broker at once, when it ends.
+
+    kombu's publish batch: one Redis pipeline for all the messages and their "sent" events
+    instead of two round trips each. An exception, in the block or from the broker, means
+    none of them is known to be sent.
+    """
+    if getattr(_batching, "producer", None) is not None:
+        yield  # already inside a batch: the outer one sends
+        return
+    with celery.current_app.producer_or_acquire() as producer, producer.batch():
+        _batching.producer = producer
+        try:
+            yield
+        finally:
+            _batching.producer = None
+
+
 def delay_each(task, *, key: str, ids: Iterable[int], what: str) -> list[int]:
-    """Queue `task(**{key: pk})` for each id until the broker fails; return the ids not queued.
+    """Queue `task(**{key: pk})` for each id in one publish; return the ids not queued.
 
     The rows are the record and a sweeper re-sends what is still pending, so a broker outage
-    costs nothing but time: stop at the first failure rather than pay the publish retry policy
-    once per row while the request waits. In-process (no broker, tasks run eagerly) a task that
-    fails is logged and the others still run.
+    costs nothing but time: a publish that fails twice returns every id (a batch that fails
+    may have been delivered in part; the tasks tolerate a second message for a row), rather
+    than the publish retry policy once per row while the request waits. In-process (no broker,
+    tasks run eagerly) a task that fails is logged and the others still run.
     """
     ids = list(ids)
-    eager = settings.CELERY_TASK_ALWAYS_EAGER
-    for sent, pk in enumerate(ids):
-        try:
-            task.delay(**{key: pk})
-        except Exception:
-            if eager:
+    if not ids:
+        return []
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        for pk in ids:
+            try:
+                task.delay(**{key: pk})
+            except Exception:
                 logger.exception("%s %s failed in-process", what, pk)
-                continue
-            unsent = ids[sent:]
-            logger.warning(
-                "%d %s not queued now; they stay pending", len(unsent), what, exc_info=True
-            )
-            return unsent
-    return []
+        return []
+    # A second attempt covers a pooled connection the broker closed (a Redis restart), which
+    # kombu's per-message publish used to retry; a batch is never retried once per row.
+    for attempt in (1, 2):
+        try:
+            with together():
+                for pk in ids:
+                    task.delay(**{key: pk})
+        except Exception:
+            if attempt == 2:
+                logger.warning(
+                    "%d %s not queued now; they stay pending", len(ids), what, exc_info=True
+                )
+        else:
+            return []
+    return ids
 
 
 def backoff_seconds(attempt: int, *, base: float, cap: float, jitter: bool = False) -> float:

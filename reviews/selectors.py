@@ -447,7 +447,6 @@ def tickets_awaiting_vote(*, user) -> QuerySet[Ticket]:
         .exclude(verdict__current_revision__votes__editor=user)
         .exclude(verdict__revisions__author=user)
         .order_by("updated_at", "id")
-        .distinct()
     )
 
 

@@ -14,7 +14,7 @@ from claims.errors import ClaimsError
 from claims.models import ARTICLE_TEXT_FIELDS, Article, ArticleEvent, Claim
 from claims.selectors import claims_matching, claims_ranked, search_terms
 from claims.services.articles import EDITABLE_FIELDS, article_metadata_clean, article_update
-from factcheck.paginator import EstimatedCountPaginator
+from factcheck.paginator import LargeListAdmin
 
 # Claims the article's page lists, best first; a link opens all of them in the claim list.
 SHOWN_CLAIMS = 50
@@ -288,7 +288,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(LargeListAdmin, admin.ModelAdmin):
     view_on_site = False  # get_absolute_url is this admin page (see ArticleAdmin)
     list_display = [
         "short_text",
@@ -310,9 +310,7 @@ class ClaimAdmin(admin.ModelAdmin):
     search_fields = ["text", "article__title", "claimant"]
     list_select_related = ["article"]
     ordering = ["-checkworthy", "-score", "id"]
-    # Large lists: no second COUNT for the total, and an unfiltered list's count estimated.
-    paginator = EstimatedCountPaginator
-    show_full_result_count = False
+    # Large lists (LargeListAdmin): no full COUNT; an estimate, or "1,000+" for a filtered list.
     readonly_fields = [
         "article",
         "in_context",
@@ -337,8 +335,8 @@ class ClaimAdmin(admin.ModelAdmin):
         return False
 
     def get_search_results(self, request, queryset, search_term):
-        # search_fields above name what is searched (and show the box); each term is matched
-        # through one-table sub-selects that the trigram indexes answer.
+        # search_fields above name what is searched (and show the box); claims_matching says
+        # how each term is matched so that the trigram indexes can answer it.
         for term in search_terms(search_term):
             queryset = queryset.filter(claims_matching(term, claimant=True))
         return queryset, False

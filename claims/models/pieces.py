@@ -196,7 +196,9 @@ class Claim(models.Model):
             models.Index(fields=["checkworthy", "-score", "id"], name="claim_rank_idx"),
             # The claim list's order (check-worthy first, best first): read in order, not sorted.
             models.Index(fields=["-checkworthy", "-score", "id"], name="claim_list_order_idx"),
-            models.Index(fields=["score"], name="claim_score_idx"),
+            # The ticket list's order (-score, then the claim): a filtered list reads it until
+            # its page is full. Range filters on the score use it too.
+            models.Index(fields=["-score", "id"], name="claim_score_order_idx"),
             models.Index(fields=["attributed_uncited"], name="claim_uncited_idx"),
             models.Index(fields=["claimant", "id"], name="claim_claimant_idx"),
         ]

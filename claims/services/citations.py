@@ -66,7 +66,12 @@ def host_of(normalized_url: str) -> str:
 
 
 def citations_from_links(
-    *, article: Article, claims: Sequence[Claim], links: Iterable, schedule: bool = True
+    *,
+    article: Article,
+    claims: Sequence[Claim],
+    links: Iterable,
+    schedule: bool = True,
+    new_claims: bool = False,
 ) -> list[Citation]:
     """Cite each link's URL from the claims it belongs to and schedule the new sources' fetches.
 
@@ -83,6 +88,8 @@ def citations_from_links(
     reporting beside a claim, and a fact-checker can add the URL by hand. Links that are not
     absolute http(s) URLs (``mailto:``, ``javascript:``, relative paths) are skipped.
     Return the citations, old and new; fetches are scheduled after the transaction commits.
+    With ``new_claims`` (claims created in the caller's transaction, which no one else can
+    cite yet) the citations are inserted without looking for stored ones first.
     """
     text = article.plain_text
     ordered = sorted(claims, key=lambda claim: (claim.start, claim.id))
@@ -98,7 +105,9 @@ def citations_from_links(
             logger.info("not citing %s: its anchor lies outside every claim", normalized)
             continue
         cited.append((normalized, link, targets))
-    with transaction.atomic():
+    # Inside the ingesting transaction (new claims) a savepoint would buy nothing: an error
+    # here abandons the whole piece.
+    with transaction.atomic(savepoint=not new_claims):
         # One order for every writer (the address), so ingestions citing the same new
         # addresses wait for each other instead of deadlocking.
         sources, new_source_ids = _sources_for_urls(
@@ -120,13 +129,18 @@ def citations_from_links(
                         end=link.end,
                     ),
                 )
-        existing = _citations_between(wanted)
-        # ignore_conflicts: a concurrent ingestion citing the same pair keeps its row.
-        Citation.objects.bulk_create(
-            [citation for pair, citation in wanted.items() if pair not in existing],
-            ignore_conflicts=True,
-        )
-        stored = _citations_between(wanted) if len(existing) < len(wanted) else existing
+        if new_claims:
+            # Uncommitted claims: no stored citation, no concurrent writer; the ids come back.
+            existing = {}
+            stored = dict(zip(wanted, Citation.objects.bulk_create(wanted.values()), strict=True))
+        else:
+            existing = _citations_between(wanted)
+            # ignore_conflicts: a concurrent ingestion citing the same pair keeps its row.
+            Citation.objects.bulk_create(
+                [citation for pair, citation in wanted.items() if pair not in existing],
+                ignore_conflicts=True,
+            )
+            stored = _citations_between(wanted) if len(existing) < len(wanted) else existing
         citations, new_citations = [], []
         for pair, unsaved in wanted.items():
             citation = stored[pair]

@@ -2,7 +2,7 @@
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -31,6 +31,8 @@ class IngestResult:
     uncited: int
     # Whether the caller sent this piece first (or is staff): only then may it see the metadata.
     own: bool = True
+    # The claims this call created, in the piece's order (none for a piece sent again).
+    claims: list[Claim] = field(default_factory=list)
 
     def summary(self) -> dict:
         """Return the per-article summary the CLI and the API print."""
@@ -167,7 +169,9 @@ def article_ingest(
                 ]
             )
             # The piece's own links are its citations; their fetches start after commit.
-            citations = citations_from_links(article=article, claims=claims, links=extraction.links)
+            citations = citations_from_links(
+                article=article, claims=claims, links=extraction.links, new_claims=True
+            )
             cited = {citation.claim_id for citation in citations}
             now_cited = [c for c in claims if c.attributed_uncited and c.pk in cited]
             for claim in now_cited:
@@ -186,6 +190,7 @@ def article_ingest(
         assertions=len(claims),
         checkworthy=sum(claim.checkworthy for claim in claims),
         uncited=sum(claim.attributed_uncited for claim in claims),
+        claims=claims,
     )
 
 

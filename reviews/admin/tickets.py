@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from claims.admin.articles import ArticleFilter
 from claims.selectors import claims_matching, search_terms
-from factcheck.paginator import EstimatedCountPaginator
+from factcheck.paginator import LargeListAdmin
 from reviews import actions, workflow
 from reviews.admin.desk import TicketPageMixin
 from reviews.admin.export import events_csv_response
@@ -65,7 +65,7 @@ def _bulk_actions() -> list:
 
 
 @admin.register(Ticket)
-class TicketAdmin(DeskMedia, TicketPageMixin, admin.ModelAdmin):
+class TicketAdmin(DeskMedia, TicketPageMixin, LargeListAdmin, admin.ModelAdmin):
     list_display = [
         "number",
         "claim_text",
@@ -85,11 +85,11 @@ class TicketAdmin(DeskMedia, TicketPageMixin, admin.ModelAdmin):
         ("claim__article", ArticleFilter),
     ]
     search_fields = ["claim__text", "claim__article__title"]
-    ordering = ["-claim__score", "id"]
+    # Ties broken by the claim (one ticket each), so the claims' (-score, id) index gives the
+    # order and a filtered list reads only until its page is full.
+    ordering = ["-claim__score", "claim_id"]
     list_per_page = 50
-    # Large lists: no second COUNT for the total, and an unfiltered list's count estimated.
-    paginator = EstimatedCountPaginator
-    show_full_result_count = False
+    # Large lists (LargeListAdmin): no full COUNT; an estimate, or "1,000+" for a filtered list.
     action_form = TicketListActionForm
     actions = [*_bulk_actions(), "export_trail"]
 
@@ -97,8 +97,8 @@ class TicketAdmin(DeskMedia, TicketPageMixin, admin.ModelAdmin):
         return tickets_for_desk()
 
     def get_search_results(self, request, queryset, search_term):
-        # search_fields above name what is searched (and show the box); each term is matched
-        # through one-table sub-selects that the trigram indexes answer.
+        # search_fields above name what is searched (and show the box); claims_matching says
+        # how each term is matched so that the trigram indexes can answer it.
         for term in search_terms(search_term):
             queryset = queryset.filter(claims_matching(term, via="claim__"))
         return queryset, False

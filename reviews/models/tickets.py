@@ -70,6 +70,20 @@ class Ticket(TicketWorkflow, FSMModelMixin, models.Model):
             models.Index(fields=["stage", "id"], name="ticket_stage_idx"),
             models.Index(fields=["assignee", "stage"], name="ticket_assignee_idx"),
             models.Index(fields=["due_at", "id"], name="ticket_due_idx"),
+            # "Overdue": the archive's due dates are long past, so the owed tickets get their
+            # own index instead of a walk through every published one. New tickets (all of
+            # ingestion's) are not in it.
+            models.Index(
+                fields=["due_at", "id"],
+                condition=Q(stage__in=[stage.value for stage in WORK_STAGES]),
+                name="ticket_owed_due_idx",
+            ),
+            # "To review", oldest first, however many tickets the desk has reviewed before.
+            models.Index(
+                fields=["updated_at", "id"],
+                condition=Q(stage=Stage.IN_REVIEW.value),
+                name="ticket_in_review_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -44,10 +44,12 @@ def article_receive(*, intake: Intake | None = None, **kwargs) -> IngestResult:
 
     with transaction.atomic():
         result = article_ingest(**kwargs)
-        tickets_open(claims=result.article.claims.all())
         if result.created:
+            tickets_open(claims=result.claims, new=True)
             # Matching embeds each claim: it runs as a job after the commit, never in here.
-            claims_match_after_commit(list(result.article.claims.values_list("pk", flat=True)))
+            claims_match_after_commit([claim.pk for claim in result.claims])
+        else:
+            tickets_open(claims=result.article.claims.all())
         if intake is None and result.created:
             _record(
                 Intake(received_by=kwargs.get("by"), characters=len(kwargs.get("body") or "")),

@@ -13,11 +13,16 @@ from reviews.services._steps import step
 from reviews.workflow import DismissReason
 
 
-def tickets_open(*, claims: Iterable[Claim] | QuerySet) -> int:
+def tickets_open(*, claims: Iterable[Claim] | QuerySet, new: bool = False) -> int:
     """Open a ticket for every claim that has none; return how many were opened.
 
-    Idempotent: running it again, or concurrently, opens nothing twice.
+    Idempotent: running it again, or concurrently, opens nothing twice. With `new` the claims
+    were created in the caller's transaction, so none can have a ticket: they are opened in
+    one insert without looking first.
     """
+    if new:
+        opened = Ticket.objects.bulk_create([Ticket(claim_id=claim.pk) for claim in claims])
+        return len(opened)
     if isinstance(claims, QuerySet):
         claim_ids = list(claims.values_list("pk", flat=True))
     else:

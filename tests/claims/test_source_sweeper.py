@@ -122,8 +122,8 @@ def test_scheduling_with_the_broker_down_neither_raises_nor_waits_on_every_sourc
     with django_capture_on_commit_callbacks(execute=True):
         sources_schedule(source_ids=[s.pk for s in sources])
 
-    # One refused publish is enough to know; the rest are left to the sweeper.
-    assert broker_down == [sources[0].pk]
+    # One refused batch, tried twice, is enough to know; the rest are left to the sweeper.
+    assert broker_down == [sources[0].pk, sources[0].pk]
     now = timezone.now()
     for source in Source.objects.all():
         assert source.state == State.PENDING and source.next_attempt_at <= now
@@ -158,7 +158,7 @@ def test_a_sweep_with_the_broker_down_leaves_the_sources_due(broker_down):
 
     assert sources_sweep(now=now) == 0
 
-    assert len(broker_down) == 1
+    assert len(broker_down) == 2  # the batch tried twice, not once per source
     for source in due:
         source.refresh_from_db()
         assert source.next_attempt_at <= timezone.now()

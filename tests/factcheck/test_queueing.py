@@ -1,9 +1,11 @@
 """One router, one enqueue loop and one backoff serve every background job."""
 
 import random
+import uuid
 
 import pytest
 
+from claims.tasks import fetch_source
 from factcheck.celery import app
 from factcheck.queueing import backoff_seconds, delay_each
 
@@ -52,14 +54,50 @@ class Task:
         self.sent.append(row_id)
 
 
-def test_queueing_stops_at_the_first_broker_failure_and_returns_what_is_left(settings):
+def test_queueing_tries_the_batch_twice_then_returns_every_id(settings):
+    # The messages go to the broker together: after a failure none is known to be sent. The
+    # batch is tried once more (a connection the broker closed), never once per row.
     settings.CELERY_TASK_ALWAYS_EAGER = False
     task = Task(fail_from=3)
 
     unsent = delay_each(task, key="row_id", ids=[1, 2, 3, 4, 5], what="row(s)")
 
-    assert task.sent == [1, 2]
-    assert unsent == [3, 4, 5]
+    assert task.sent == [1, 2, 1, 2]
+    assert unsent == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.redis
+def test_a_batch_reaches_the_queue_whole_in_one_round_trip(settings, monkeypatch):
+    import json
+
+    import redis
+    from redis.connection import AbstractConnection
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.FETCH_QUEUE = queue = f"test-batch-{uuid.uuid4().hex[:8]}"
+    delay_each(fetch_source, key="source_id", ids=[0], what="source(s)")  # connect first
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    client.delete(queue)
+    sends = []
+    send = AbstractConnection.send_packed_command
+
+    def counted(connection, command, check_health=True):
+        sends.append(command)
+        return send(connection, command, check_health)
+
+    monkeypatch.setattr(AbstractConnection, "send_packed_command", counted)
+    try:
+        unsent = delay_each(fetch_source, key="source_id", ids=range(1, 26), what="source(s)")
+        monkeypatch.undo()
+        messages = [json.loads(m) for m in client.lrange(queue, 0, -1)]
+    finally:
+        client.delete(queue)
+
+    assert unsent == []
+    assert len(sends) == 1
+    assert sorted(m["headers"]["kwargsrepr"] for m in messages) == sorted(
+        repr({"source_id": pk}) for pk in range(1, 26)
+    )
 
 
 def test_in_process_one_failing_job_does_not_stop_the_others(settings):

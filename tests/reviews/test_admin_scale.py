@@ -207,3 +207,68 @@ def test_the_dashboard_estimates_a_large_stage_and_counts_the_others(client, edi
     stages = {item.stage: item for item in dash.stages}
     assert (stages[Stage.NEW].count, stages[Stage.NEW].estimated) == (3, True)
     assert (stages[Stage.QUEUED].count, stages[Stage.QUEUED].estimated) == (2, False)
+
+
+@pytest.mark.django_db
+def test_a_filtered_list_counts_only_up_to_the_cap_and_says_so(client, editor, monkeypatch):
+    from reviews.admin.tickets import TicketAdmin
+
+    for i in range(12):
+        TicketFactory(claim=ClaimFactory(text=f"The harbour cost {i} million."))
+    TicketFactory(claim=ClaimFactory(text="The bridge cost 3 million."))
+    monkeypatch.setattr(EstimatedCountPaginator, "count_cap", 5)
+    monkeypatch.setattr(TicketAdmin, "list_per_page", 2)
+    client.force_login(editor)
+
+    first = client.get(TICKETS, {"q": "harbour"})
+    # Counted to one past the cap (5, or one page past the page asked), never to the end.
+    assert first.context["cl"].result_count == 6
+    assert first.context["cl"].paginator.count_shown == "5+"
+    assert "5+ claim tickets" in first.content.decode()
+    assert "5+ results" in first.content.decode()
+    assert "?p=3&amp;q=harbour" in first.content.decode()
+    # Further pages stay reachable: each counts one page past itself.
+    third = client.get(TICKETS, {"q": "harbour", "p": "3"})
+    assert third.context["cl"].paginator.count_shown == "8+"
+    assert "?p=4&amp;q=harbour" in third.content.decode()
+    last = client.get(TICKETS, {"q": "harbour", "p": "6"})
+    assert last.context["cl"].paginator.count_shown == "12"
+    assert len(last.context["cl"].result_list) == 2
+    # A list under the cap shows its exact count.
+    few = client.get(TICKETS, {"q": "bridge"})
+    assert (few.context["cl"].result_count, few.context["cl"].paginator.count_shown) == (1, "1")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("listed", [1000, 1], ids=["titles-listed", "titles-by-sub-select"])
+def test_a_search_matches_the_same_claims_however_its_terms_are_spread(
+    client, editor, monkeypatch, listed
+):
+    # A term in claims' text, in their piece's title, in both, or in neither; the ticket list
+    # and the claim list (which also searches the claimant) find exactly the matching ones,
+    # whether the pieces titled with it are few (given as ids) or many (a sub-select).
+    monkeypatch.setattr("claims.selectors.TITLE_MATCHES_LISTED", listed)
+    titled = ArticleFactory(title="Harbour spending")
+    ArticleFactory(title="The harbour again")  # a second titled piece, without claims
+    plain = ArticleFactory(title="Bridge spending")
+    expected_tickets, expected_claims = set(), set()
+    for i in range(6):
+        claim = ClaimFactory(
+            article=titled if i % 2 else plain,
+            text=f"The {'harbour' if i % 3 == 0 else 'bridge'} cost {i} million.",
+            claimant="Harbour Master" if i == 4 else "A. Columnist",
+        )
+        ticket = TicketFactory(claim=claim)
+        if i % 2 or i % 3 == 0:
+            expected_tickets.add(ticket.pk)
+        if i % 2 or i % 3 == 0 or i == 4:
+            expected_claims.add(claim.pk)
+    client.force_login(editor)
+
+    found = client.get(TICKETS, {"q": "harbour"}).context["cl"]
+    assert {t.pk for t in found.result_list} == expected_tickets
+    assert found.result_count == len(expected_tickets)
+    claims = client.get(CLAIMS, {"q": "harbour"}).context["cl"]
+    assert {c.pk for c in claims.result_list} == expected_claims
+    none = client.get(TICKETS, {"q": "tramway"}).context["cl"]
+    assert (list(none.result_list), none.result_count) == ([], 0)
