@@ -5,7 +5,9 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.module_loading import import_string
 from django.utils.text import slugify
 
 from claims.errors import ClaimsError
@@ -189,18 +191,29 @@ def article_ingest(
     )
 
 
+def _shown_to_public(article_id: int) -> bool:
+    """Return whether readers see the article now (one of its verdicts is public)."""
+    # Claims never imports reviews: the setting names the selector that knows.
+    if not settings.CLAIMS_PUBLIC_ARTICLES:
+        return False
+    return import_string(settings.CLAIMS_PUBLIC_ARTICLES)().filter(pk=article_id).exists()
+
+
 def _ingested_again(article: Article, *, embargo_until, by, client: str) -> IngestResult:
     """Return the existing article for a piece sent again; a later embargo replaces its own.
 
     The stricter embargo wins because each sender's embargo is a promise to it: the desk may
-    publish only when every sender allows. Loosening an embargo is an editor's edit.
+    publish only when every sender allows. Loosening an embargo is an editor's edit. Once
+    readers see the piece's verdicts, the embargo stays as it is: a sender (a key, anyone who
+    may add pieces) cannot take published verdicts off the record; only an editor retracts.
     """
     if embargo_until is not None and (
         article.embargo_until is None or embargo_until > article.embargo_until
     ):
         with transaction.atomic():
             article = Article.objects.select_for_update().get(pk=article.pk)
-            if article.embargo_until is None or embargo_until > article.embargo_until:
+            later = article.embargo_until is None or embargo_until > article.embargo_until
+            if later and not _shown_to_public(article.pk):
                 before = article.embargo_until
                 article.embargo_until = embargo_until
                 article.save(update_fields=["embargo_until", "updated_at"])
