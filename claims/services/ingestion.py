@@ -5,9 +5,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils.module_loading import import_string
 from django.utils.text import slugify
 
 from claims.errors import ClaimsError
@@ -15,7 +13,7 @@ from claims.extraction import Extraction, ExtractionError, extract
 from claims.extraction.claimant import speaker
 from claims.extraction.normalize import normalize
 from claims.models import Article, ArticleEvent, Claim
-from claims.services.articles import article_metadata_clean
+from claims.services.articles import article_metadata_clean, article_shown_to_public
 from claims.services.citations import citations_from_links, links_check
 
 _WHITESPACE = re.compile(r"\s+")
@@ -191,14 +189,6 @@ def article_ingest(
     )
 
 
-def _shown_to_public(article_id: int) -> bool:
-    """Return whether readers see the article now (one of its verdicts is public)."""
-    # Claims never imports reviews: the setting names the selector that knows.
-    if not settings.CLAIMS_PUBLIC_ARTICLES:
-        return False
-    return import_string(settings.CLAIMS_PUBLIC_ARTICLES)().filter(pk=article_id).exists()
-
-
 def _ingested_again(article: Article, *, embargo_until, by, client: str) -> IngestResult:
     """Return the existing article for a piece sent again; a later embargo replaces its own.
 
@@ -213,7 +203,7 @@ def _ingested_again(article: Article, *, embargo_until, by, client: str) -> Inge
         with transaction.atomic():
             article = Article.objects.select_for_update().get(pk=article.pk)
             later = article.embargo_until is None or embargo_until > article.embargo_until
-            if later and not _shown_to_public(article.pk):
+            if later and not article_shown_to_public(article.pk):
                 before = article.embargo_until
                 article.embargo_until = embargo_until
                 article.save(update_fields=["embargo_until", "updated_at"])
