@@ -27,6 +27,8 @@ _validate_url = URLValidator(schemes=["http", "https"])
 
 # What a person may change after ingestion; the text and its claims never change.
 EDITABLE_FIELDS = ("title", "author", "publication", "url", "published_at", "embargo_until")
+# What a published verdict shows of its piece (the API, webhooks, ClaimReview, the pages).
+SHOWN_FIELDS = ("title", "author", "publication", "url", "published_at")
 _MAX_LENGTHS = {"title": 500, "author": 300, "publication": 300, "url": 2000}
 
 
@@ -126,6 +128,10 @@ def article_update(*, article: Article, by, **changes) -> Article:
         ArticleEvent.objects.create(
             article=current, actor=by, action=ArticleEvent.Action.EDIT, changes=diff
         )
+        if set(diff) & set(SHOWN_FIELDS) and settings.CLAIMS_ARTICLE_CHANGED:
+            # Published verdicts show these details: readers' sync clients and subscribers are
+            # told, in this transaction. Claims never imports reviews: the setting names how.
+            import_string(settings.CLAIMS_ARTICLE_CHANGED)(article_id=current.pk)
     return current
 
 

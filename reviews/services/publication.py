@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from reviews.errors import ReviewError
 from reviews.models import Correction, Notification, Ticket, Verdict, WebhookEvent
+from reviews.selectors import verdicts_published
 from reviews.services import webhooks
 from reviews.services._steps import Step, required_text, step
 from reviews.services.record import revision_links_pin
@@ -61,6 +62,18 @@ def verdicts_shown_changed(*, verdict_ids: list[int]) -> list[Verdict]:
     for verdict in verdicts:
         webhooks.deliveries_create(verdict=verdict, event=WebhookEvent.UPDATED)
     return verdicts
+
+
+def article_shown_changed(*, article_id: int) -> list[Verdict]:
+    """Tell readers of the article's published verdicts that the piece's details changed.
+
+    The article admin calls this (through settings.CLAIMS_ARTICLE_CHANGED) inside the
+    transaction that edits the title, byline, address or date, which the article's own events
+    record: each verdict moves its updated_at and fires `verdict.updated`.
+    """
+    # Only those readers see now: a verdict held back by the embargo is told when it goes out.
+    shown = verdicts_published().filter(ticket__claim__article_id=article_id)
+    return verdicts_shown_changed(verdict_ids=list(shown.order_by().values_list("pk", flat=True)))
 
 
 def _make_public(s: Step) -> None:
