@@ -346,3 +346,24 @@ def test_a_piece_whose_page_shows_a_reused_verdict_is_not_removed(
     assert Article.objects.filter(pk=article.pk).exists()
     client.logout()
     assert client.get(f"/articles/{article.slug}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_piece_whose_published_verdict_has_a_correction_in_review_is_not_removed(
+    client, django_capture_on_commit_callbacks
+):
+    from reviews.workflow import Stage
+    from tests.reviews.factories import ticket_in
+
+    ticket = ticket_in(Stage.CORRECTING)
+    # The corrected draft was submitted: the ticket is in review, its verdict still public.
+    Ticket.objects.filter(pk=ticket.pk).update(stage=Stage.IN_REVIEW)
+    article = ticket.claim.article
+    intake = Intake.objects.create(title="Corrected", state=Intake.State.INGESTED, article=article)
+    client.force_login(new_editor(username="remover5"))
+    with django_capture_on_commit_callbacks(execute=True):
+        page = _remove(client, intake).content.decode()
+    assert "Retract them instead" in page
+    intake.refresh_from_db()
+    assert intake.state == Intake.State.INGESTED
+    assert client.get(f"/verdicts/{ticket.verdict.pk}/").status_code == 200
