@@ -65,3 +65,44 @@ def test_a_published_piece_retitled_in_the_admin_reaches_sync_clients_and_subscr
     assert ArticleEvent.objects.get(article=article).actor == editor
     assert unrelated.pk not in [body["verdict"]["id"] for body in posted]
     assert draft.pk not in [row["id"] for row in changed]
+
+
+def test_a_rating_reworded_in_the_admin_reaches_sync_clients_and_subscribers(
+    client, receiver, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth import get_user_model
+
+    from reviews.models import Rating
+
+    shown = published_verdict()
+    assert shown.published_revision.rating.slug == "false"
+    other = published_verdict()
+    other.published_revision.rating = Rating.objects.get(slug="true")
+    other.published_revision.save(update_fields=["rating"])
+    replica = Replica(client_as("anonymous"))
+    replica.pull()
+    rating = Rating.objects.get(slug="false")
+
+    client.force_login(get_user_model().objects.create_superuser("root", "r@example.org", "pw"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:reviews_rating_change", args=[rating.pk]),
+            {
+                "label": "Wrong",
+                "slug": rating.slug,
+                "definition": rating.definition,
+                "numeric_value": rating.numeric_value or "",
+                "order": rating.order,
+                "colour": rating.colour,
+                "is_active": "on",
+            },
+        )
+    assert response.status_code == 302, response.content[:2000]
+
+    changed = replica.client.get(replica.url).json()["results"]
+    assert [row["id"] for row in changed] == [shown.pk]
+    assert changed[0]["rating"]["label"] == "Wrong"
+    posted = [json.loads(request.body) for request in receiver.received]
+    assert [(body["event"], body["verdict"]["id"]) for body in posted] == [
+        ("verdict.updated", shown.pk)
+    ]
