@@ -117,3 +117,22 @@ def test_a_later_embargo_still_holds_back_a_piece_whose_verdicts_are_only_schedu
 
     article.refresh_from_db()
     assert article.embargo_until == datetime(2030, 1, 1, tzinfo=UTC)
+
+
+def test_a_piece_public_only_through_a_reused_verdict_is_not_put_under_embargo_either():
+    from reviews.services.matching import ticket_reuse_verdict
+    from tests.reviews.factories import new_editor
+
+    send(client_as("ingest key"))
+    article = Article.objects.get()
+    old = ticket_in(Stage.PUBLISHED)
+    repeat = article.claims.order_by("position").first().ticket
+    ticket_reuse_verdict(ticket=repeat, by=new_editor(), verdict=old.verdict)
+    reader = client_as("anonymous")
+    assert reader.get(f"/articles/{article.slug}/").status_code == 200
+
+    send(client_as("ingest key"), embargo_until="2030-01-01T00:00:00Z")
+
+    article.refresh_from_db()
+    assert article.embargo_until is None
+    assert reader.get(f"/articles/{article.slug}/").status_code == 200
