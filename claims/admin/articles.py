@@ -13,12 +13,8 @@ from claims.admin.evidence import research_link
 from claims.errors import ClaimsError
 from claims.models import ARTICLE_TEXT_FIELDS, Article, ArticleEvent, Claim
 from claims.selectors import claims_matching, claims_ranked, search_terms
-from claims.services.articles import (
-    EDITABLE_FIELDS,
-    article_embargo_check,
-    article_metadata_clean,
-    article_update,
-)
+from claims.services import article_embargo_check
+from claims.services.articles import EDITABLE_FIELDS, article_metadata_clean, article_update
 from factcheck.paginator import EstimatedCountPaginator
 
 # Claims the article's page lists, best first; a link opens all of them in the claim list.
