@@ -262,6 +262,14 @@ FETCH_RECHECK_CLAIMS = env.str(
 FETCH_PROTECTED_SOURCES = env.str(
     "FETCH_PROTECTED_SOURCES", default="reviews.selectors.sources_behind_published_verdicts"
 )
+# The articles readers see now (a callable): sending one again never puts it under embargo.
+CLAIMS_PUBLIC_ARTICLES = env.str(
+    "CLAIMS_PUBLIC_ARTICLES", default="reviews.selectors.articles_public"
+)
+# What an edit of a piece's details tells (a callable): its published verdicts change.
+CLAIMS_ARTICLE_CHANGED = env.str(
+    "CLAIMS_ARTICLE_CHANGED", default="reviews.services.publication.article_shown_changed"
+)
 # What a tag's rename or deletion tells (a callable): the published verdicts showing it change.
 CLAIMS_TAG_CHANGED = env.str(
     "CLAIMS_TAG_CHANGED", default="reviews.services.tagging.tag_shown_changed"

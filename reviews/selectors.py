@@ -274,6 +274,16 @@ def article_public(slug: str, *, now=None) -> Article:
     return Article.objects.get(slug=slug, pk__in=public)
 
 
+def articles_public(*, now=None) -> QuerySet[Article]:
+    """Return the articles whose public page exists now (article_published_view's rule): one of
+    their verdicts is public, or one of their claims reuses a public verdict."""
+    now = now or timezone.now()
+    visible = verdicts_published(now=now).order_by().values("pk")
+    return Article.objects.filter(
+        Q(claims__ticket__verdict__in=visible) | Q(claims__ticket__reuses_verdict__in=visible)
+    ).exclude(embargo_until__gt=now)
+
+
 def _public_corrections() -> Prefetch:
     return Prefetch(
         "corrections",

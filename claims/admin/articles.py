@@ -13,6 +13,7 @@ from claims.admin.evidence import research_link
 from claims.errors import ClaimsError
 from claims.models import ARTICLE_TEXT_FIELDS, Article, ArticleEvent, Claim
 from claims.selectors import claims_matching, claims_ranked, search_terms
+from claims.services import article_embargo_check
 from claims.services.articles import EDITABLE_FIELDS, article_metadata_clean, article_update
 from factcheck.paginator import LargeListAdmin
 
@@ -133,6 +134,10 @@ class ArticleForm(forms.ModelForm):
             return cleaned
         try:
             article_metadata_clean(**{field: cleaned.get(field) for field in EDITABLE_FIELDS})
+            if "embargo_until" in self.changed_data:
+                article_embargo_check(
+                    article=self.instance, embargo_until=cleaned.get("embargo_until")
+                )
         except ClaimsError as error:
             raise forms.ValidationError(str(error)) from error
         return cleaned

@@ -1,6 +1,6 @@
 """The claims app's services: the only code that writes across its models."""
 
-from .articles import article_metadata_clean, article_update
+from .articles import article_embargo_check, article_metadata_clean, article_update
 from .citations import (
     citation_add,
     citations_from_links,
@@ -29,6 +29,7 @@ __all__ = [
     "HostBusy",
     "IngestResult",
     "TransientFetchError",
+    "article_embargo_check",
     "article_ingest",
     "article_metadata_clean",
     "article_update",

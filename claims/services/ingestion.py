@@ -13,7 +13,7 @@ from claims.extraction import Extraction, ExtractionError, extract
 from claims.extraction.claimant import speaker
 from claims.extraction.normalize import normalize
 from claims.models import Article, ArticleEvent, Claim
-from claims.services.articles import article_metadata_clean
+from claims.services.articles import article_metadata_clean, article_shown_to_public
 from claims.services.citations import citations_from_links, links_check
 
 _WHITESPACE = re.compile(r"\s+")
@@ -198,14 +198,17 @@ def _ingested_again(article: Article, *, embargo_until, by, client: str) -> Inge
     """Return the existing article for a piece sent again; a later embargo replaces its own.
 
     The stricter embargo wins because each sender's embargo is a promise to it: the desk may
-    publish only when every sender allows. Loosening an embargo is an editor's edit.
+    publish only when every sender allows. Loosening an embargo is an editor's edit. Once
+    readers see the piece's verdicts, the embargo stays as it is: a sender (a key, anyone who
+    may add pieces) cannot take published verdicts off the record; only an editor retracts.
     """
     if embargo_until is not None and (
         article.embargo_until is None or embargo_until > article.embargo_until
     ):
         with transaction.atomic():
             article = Article.objects.select_for_update().get(pk=article.pk)
-            if article.embargo_until is None or embargo_until > article.embargo_until:
+            later = article.embargo_until is None or embargo_until > article.embargo_until
+            if later and not article_shown_to_public(article.pk):
                 before = article.embargo_until
                 article.embargo_until = embargo_until
                 article.save(update_fields=["embargo_until", "updated_at"])

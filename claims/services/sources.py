@@ -411,16 +411,23 @@ def sources_fetch_now(
     unless ``published_ok``: an editor re-fetches it from the ticket page, which records it.
     """
     source_ids = list(source_ids)
-    if not published_ok and settings.FETCH_PROTECTED_SOURCES:
-        protected = import_string(settings.FETCH_PROTECTED_SOURCES)().filter(pk__in=source_ids)
-        urls = sorted(protected.values_list("normalized_url", flat=True))
-        if urls:
-            raise ClaimsError(
-                f"A published verdict relies on {', '.join(u[:100] for u in urls[:3])}: an editor "
-                "can re-fetch it from the ticket page, where the desk's trail records it."
-            )
+    if not published_ok:
+        _refuse_protected(source_ids)
     states = [state for state in State if state != State.FETCHING]
     return _requeue(source_ids=source_ids, by=by, states=states, schedule=schedule)
+
+
+def _refuse_protected(source_ids: list[int]) -> None:
+    """Refuse to fetch again a source a published verdict relies on (FETCH_PROTECTED_SOURCES)."""
+    if not settings.FETCH_PROTECTED_SOURCES:
+        return
+    protected = import_string(settings.FETCH_PROTECTED_SOURCES)().filter(pk__in=source_ids)
+    urls = sorted(protected.values_list("normalized_url", flat=True))
+    if urls:
+        raise ClaimsError(
+            f"A published verdict relies on {', '.join(u[:100] for u in urls[:3])}: an editor "
+            "can re-fetch it from the ticket page, where the desk's trail records it."
+        )
 
 
 def sources_retry_failed(
@@ -429,7 +436,14 @@ def sources_retry_failed(
     """Queue failed sources again from their first attempt (all of them by default).
 
     With ``schedule=False`` they are only set pending, for a caller that fetches them itself.
+    A person (``by``) may not retry a source a published verdict relies on, as for
+    sources_fetch_now; the operator's command (no ``by``) may.
     """
+    if by is not None:
+        if source_ids is None:
+            source_ids = Source.objects.filter(state=State.FAILED).values_list("pk", flat=True)
+        source_ids = list(source_ids)
+        _refuse_protected(source_ids)
     return _requeue(source_ids=source_ids, by=by, states=[State.FAILED], schedule=schedule)
 
 

@@ -12,6 +12,7 @@ from reviews.colours import rating_badge, scale_stylesheet
 from reviews.models import Event, Notification, Rating
 from reviews.selectors import events_for_export, rating_scale
 from reviews.services.notifications import enqueue
+from reviews.services.publication import rating_save
 
 
 @admin.register(Rating)
@@ -21,6 +22,10 @@ class RatingAdmin(DeskMedia, admin.ModelAdmin):
     ordering = ["order", "id"]
     prepopulated_fields = {"slug": ["label"]}
     fields = ["label", "slug", "definition", "numeric_value", "order", "colour", "is_active"]
+
+    def save_model(self, request, obj, form, change):
+        # Through the service: a new wording reaches sync clients and webhook subscribers.
+        rating_save(rating=obj, by=request.user)
 
     @admin.display(description=_("badge"))
     def badge(self, rating):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from claims.models import Tag
 from reviews import services, workflow
 from reviews.errors import ReviewError
+from reviews.services.tagging import tags_editors_only
 
 
 class TagsForm(forms.Form):
@@ -30,9 +31,9 @@ class Tagging:
         self.tags = sorted(ticket.claim.tags.all(), key=lambda tag: tag.name)
         self.form = form
         verdict = facts.verdict if facts is not None else None
-        public = verdict is not None and verdict.published_revision_id is not None
         # The service decides; the form is offered only to whom it would not refuse.
-        may = user.has_perm(workflow.PUBLISH if public else workflow.DRAFT)
+        editors_only = tags_editors_only(ticket, verdict)
+        may = user.has_perm(workflow.PUBLISH if editors_only else workflow.DRAFT)
         if form is None and may:
             self.form = TagsForm(
                 auto_id="id_tags_%s", initial={"tags": [tag.slug for tag in self.tags]}

@@ -1,5 +1,7 @@
-"""What the API's viewsets share: the error answers they document, and ids parsed as 404s."""
+"""What the API's viewsets share: the error answers they document, ids parsed as 404s, and the
+desk's answers kept out of caches."""
 
+from django.utils.cache import add_never_cache_headers
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework.exceptions import NotFound
 
@@ -22,3 +24,13 @@ def parse_id(raw: str) -> int:
     if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_ID:
         raise NotFound()
     return int(raw)
+
+
+class NeverCached:
+    """Send the desk's answers (drafts, research) as nobody's to keep: no shared or browser
+    cache may store them, whatever a proxy in front does with Vary: Cookie."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response

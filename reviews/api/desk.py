@@ -17,7 +17,7 @@ from claims.selectors import citations_for_claim, evidence_for_claim
 from claims.services import citation_add
 from reviews.actions import ACTIONS, Action, allowed_actions
 from reviews.api.action_inputs import ActionInput
-from reviews.api.common import ERRORS, parse_id
+from reviews.api.common import ERRORS, NeverCached, parse_id
 from reviews.api.desk_serializers import (
     CitationCreateSerializer,
     CitationSerializer,
@@ -76,7 +76,7 @@ class ClaimFilter(filters.FilterSet):
         responses={200: DeskClaimDetailSerializer, **ERRORS},
     ),
 )
-class ClaimViewSet(viewsets.GenericViewSet):
+class ClaimViewSet(NeverCached, viewsets.GenericViewSet):
     """The desk's claims for newsroom tooling; drafts are visible here, to staff only."""
 
     permission_classes = [DeskStaff]

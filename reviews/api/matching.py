@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from claims.encoding import EncoderUnavailable
 from claims.models import Claim
+from reviews.api.common import NeverCached
 from reviews.api.permissions import DeskStaff, PublicRead
 from reviews.api.serializers import VerdictSerializer
 from reviews.api.views import ERRORS, PublicReadSchema, parse_id, public_verdicts
@@ -120,7 +121,7 @@ class SimilarVerdictsView(APIView):
         return Response({"results": results})
 
 
-class ClaimMatchesView(APIView):
+class ClaimMatchesView(NeverCached, APIView):
     """What matching found for one claim (staff)."""
 
     permission_classes = [DeskStaff]

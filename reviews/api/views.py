@@ -185,7 +185,8 @@ class VerdictViewSet(ConditionalMixin, viewsets.GenericViewSet):
             "same piece again answers 200 with the existing article, never a duplicate: in full "
             "to the client (or person) that sent it first, else only its id. A later "
             "`embargo_until` than the article's replaces it (the stricter embargo wins); an "
-            "earlier or missing one changes nothing."
+            "earlier or missing one changes nothing, and so does any once readers see the "
+            "piece's verdicts."
         ),
         request=ArticleIngestSerializer,
         responses={

@@ -5,6 +5,7 @@ from reviews.services.discussion import comment_add
 from reviews.services.intake import article_receive
 from reviews.services.publication import (
     correction_open,
+    rating_save,
     verdict_publish,
     verdict_retract,
     verdicts_publish_due,
@@ -41,6 +42,7 @@ __all__ = [
     "evidence_pin",
     "evidence_pin_span",
     "evidence_unpin",
+    "rating_save",
     "source_refetch",
     "subscription_resume",
     "ticket_assign",

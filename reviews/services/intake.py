@@ -13,8 +13,10 @@ from claims.models import Article, Attachment
 from claims.services.ingestion import IngestResult, article_ingest
 from factcheck.inprocess import enqueue
 from reviews.errors import InvalidTransition, NotAllowed, ReviewError
-from reviews.models import Intake
+from reviews.models import Intake, Ticket
+from reviews.selectors import articles_public
 from reviews.services.tickets import tickets_open
+from reviews.workflow import Stage
 
 logger = logging.getLogger(__name__)
 
@@ -198,9 +200,6 @@ def piece_remove(*, intake: Intake, by, reason: str) -> Intake:
     how the desk withdraws those. The deletion runs in a background job after this commit,
     since a long piece has tens of thousands of claims.
     """
-    from reviews.models import Ticket
-    from reviews.workflow import Stage
-
     if not by.has_perm("claims.delete_article"):
         raise NotAllowed(f"{by} may not remove pieces: that needs the Editor role.")
     reason = (reason or "").strip()
@@ -213,14 +212,11 @@ def piece_remove(*, intake: Intake, by, reason: str) -> Intake:
                 f"#{intake.pk} is {intake.get_state_display()}: only an ingested piece can be "
                 "removed."
             )
-        public = Ticket.objects.filter(
-            claim__article_id=intake.article_id,
-            stage__in=[Stage.SCHEDULED, Stage.PUBLISHED, Stage.CORRECTING, Stage.RETRACTED],
-        )
-        if public.exists():
+        if _seen_by_public(intake.article_id):
             raise InvalidTransition(
-                f"“{intake.title}” has verdicts the public has seen (or will at the embargo): "
-                "they stay on the record. Retract them instead of removing the piece."
+                f"“{intake.title}” has verdicts the public has seen (or will at the embargo), "
+                "or its public page shows a verdict it reuses: they stay on the record. Retract "
+                "them instead of removing the piece."
             )
         intake.state = Intake.State.REMOVING
         intake.progress = "Removing the article, its claims and their tickets."
@@ -230,6 +226,16 @@ def piece_remove(*, intake: Intake, by, reason: str) -> Intake:
         intake.save()
         transaction.on_commit(lambda: _enqueue_removal(intake.pk))
     return intake
+
+
+def _seen_by_public(article_id: int) -> bool:
+    """Return whether readers have seen (or will at the embargo) a verdict on the article: one
+    of its own, or one its public page shows because a claim of it reuses that verdict."""
+    own = Ticket.objects.filter(
+        claim__article_id=article_id,
+        stage__in=[Stage.SCHEDULED, Stage.PUBLISHED, Stage.CORRECTING, Stage.RETRACTED],
+    )
+    return own.exists() or articles_public().filter(pk=article_id).exists()
 
 
 def _enqueue_removal(intake_id: int) -> None:
@@ -259,6 +265,15 @@ def piece_remove_run(*, intake_id: int) -> Intake:
         with transaction.atomic():
             intake = Intake.objects.select_for_update(of=("self",)).get(pk=intake_id)
             if intake.state != Intake.State.REMOVING:
+                return intake
+            if intake.article_id is not None and _seen_by_public(intake.article_id):
+                # A verdict on it went public after the removal was asked for: it stays.
+                intake.state = Intake.State.INGESTED
+                intake.progress = (
+                    "Not removed: a verdict on it became public after the removal was asked "
+                    "for. Retract it instead."
+                )
+                intake.save(update_fields=["state", "progress"])
                 return intake
             claims = intake.summary.get("assertions", 0)
             if intake.article_id is not None:

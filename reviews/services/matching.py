@@ -649,6 +649,14 @@ def _dismiss_as_duplicate(*, ticket, by, of, verdict, note, expected_version) ->
     if of.pk == ticket.pk:
         raise ReviewError("A ticket cannot be a duplicate of itself; choose another ticket.")
     with step(ticket, by=by, action="dismiss", expected_version=expected_version, note=note) as s:
+        was = s.ticket.reuses_verdict_id
+        if was is not None and was != getattr(verdict, "pk", None) and not may_reuse(by):
+            # A reopened ticket still marks the piece with the verdict it reused: taking the
+            # mark off changes the piece's public page, so it is an editor's call too.
+            raise NotAllowed(
+                "This claim reuses a published verdict on the piece's public page; only an "
+                "editor may point it elsewhere. @mention an editor in the discussion."
+            )
         s.ticket.dismiss()
         s.ticket.dismiss_reason = DismissReason.DUPLICATE
         s.data = {"reason": str(DismissReason.DUPLICATE), "duplicate_of": of.pk}

@@ -2,12 +2,13 @@
 
 import logging
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from reviews.errors import ReviewError
-from reviews.models import Correction, Notification, Ticket, Verdict, WebhookEvent
+from reviews.errors import NotAllowed, ReviewError
+from reviews.models import Correction, Notification, Rating, Ticket, Verdict, WebhookEvent
+from reviews.selectors import verdicts_published
 from reviews.services import webhooks
 from reviews.services._steps import Step, required_text, step
 from reviews.services.record import revision_links_pin
@@ -61,6 +62,43 @@ def verdicts_shown_changed(*, verdict_ids: list[int]) -> list[Verdict]:
     for verdict in verdicts:
         webhooks.deliveries_create(verdict=verdict, event=WebhookEvent.UPDATED)
     return verdicts
+
+
+def article_shown_changed(*, article_id: int) -> list[Verdict]:
+    """Tell readers of the article's published verdicts that the piece's details changed.
+
+    The article admin calls this (through settings.CLAIMS_ARTICLE_CHANGED) inside the
+    transaction that edits the title, byline, address or date, which the article's own events
+    record: each verdict moves its updated_at and fires `verdict.updated`.
+    """
+    # Only those readers see now: a verdict held back by the embargo is told when it goes out.
+    shown = verdicts_published().filter(ticket__claim__article_id=article_id)
+    return verdicts_shown_changed(verdict_ids=list(shown.order_by().values_list("pk", flat=True)))
+
+
+# What the API, webhooks and ClaimReview show of a verdict's rating (the pages show it all).
+RATING_SHOWN_FIELDS = ("slug", "label", "numeric_value")
+
+
+def rating_save(*, rating: Rating, by) -> Rating:
+    """Save a new or edited step of the rating scale, for an administrator.
+
+    A new slug, label or value is a public change of the verdicts readers see rated with it:
+    each moves its updated_at and fires `verdict.updated`, as a renamed topic does. (The
+    pages and their ETags follow any edit of the scale through its change time.)
+    """
+    needed = "reviews.change_rating" if rating.pk else "reviews.add_rating"
+    if by is None or not by.has_perm(needed):
+        raise NotAllowed("Only administrators change the rating scale.")
+    with transaction.atomic():
+        before = (
+            Rating.objects.select_for_update().filter(pk=rating.pk).values(*RATING_SHOWN_FIELDS)
+        ).first()
+        rating.save()
+        if before and any(before[name] != getattr(rating, name) for name in before):
+            shown = verdicts_published().filter(published_revision__rating=rating).order_by()
+            verdicts_shown_changed(verdict_ids=list(shown.values_list("pk", flat=True)))
+    return rating
 
 
 def _make_public(s: Step) -> None:

@@ -10,14 +10,27 @@ from reviews import workflow
 from reviews.errors import NotAllowed, ReviewError
 from reviews.models import Event, Ticket, Verdict
 from reviews.services.publication import verdicts_shown_changed
+from reviews.workflow import Stage
+
+# Stages in which editors have approved the verdict that is about to go public as it stands:
+# a scheduled one goes out by itself when the embargo lifts, with the tags it has then.
+_RELEASED = (Stage.APPROVED, Stage.SCHEDULED)
+
+
+def tags_editors_only(ticket: Ticket, verdict: Verdict | None) -> bool:
+    """Return whether only editors may change the ticket's tags now: once the verdict is public,
+    or approved (and perhaps scheduled) to go public as it stands."""
+    public = verdict is not None and verdict.published_revision_id is not None
+    return public or ticket.stage in _RELEASED
 
 
 def ticket_set_tags(*, ticket: Ticket, by, tags: Iterable[Tag | str]) -> list[Tag]:
     """Make `tags` (tags or slugs) the topics of the ticket's claim; return them by name.
 
-    Fact-checkers and editors tag claims; once the verdict is public only editors do, since
-    readers and API clients see the change: the verdict's public change time moves with it.
-    Every change is recorded on the ticket's trail; setting the same tags again records nothing.
+    Fact-checkers and editors tag claims; once the verdict is public, or editors approved it to
+    go public, only editors do, since readers and API clients see the tags: a public verdict's
+    change time moves with them. Every change is recorded on the ticket's trail; setting the
+    same tags again records nothing.
     """
     if by is None or not by.has_perm(workflow.DRAFT):
         raise NotAllowed("You cannot tag claims: ask an editor for the fact-checker role.")
@@ -26,9 +39,10 @@ def ticket_set_tags(*, ticket: Ticket, by, tags: Iterable[Tag | str]) -> list[Ta
         locked = Ticket.objects.select_for_update().select_related("claim").get(pk=ticket.pk)
         verdict = Verdict.objects.filter(ticket=locked).first()
         public = verdict is not None and verdict.published_revision_id is not None
-        if public and not by.has_perm(workflow.PUBLISH):
+        if tags_editors_only(locked, verdict) and not by.has_perm(workflow.PUBLISH):
             raise NotAllowed(
-                "Only editors change the tags of a published verdict: readers see them."
+                "Only editors change the tags of a published verdict, or of one approved to be "
+                "published: readers see them."
             )
         before = {tag.slug for tag in locked.claim.tags.all()}
         after = {tag.slug for tag in wanted}

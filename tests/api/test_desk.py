@@ -226,3 +226,18 @@ def test_a_vote_approves_and_sending_back_is_request_changes():
     assert ticket.stage == Stage.CHANGES_REQUESTED
     event = Event.objects.filter(ticket=ticket).latest("id")
     assert (event.action, event.data.get("voted_against")) == ("request_changes", True)
+
+
+def test_the_desks_answers_are_never_kept_by_a_shared_or_browser_cache():
+    draft = ticket_in(Stage.IN_REVIEW)
+    client = logged_in(new_editor())
+
+    for url in (
+        "/api/v1/claims/",
+        f"/api/v1/claims/{draft.claim_id}/",
+        f"/api/v1/claims/{draft.claim_id}/matches/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        control = response["Cache-Control"]
+        assert "private" in control and "no-store" in control, url

@@ -5,7 +5,10 @@ from datetime import UTC, datetime
 import pytest
 
 from claims.models import Article, ArticleEvent
+from reviews.models import Event, WebhookDelivery
+from reviews.workflow import Stage
 from tests.api.conftest import client_as
+from tests.reviews.factories import ticket_in
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +81,58 @@ def test_staff_sending_a_piece_again_see_it_in_full():
     again = send(client_as("fact-checker"))
 
     assert again.json()["article"]["title"] == SECRET_TITLE
+
+
+@pytest.mark.parametrize("sender", ["ingest key", "fact-checker"])
+def test_sending_a_published_piece_again_with_an_embargo_never_hides_its_verdicts(sender):
+    send(client_as("ingest key"))
+    article = Article.objects.get()
+    verdict = ticket_in(Stage.PUBLISHED, article=article, position=999).verdict
+    reader = client_as("anonymous")
+    page = reader.get(f"/verdicts/{verdict.pk}/")
+    listed = reader.get("/api/v1/verdicts/")
+    assert page.status_code == 200 and listed.json()["results"][0]["id"] == verdict.pk
+
+    # Anyone who may send pieces (a CMS's key, a fact-checker) sends the text again, which the
+    # public page shows, with an embargo: the verdicts readers have seen stay where they are.
+    again = send(client_as(sender), embargo_until="2030-01-01T00:00:00Z")
+
+    assert again.status_code == 200
+    article.refresh_from_db()
+    assert article.embargo_until is None
+    assert not ArticleEvent.objects.exists()
+    unchanged = reader.get(f"/verdicts/{verdict.pk}/", HTTP_IF_NONE_MATCH=page["ETag"])
+    assert unchanged.status_code == 304
+    assert reader.get(f"/api/v1/verdicts/{verdict.pk}/").status_code == 200
+    assert not Event.objects.filter(ticket=verdict.ticket).exists()
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_a_later_embargo_still_holds_back_a_piece_whose_verdicts_are_only_scheduled():
+    send(client_as("ingest key"), embargo_until="2029-01-01T00:00:00Z")
+    article = Article.objects.get()
+    ticket_in(Stage.SCHEDULED, article=article, position=999)
+
+    send(client_as("ingest key"), embargo_until="2030-01-01T00:00:00Z")
+
+    article.refresh_from_db()
+    assert article.embargo_until == datetime(2030, 1, 1, tzinfo=UTC)
+
+
+def test_a_piece_public_only_through_a_reused_verdict_is_not_put_under_embargo_either():
+    from reviews.services.matching import ticket_reuse_verdict
+    from tests.reviews.factories import new_editor
+
+    send(client_as("ingest key"))
+    article = Article.objects.get()
+    old = ticket_in(Stage.PUBLISHED)
+    repeat = article.claims.order_by("position").first().ticket
+    ticket_reuse_verdict(ticket=repeat, by=new_editor(), verdict=old.verdict)
+    reader = client_as("anonymous")
+    assert reader.get(f"/articles/{article.slug}/").status_code == 200
+
+    send(client_as("ingest key"), embargo_until="2030-01-01T00:00:00Z")
+
+    article.refresh_from_db()
+    assert article.embargo_until is None
+    assert reader.get(f"/articles/{article.slug}/").status_code == 200

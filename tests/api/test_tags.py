@@ -268,3 +268,18 @@ def test_deleting_a_tag_in_the_admin_reaches_sync_clients_and_subscribers(
         admin_user,
         {"removed": ["public-health"]},
     )
+
+
+@pytest.mark.parametrize("stage", [Stage.APPROVED, Stage.SCHEDULED])
+def test_once_editors_approved_the_verdict_only_an_editor_retags_it(client, topics, stage):
+    # A scheduled verdict goes public by itself when the embargo lifts, with the tags it has.
+    later = timezone.now() + timezone.timedelta(days=1) if stage == Stage.SCHEDULED else None
+    ticket = ticket_in(stage, embargo_until=later)
+    client.force_login(ticket.assignee)
+    assert 'name="tags"' not in client.get(page(ticket)).content.decode()
+    response = tag(client, ticket, "public-health")
+    assert response.status_code == 403
+    assert ticket.claim.tags.count() == 0
+    client.force_login(new_editor(username="ed"))
+    assert tag(client, ticket, "public-health").status_code == 302
+    assert list(ticket.claim.tags.values_list("slug", flat=True)) == ["public-health"]

@@ -134,3 +134,29 @@ def test_a_url_a_fact_checker_cited_stays_private_after_their_account_is_deleted
     citation = Citation.objects.get(source=snapshot.source)
     assert (citation.added_by, citation.origin) == (None, Citation.Origin.DESK)
     assert client.get(archive).status_code == 404
+
+
+def test_the_article_admin_refuses_an_embargo_that_would_hide_published_verdicts(
+    editor_client,
+):
+    article = piece("The bridge cost 4 million dollars. Nobody asked why.")
+    ticket = checked(article, "The bridge cost 4 million dollars.")
+    verdict_page = reverse("verdict_page", args=[ticket.verdict.pk])
+    assert editor_client.get(verdict_page).status_code == 200
+    url = reverse("admin:claims_article_change", args=[article.pk])
+
+    response = editor_client.post(
+        url, change_form(article, embargo_until_0="2030-01-01", embargo_until_1="09:00:00")
+    )
+
+    assert response.status_code == 200
+    assert "Retract" in response.content.decode()
+    article.refresh_from_db()
+    assert article.embargo_until is None
+    assert not ArticleEvent.objects.exists()
+    assert editor_client.get(verdict_page).status_code == 200
+    # Its other details stay editable, on the record.
+    renamed = editor_client.post(url, change_form(article, title="The bridge, revisited"))
+    assert renamed.status_code == 302
+    article.refresh_from_db()
+    assert article.title == "The bridge, revisited"

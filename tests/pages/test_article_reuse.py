@@ -165,3 +165,36 @@ def test_the_page_costs_the_same_queries_with_one_reused_verdict_or_several(
     with django_assert_num_queries(len(one)):
         html = page_of(client, article).content.decode()
     assert html.count('class="verdict-item') == 2
+
+
+def test_a_fact_checker_cannot_take_a_reused_verdict_off_the_piece(client, checker, editor, old):
+    article = piece(NEW)
+    new = reusing(article, REPEAT, old.verdict, by=editor)
+    other = checked(article, WAGES, Stage.QUEUED)
+    shown = page_of(client, article)
+    assert shown.status_code == 200
+    desk = reverse("admin:reviews_ticket_change", args=[new.pk])
+    client.force_login(checker)
+    # Reopening keeps the mark (the public page does not change); marking the ticket a
+    # duplicate of another ticket would drop the reused verdict from the piece's page.
+    new.refresh_from_db()
+    assert client.post(desk, {"action": "reopen", "version": new.version}).status_code == 302
+    new.refresh_from_db()
+    assert (new.stage, new.reuses_verdict_id) == (Stage.NEW, old.verdict.pk)
+    client.post(desk, {"action": "duplicate", "target": other.pk, "version": new.version})
+    new.refresh_from_db()
+    assert (new.stage, new.reuses_verdict_id) == (Stage.NEW, old.verdict.pk)
+    client.logout()
+    still = page_of(client, article)
+    assert still.status_code == 200 and 'id="already-checked"' in still.content.decode()
+    # An editor may: it is the same call as reusing it.
+    client.force_login(editor)
+    client.post(desk, {"action": "duplicate", "target": other.pk, "version": new.version})
+    new.refresh_from_db()
+    assert (new.stage, new.reuses_verdict_id, new.duplicate_of_id) == (
+        Stage.DISMISSED,
+        None,
+        other.pk,
+    )
+    client.logout()
+    assert page_of(client, article).status_code == 404

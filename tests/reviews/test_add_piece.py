@@ -291,3 +291,79 @@ def test_a_piece_whose_verdict_is_still_a_draft_in_review_is_removed_with_it(
     assert not Verdict.objects.filter(ticket_id=ticket.pk).exists()
     intake.refresh_from_db()
     assert intake.state == Intake.State.REMOVED and intake.article is None
+
+
+@pytest.mark.django_db
+def test_a_verdict_published_while_the_removal_waits_keeps_the_piece(
+    client, django_capture_on_commit_callbacks
+):
+    from reviews.models import Verdict
+    from reviews.workflow import Stage
+    from tests.reviews.factories import ticket_in
+
+    ticket = ticket_in(Stage.APPROVED)
+    article = ticket.claim.article
+    intake = Intake.objects.create(title="Late", state=Intake.State.INGESTED, article=article)
+    client.force_login(new_editor(username="remover3"))
+    with django_capture_on_commit_callbacks(execute=False) as removal:
+        _remove(client, intake)
+    # Before the background job runs, another editor publishes the approved verdict.
+    client.force_login(new_editor(username="publisher"))
+    desk = reverse("admin:reviews_ticket_change", args=[ticket.pk])
+    ticket.refresh_from_db()
+    assert client.post(desk, {"action": "publish", "version": ticket.version}).status_code == 302
+    verdict = Verdict.objects.get(ticket=ticket)
+    assert client.get(f"/verdicts/{verdict.pk}/").status_code == 200
+
+    for job in removal:
+        job()
+
+    assert Article.objects.filter(pk=article.pk).exists()
+    assert client.get(f"/verdicts/{verdict.pk}/").status_code == 200
+    intake.refresh_from_db()
+    assert intake.state == Intake.State.INGESTED and intake.article_id == article.pk
+    assert "public" in intake.progress
+
+
+@pytest.mark.django_db
+def test_a_piece_whose_page_shows_a_reused_verdict_is_not_removed(
+    client, django_capture_on_commit_callbacks
+):
+    from reviews.services.matching import ticket_reuse_verdict
+    from reviews.workflow import Stage
+    from tests.reviews.factories import ticket_in
+
+    old = ticket_in(Stage.PUBLISHED, text="Unemployment rose to 9 percent in Ohio.")
+    repeat = ticket_in(Stage.NEW, text="Unemployment rose to 9 percent in Ohio.")
+    article = repeat.claim.article
+    ticket_reuse_verdict(ticket=repeat, by=new_editor(username="reuser"), verdict=old.verdict)
+    assert client.get(f"/articles/{article.slug}/").status_code == 200
+    intake = Intake.objects.create(title="Reuses", state=Intake.State.INGESTED, article=article)
+    client.force_login(new_editor(username="remover4"))
+    with django_capture_on_commit_callbacks(execute=True):
+        page = _remove(client, intake).content.decode()
+    assert "Retract them instead" in page or "public page" in page
+    assert Article.objects.filter(pk=article.pk).exists()
+    client.logout()
+    assert client.get(f"/articles/{article.slug}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_piece_whose_published_verdict_has_a_correction_in_review_is_not_removed(
+    client, django_capture_on_commit_callbacks
+):
+    from reviews.workflow import Stage
+    from tests.reviews.factories import ticket_in
+
+    ticket = ticket_in(Stage.CORRECTING)
+    # The corrected draft was submitted: the ticket is in review, its verdict still public.
+    Ticket.objects.filter(pk=ticket.pk).update(stage=Stage.IN_REVIEW)
+    article = ticket.claim.article
+    intake = Intake.objects.create(title="Corrected", state=Intake.State.INGESTED, article=article)
+    client.force_login(new_editor(username="remover5"))
+    with django_capture_on_commit_callbacks(execute=True):
+        page = _remove(client, intake).content.decode()
+    assert "Retract them instead" in page
+    intake.refresh_from_db()
+    assert intake.state == Intake.State.INGESTED
+    assert client.get(f"/verdicts/{ticket.verdict.pk}/").status_code == 200

@@ -74,3 +74,33 @@ def test_an_editor_fetches_it_again_and_readers_keep_the_approved_copy(
     assert client.get(reverse("archive_page", args=[approved])).status_code == 200
     newer = client.get(reverse("archive_page", args=[source.last_snapshot_id]))
     assert newer.status_code == 404
+
+
+def test_a_fact_checker_cannot_retry_a_failed_refetch_of_a_source_behind_a_published_verdict(
+    client, server, checker, editor
+):
+    ticket, _pinned, _approver = publish_through_the_desk(
+        client, researched(server, checker), checker
+    )
+    source = Source.objects.get()
+    client.force_login(editor)
+    assert act(client, ticket, "refetch", source=source.pk).status_code == 302
+    server.route("/report", page(b"gone", status=404))
+    source_fetch(source_id=source.pk)
+    source.refresh_from_db()
+    assert source.state == Source.State.FAILED
+    fact_checker = new_fact_checker()
+    fact_checker.is_staff = True
+    fact_checker.save()
+    client.force_login(fact_checker)
+
+    retried = client.post(
+        reverse("admin:claims_source_changelist"),
+        {"action": "retry_failed", "_selected_action": [source.pk]},
+        follow=True,
+    )
+
+    assert "a published verdict relies on" in retried.content.decode().lower()
+    source.refresh_from_db()
+    assert source.state == Source.State.FAILED
+    assert Event.objects.filter(action="refetch").count() == 1

@@ -1,0 +1,108 @@
+"""An edit of a published piece's details reaches API sync clients and webhook subscribers."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from claims.models import ArticleEvent
+from reviews.models import WebhookSubscription
+from reviews.workflow import Stage
+from tests.api.conftest import client_as
+from tests.api.test_sync import Replica
+from tests.api.verdicts import published_verdict
+from tests.claims.httpserver import LocalServer, reply
+from tests.claims.test_ingest_interfaces import change_form
+from tests.reviews.factories import new_editor, ticket_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def receiver(settings):
+    """A subscriber to every event, on loopback (the test-only fetch allowance)."""
+    local = LocalServer().start()
+    local.route("/hook", lambda request: reply(request, status=204, body=b""))
+    settings.FETCH_ALLOW_PRIVATE_NETWORKS = True
+    settings.FETCH_ALLOWED_PORTS = [local.port]
+    WebhookSubscription.objects.create(
+        name="Partner",
+        url=local.url("/hook"),
+        events=["verdict.published", "verdict.corrected", "verdict.retracted", "verdict.updated"],
+    )
+    yield local
+    local.stop()
+
+
+def test_a_published_piece_retitled_in_the_admin_reaches_sync_clients_and_subscribers(
+    client, receiver, django_capture_on_commit_callbacks
+):
+    shown = published_verdict()
+    article = shown.ticket.claim.article
+    unrelated = published_verdict()
+    draft = ticket_in(Stage.RESEARCHING, article=article, position=500)
+    replica = Replica(client_as("anonymous"))
+    replica.pull()
+    assert replica.client.get(replica.url).json()["results"] == []
+
+    editor = new_editor(username="ed")
+    client.force_login(editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:claims_article_change", args=[article.pk]),
+            change_form(article, title="A corrected headline"),
+        )
+    assert response.status_code == 302
+
+    changed = replica.client.get(replica.url).json()["results"]
+    assert [row["id"] for row in changed] == [shown.pk]
+    assert changed[0]["article"]["title"] == "A corrected headline"
+    posted = [json.loads(request.body) for request in receiver.received]
+    assert [(body["event"], body["verdict"]["id"]) for body in posted] == [
+        ("verdict.updated", shown.pk)
+    ]
+    assert posted[0]["verdict"]["article"]["title"] == "A corrected headline"
+    assert ArticleEvent.objects.get(article=article).actor == editor
+    assert unrelated.pk not in [body["verdict"]["id"] for body in posted]
+    assert draft.pk not in [row["id"] for row in changed]
+
+
+def test_a_rating_reworded_in_the_admin_reaches_sync_clients_and_subscribers(
+    client, receiver, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth import get_user_model
+
+    from reviews.models import Rating
+
+    shown = published_verdict()
+    assert shown.published_revision.rating.slug == "false"
+    other = published_verdict()
+    other.published_revision.rating = Rating.objects.get(slug="true")
+    other.published_revision.save(update_fields=["rating"])
+    replica = Replica(client_as("anonymous"))
+    replica.pull()
+    rating = Rating.objects.get(slug="false")
+
+    client.force_login(get_user_model().objects.create_superuser("root", "r@example.org", "pw"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:reviews_rating_change", args=[rating.pk]),
+            {
+                "label": "Wrong",
+                "slug": rating.slug,
+                "definition": rating.definition,
+                "numeric_value": rating.numeric_value or "",
+                "order": rating.order,
+                "colour": rating.colour,
+                "is_active": "on",
+            },
+        )
+    assert response.status_code == 302, response.content[:2000]
+
+    changed = replica.client.get(replica.url).json()["results"]
+    assert [row["id"] for row in changed] == [shown.pk]
+    assert changed[0]["rating"]["label"] == "Wrong"
+    posted = [json.loads(request.body) for request in receiver.received]
+    assert [(body["event"], body["verdict"]["id"]) for body in posted] == [
+        ("verdict.updated", shown.pk)
+    ]
