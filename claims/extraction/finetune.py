@@ -374,6 +374,7 @@ def export_onnx(network, fp32_path: Path, int8_path: Path) -> None:
     ids = torch.ones((2, 8), dtype=torch.long)
     mask = torch.ones((2, 8), dtype=torch.long)
     fp32_path.parent.mkdir(parents=True, exist_ok=True)
+    int8_path.parent.mkdir(parents=True, exist_ok=True)
     torch.onnx.export(
         network,
         (ids, mask),

@@ -149,8 +149,14 @@ class CheckworthinessModel:
             _network_for(self.network)
 
     def probability(self, text: str) -> float:
-        """Return the model's probability that text is a check-worthy claim."""
-        return _sigmoid(self.logits([text])[0])
+        """Return the model's probability that text is a check-worthy claim (no signals).
+
+        With a fine-tuned network, this is the combination of the network and TF-IDF without
+        the signals' part.
+        """
+        if self.network is None:
+            return _sigmoid(self.logits([text])[0])
+        return self.combination.score(self.logits([text])[0], 0.0, self.network_logits([text])[0])
 
     @classmethod
     def from_dict(cls, data: Mapping, folder: Path = ARTIFACT_PATH.parent) -> CheckworthinessModel:
