@@ -557,7 +557,9 @@ def train_fine_tuned(
                 f"{finetune.UPSTREAM_SHA256})"
             ),
             "hyper_parameters": finetune.hyper_parameters_dict(hp),
-            "quantization": "onnxruntime quantize_dynamic, int8 weights (MatMul, Gather)",
+            "quantization": (
+                "onnxruntime quantize_dynamic, int8 weights per channel (MatMul, Gather)"
+            ),
         },
         "training": {
             "file": train_path.name,
