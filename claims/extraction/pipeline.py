@@ -117,9 +117,13 @@ def score_with(model: CheckworthinessModel, texts: Sequence[str]) -> list[tuple[
     """
     framed = [frame_of(text) for text in texts]
     statements = [frame.statement for frame in framed]
-    logits = model.logits(statements)
-    network_logits = model.network_logits(statements)
     combination = model.combination
+    if model.network is not None and combination.model_weight == 0:
+        # The held-out data gave TF-IDF no weight next to the network: skip computing it.
+        logits = [0.0] * len(statements)
+    else:
+        logits = model.logits(statements)
+    network_logits = model.network_logits(statements)
     results = []
     for frame, logit, network_logit in zip(framed, logits, network_logits, strict=True):
         found = features.signals(frame.statement)
