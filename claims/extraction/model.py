@@ -1,11 +1,10 @@
 """Load the shipped check-worthiness model (JSON) and score sentences with it, without sklearn.
 
-The model is a logistic regression over three blocks of features of the statement a sentence
-carries (see attribution.py): word and character TF-IDF, and, when the artifact says so, the
-shared sentence encoder's vector (claims.encoding) scaled by a factor chosen by
-cross-validation. Its logit is then combined with the interpretable signals by weights that are
-also fitted by cross-validation (Combination): signals move the score only as far as they
-earned on the training data, and always explain it.
+The artifact may name a fine-tuned network (network.py: all-MiniLM-L6-v2 with a logit head,
+int8 ONNX, its sha256 pinned in the JSON), whose logit is combined with a logistic regression
+over word and character TF-IDF (and, in older artifacts, the shared sentence encoder's vector)
+and with the interpretable signals, by weights fitted on training sentences the parts never
+saw (Combination): signals move the score only as far as they earned, and always explain it.
 """
 
 from __future__ import annotations
