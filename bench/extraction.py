@@ -168,6 +168,12 @@ def main() -> None:
     start, start_cpu = time.perf_counter(), time.process_time()
     model = load_model(ARTIFACT_PATH)
     score_sentence("The council met on Tuesday.")  # loads whatever the model needs
+    network = getattr(model, "network", None)
+    print(
+        "model: TF-IDF"
+        + (f" + encoder {model.encoder.model_id}" if model.encoder is not None else "")
+        + (f" + network {network.file} ({network.sha256[:12]})" if network is not None else "")
+    )
     print(
         f"model load (once per process, up to the first score): "
         f"{(time.perf_counter() - start) * 1000:.0f} ms wall, "

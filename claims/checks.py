@@ -44,3 +44,30 @@ def check_sentence_encoder(app_configs=None, **kwargs) -> list[Error]:
             )
         ]
     return []
+
+
+@register()
+def check_checkworthiness_model(app_configs=None, **kwargs) -> list[Error]:
+    """Refuse to start with a missing or unreadable model artifact, or an altered network file."""
+    from claims.extraction.model import ARTIFACT_PATH, ModelError, load_model
+    from claims.extraction.network import NetworkUnavailable, verify_network
+
+    try:
+        model = load_model(ARTIFACT_PATH)
+        if model.network is not None:
+            verify_network(model.network.path, model.network.sha256)
+    except FileNotFoundError:
+        message = f"the check-worthiness model {ARTIFACT_PATH} is missing"
+    except (ModelError, NetworkUnavailable, ValueError, KeyError) as error:
+        message = str(error)
+    else:
+        return []
+    return [
+        Error(
+            message,
+            hint="Restore claims/extraction/model/ from the repository, or retrain with "
+            "`python manage.py train_checkworthiness --fine-tune`.",
+            obj="claims.extraction.model",
+            id="claims.E002",
+        )
+    ]

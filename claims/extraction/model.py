@@ -1,11 +1,10 @@
 """Load the shipped check-worthiness model (JSON) and score sentences with it, without sklearn.
 
-The model is a logistic regression over three blocks of features of the statement a sentence
-carries (see attribution.py): word and character TF-IDF, and, when the artifact says so, the
-shared sentence encoder's vector (claims.encoding) scaled by a factor chosen by
-cross-validation. Its logit is then combined with the interpretable signals by weights that are
-also fitted by cross-validation (Combination): signals move the score only as far as they
-earned on the training data, and always explain it.
+The artifact may name a fine-tuned network (network.py: all-MiniLM-L6-v2 with a logit head,
+int8 ONNX, its sha256 pinned in the JSON), whose logit is combined with a logistic regression
+over word and character TF-IDF (and, in older artifacts, the shared sentence encoder's vector)
+and with the interpretable signals, by weights fitted on training sentences the parts never
+saw (Combination): signals move the score only as far as they earned, and always explain it.
 """
 
 from __future__ import annotations
@@ -23,7 +22,9 @@ from pathlib import Path
 import numpy as np
 
 ARTIFACT_PATH = Path(__file__).resolve().parent / "model" / "checkworthiness.json"
-ARTIFACT_FORMAT = 2
+ARTIFACT_FORMAT = 3
+# Format 2 had no network; it reads as format 3 without one.
+READABLE_FORMATS = (2, 3)
 
 _DIGIT = re.compile(r"\d")
 _TOKEN = re.compile(r"\w+(?:['’]\w+)?")
@@ -60,19 +61,29 @@ class ModelError(RuntimeError):
 
 @dataclass(frozen=True)
 class Combination:
-    """How the final score is made, in logit units, fitted by cross-validation on train:
+    """How the final score is made, in logit units, fitted on training data the parts never saw:
 
-    score = sigmoid(model_weight * model_logit + signal_weight * sum(signal weights) + bias)
+    score = sigmoid(model_weight * model_logit + network_weight * network_logit
+                    + signal_weight * sum(signal weights) + bias)
     """
 
     model_weight: float
     signal_weight: float
     bias: float
+    network_weight: float = 0.0
 
-    def score(self, model_logit: float, signal_sum: float) -> float:
+    def logit(self, model_logit: float, signal_sum: float, network_logit: float = 0.0) -> float:
+        """Return the final score in logit units."""
+        return (
+            self.model_weight * model_logit
+            + self.network_weight * network_logit
+            + self.signal_weight * signal_sum
+            + self.bias
+        )
+
+    def score(self, model_logit: float, signal_sum: float, network_logit: float = 0.0) -> float:
         """Return the final score in [0, 1]."""
-        z = self.model_weight * model_logit + self.signal_weight * signal_sum + self.bias
-        return 1 / (1 + math.exp(-min(max(z, -500.0), 500.0)))
+        return _sigmoid(self.logit(model_logit, signal_sum, network_logit))
 
 
 @dataclass(frozen=True)
@@ -86,6 +97,21 @@ class EncoderBlock:
 
 
 @dataclass(frozen=True)
+class NetworkBlock:
+    """The fine-tuned network the artifact was trained with: its file, sha256 and truncation."""
+
+    file: str
+    sha256: str
+    max_tokens: int
+    # The folder of the JSON artifact, where the network file lives beside it.
+    folder: Path = ARTIFACT_PATH.parent
+
+    @property
+    def path(self) -> Path:
+        return self.folder / self.file
+
+
+@dataclass(frozen=True)
 class CheckworthinessModel:
     """TF-IDF blocks (sublinear tf, l2-normalized per block) and optionally encoder vectors."""
 
@@ -94,6 +120,7 @@ class CheckworthinessModel:
     intercept: float
     combination: Combination
     encoder: EncoderBlock | None = None
+    network: NetworkBlock | None = None
 
     def logits(self, texts: Sequence[str]) -> list[float]:
         """Return the model's logit for each text (a statement, frames already removed)."""
@@ -109,14 +136,31 @@ class CheckworthinessModel:
             logits = [logit + float(value) for logit, value in zip(logits, extra, strict=True)]
         return logits
 
+    def network_logits(self, texts: Sequence[str]) -> list[float]:
+        """Return the fine-tuned network's logit for each text (0.0 each when there is none)."""
+        if self.network is None or not texts:
+            return [0.0] * len(texts)
+        return [float(value) for value in _network_for(self.network).logits(list(texts))]
+
+    def check_network(self) -> None:
+        """Load the network now (once per process); raise ModelError if its file is refused."""
+        if self.network is not None:
+            _network_for(self.network)
+
     def probability(self, text: str) -> float:
-        """Return the model's probability that text is a check-worthy claim."""
-        return _sigmoid(self.logits([text])[0])
+        """Return the model's probability that text is a check-worthy claim (no signals).
+
+        With a fine-tuned network, this is the combination of the network and TF-IDF without
+        the signals' part.
+        """
+        if self.network is None:
+            return _sigmoid(self.logits([text])[0])
+        return self.combination.score(self.logits([text])[0], 0.0, self.network_logits([text])[0])
 
     @classmethod
-    def from_dict(cls, data: Mapping) -> CheckworthinessModel:
-        """Build the model from the artifact's JSON data."""
-        if data.get("format") != ARTIFACT_FORMAT:
+    def from_dict(cls, data: Mapping, folder: Path = ARTIFACT_PATH.parent) -> CheckworthinessModel:
+        """Build the model from the artifact's JSON data; folder holds the network file."""
+        if data.get("format") not in READABLE_FORMATS:
             raise ModelError(
                 f"unsupported artifact format {data.get('format')!r} (expected {ARTIFACT_FORMAT}); "
                 "run `python manage.py train_checkworthiness`"
@@ -136,9 +180,21 @@ class CheckworthinessModel:
                 scale=float(block["scale"]),
                 coefficients=np.asarray(block["coefficients"], dtype=np.float32),
             )
+        network = None
+        if (block := data.get("network")) is not None:
+            network = NetworkBlock(
+                file=block["file"],
+                sha256=block["sha256"],
+                max_tokens=int(block["max_tokens"]),
+                folder=Path(folder),
+            )
         combination = Combination(**data["combination"])
         return cls(
-            blocks=blocks, intercept=data["intercept"], combination=combination, encoder=encoder
+            blocks=blocks,
+            intercept=data["intercept"],
+            combination=combination,
+            encoder=encoder,
+            network=network,
         )
 
 
@@ -153,6 +209,15 @@ def _encoder_for(block: EncoderBlock):
             "`python manage.py train_checkworthiness`"
         )
     return encoder
+
+
+def _network_for(block: NetworkBlock):
+    from .network import NetworkUnavailable, load_network
+
+    try:
+        return load_network(block.path, block.sha256, block.max_tokens)
+    except NetworkUnavailable as error:
+        raise ModelError(str(error)) from None
 
 
 def _sigmoid(z: float) -> float:
@@ -178,4 +243,4 @@ def _block_logit(counts: Mapping[str, int], vocabulary: Mapping[str, tuple[float
 def load_model(path: Path = ARTIFACT_PATH) -> CheckworthinessModel:
     """Return the model stored at path, read once per process."""
     with open(path, encoding="utf-8") as handle:
-        return CheckworthinessModel.from_dict(json.load(handle))
+        return CheckworthinessModel.from_dict(json.load(handle), Path(path).parent)

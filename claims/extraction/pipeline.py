@@ -116,22 +116,41 @@ def score_with(model: CheckworthinessModel, texts: Sequence[str]) -> list[tuple[
     The model's logit and the signals combine as model.combination says (see model.py).
     """
     framed = [frame_of(text) for text in texts]
-    logits = model.logits([frame.statement for frame in framed])
+    statements = [frame.statement for frame in framed]
+    combination = model.combination
+    if model.network is not None and combination.model_weight == 0:
+        # The held-out data gave TF-IDF no weight next to the network: skip computing it.
+        logits = [0.0] * len(statements)
+    else:
+        logits = model.logits(statements)
+    network_logits = model.network_logits(statements)
     results = []
-    for frame, logit in zip(framed, logits, strict=True):
+    for frame, logit, network_logit in zip(framed, logits, network_logits, strict=True):
         found = features.signals(frame.statement)
         signal_sum = sum(signal.weight for signal in found)
-        score = round(model.combination.score(logit, signal_sum), 4)
+        score = round(combination.score(logit, signal_sum, network_logit), 4)
         reasons = [frame.reason] if frame.reason else []
         reasons += [signal.reason for signal in found]
-        reasons.append(features.model_reason(1 / (1 + math.exp(-min(max(logit, -500), 500)))))
+        if model.network is None:
+            model_probability = _sigmoid(logit)
+        else:
+            # The models' own say, without the signals: what the score would be on its own.
+            model_probability = combination.score(logit, 0.0, network_logit)
+        reasons.append(features.model_reason(model_probability))
         results.append((score, reasons))
     return results
 
 
+def _sigmoid(z: float) -> float:
+    return 1 / (1 + math.exp(-min(max(z, -500), 500)))
+
+
 def _model() -> CheckworthinessModel:
     try:
-        return load_model(ARTIFACT_PATH)
+        model = load_model(ARTIFACT_PATH)
+        # A missing or altered network file is refused here, before anything is scored.
+        model.check_network()
+        return model
     except FileNotFoundError:
         raise ExtractionError(
             f"check-worthiness model missing at {ARTIFACT_PATH}; "

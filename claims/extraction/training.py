@@ -406,3 +406,208 @@ def precision_recall_f1(scores: list[float], labels: list[int]) -> Scores:
     recall = true_positives / max(sum(labels), 1)
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return Scores(round(precision, 4), round(recall, 4), round(f1, 4), len(labels))
+
+
+# --- Fine-tuned network (manage.py train_checkworthiness --fine-tune) -------------------------
+
+NETWORK_FILE = "checkworthiness-minilm-int8.onnx"
+# How the held-out part compares ways of making the final score: 5-fold cross-validation of the
+# logistic combination (and its threshold) within the held-out sentences.
+HELD_OUT_FOLDS = 5
+# A combination with more inputs is kept only when it beats the one without the extra input by
+# more than this out-of-fold F1 on the held-out part (fixed before the first run).
+COMBINATION_MIN_GAIN = 0.005
+# TF-IDF's regularization for the stacked model: C=1, the first value of the grid above, fixed.
+NETWORK_TFIDF_C = FIRST_REGULARIZATION
+
+
+@dataclass(frozen=True)
+class FineTuneReport:
+    """What `train_checkworthiness --fine-tune` produced and how it was chosen."""
+
+    output: Path
+    network: Path
+    network_sha256: str
+    network_bytes: int
+    fit_rows: int
+    held_rows: int
+    candidates: tuple[Candidate, ...]
+    chosen: str
+    held_out: Scores
+    held_out_float32_f1: float | None
+    dev: Scores | None
+
+
+def train_fine_tuned(
+    *,
+    train_path: Path = TRAIN_PATH,
+    dev_path: Path | None = DEV_PATH,
+    output: Path = ARTIFACT_PATH,
+    cache_dir: Path | None = CACHE_DIR,
+    progress=None,
+) -> FineTuneReport:
+    """Fine-tune MiniLM on 85 % of train_path, choose its combination on the other 15 %.
+
+    Writes the int8 ONNX network beside the JSON artifact (which records its sha256), then
+    scores the dev file once. Needs requirements-train.txt (torch), imported only here.
+    """
+    import tempfile
+
+    from . import finetune
+    from .network import CheckworthinessNetwork
+
+    say = progress or (lambda message: None)
+    hp = finetune.HYPER_PARAMETERS
+    texts, labels = load_tsv(train_path)
+    statements = [statement_of(text) for text in texts]
+    signal_sums = np.array([sum(s.weight for s in signals(text)) for text in statements])
+    y = np.array(labels)
+    fit_rows, held_rows = finetune.split(labels)
+    say(
+        f"fine-tuning on {len(fit_rows):,} sentences, holding out {len(held_rows):,} "
+        f"({finetune.HOLD_OUT:.0%}, stratified, seed {hp.seed}) ..."
+    )
+    network = finetune.fine_tuned_network(
+        [statements[i] for i in fit_rows],
+        [labels[i] for i in fit_rows],
+        hp,
+        cache_dir=cache_dir,
+        progress=say,
+    )
+    network_path = output.parent / NETWORK_FILE
+    say(f"exporting to {network_path} (ONNX, int8 weights) ...")
+    with tempfile.TemporaryDirectory() as folder:
+        finetune.export_onnx(network, Path(folder) / "float32.onnx", network_path)
+    network_sha256 = finetune._sha256(network_path)
+    held_statements = [statements[i] for i in held_rows]
+    held_y = y[held_rows]
+    shipped = CheckworthinessNetwork.load(network_path, network_sha256, hp.max_tokens)
+    network_logits = shipped.logits(held_statements)
+    float32_f1 = None
+    try:
+        float32_logits = finetune.predict_logits(network, held_statements, hp.max_tokens)
+        float32_f1 = round(_best_f1(float32_logits, held_y), 4)
+    except finetune.TrainingUnavailable:
+        pass
+
+    say("fitting TF-IDF on the same sentences the network was tuned on ...")
+    tfidf = _fit(
+        [statements[i] for i in fit_rows], [labels[i] for i in fit_rows], None, 0.0, NETWORK_TFIDF_C
+    )
+    tfidf["encoder"] = None
+    tfidf_model = CheckworthinessModel.from_dict(
+        {**tfidf, "combination": {"model_weight": 1.0, "signal_weight": 0.0, "bias": 0.0}}
+    )
+    tfidf_logits = np.array(tfidf_model.logits(held_statements))
+    held_signals = signal_sums[held_rows]
+
+    columns = {"network": network_logits, "tfidf": tfidf_logits, "signals": held_signals}
+    options = [
+        ("network",),
+        ("network", "tfidf"),
+        ("network", "signals"),
+        ("network", "tfidf", "signals"),
+    ]
+    held_folds = _held_out_folds(held_y)
+    candidates: list[Candidate] = []
+    results: dict[tuple[str, ...], float] = {}
+    for option in options:
+        f1 = _stacked_f1(np.column_stack([columns[c] for c in option]), held_y, held_folds)
+        results[option] = f1
+        name = "final score: " + " + ".join(option)
+        candidates.append(Candidate(name, round(f1, 4)))
+        say(f"  {name}: held-out, {HELD_OUT_FOLDS}-fold F1 {f1:.4f}")
+    candidates.append(
+        Candidate(
+            "network alone, int8 as shipped, F1-best threshold on all held-out",
+            round(_best_f1(network_logits, held_y), 4),
+        )
+    )
+    if float32_f1 is not None:
+        candidates.append(
+            Candidate("network alone, float32 before export, F1-best threshold", float32_f1)
+        )
+    chosen = ("network",)
+    for option in options[1:]:
+        # Each extra input must earn its place against the option without it.
+        base = tuple(c for c in option if c != option[-1])
+        if results[option] - max(results[base], results[chosen]) > COMBINATION_MIN_GAIN:
+            chosen = option
+    features = np.column_stack([columns[c] for c in chosen])
+    stacker = _stacker().fit(features, held_y)
+    weights = dict(zip(chosen, (float(w) for w in stacker.coef_[0]), strict=True))
+    combined = features @ stacker.coef_[0]
+    threshold = _best_threshold(combined, held_y)
+    combination = {
+        "model_weight": round(weights.get("tfidf", 0.0), DECIMALS),
+        "network_weight": round(weights["network"], DECIMALS),
+        "signal_weight": round(weights.get("signals", 0.0), DECIMALS),
+        "bias": round(-threshold, DECIMALS),
+    }
+    artifact = {
+        **tfidf,
+        "combination": combination,
+        "network": {
+            "file": NETWORK_FILE,
+            "sha256": network_sha256,
+            "max_tokens": hp.max_tokens,
+            "base": (
+                f"all-MiniLM-L6-v2, upstream weights from {finetune.UPSTREAM_PACKAGE}=="
+                f"{finetune.UPSTREAM_VERSION} (model.safetensors sha256 "
+                f"{finetune.UPSTREAM_SHA256})"
+            ),
+            "hyper_parameters": finetune.hyper_parameters_dict(hp),
+            "quantization": (
+                "onnxruntime quantize_dynamic, int8 weights per channel (MatMul, Gather)"
+            ),
+        },
+        "training": {
+            "file": train_path.name,
+            "rows": len(texts),
+            "positives": int(sum(labels)),
+            "fine_tuned_rows": len(fit_rows),
+            "held_out_rows": len(held_rows),
+            "held_out_fraction": finetune.HOLD_OUT,
+            "random_state": hp.seed,
+            "held_out_folds": HELD_OUT_FOLDS,
+            "selection": [{"config": c.name, "f1": c.f1} for c in candidates],
+        },
+    }
+    artifact["config"] = {**artifact["config"], "C": NETWORK_TFIDF_C}
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(
+        json.dumps(artifact, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n",
+        encoding="utf-8",
+    )
+    load_model.cache_clear()
+    model = CheckworthinessModel.from_dict(artifact, output.parent)
+    held_scores = [
+        1 / (1 + math.exp(-min(max(z - threshold, -500), 500))) for z in combined.tolist()
+    ]
+    held_out = precision_recall_f1(held_scores, held_y.tolist())
+    dev = None
+    if dev_path is not None:
+        from .pipeline import score_with
+
+        dev_texts, dev_labels = load_tsv(dev_path)
+        dev = precision_recall_f1([score for score, _ in score_with(model, dev_texts)], dev_labels)
+    return FineTuneReport(
+        output=output,
+        network=network_path,
+        network_sha256=network_sha256,
+        network_bytes=network_path.stat().st_size,
+        fit_rows=len(fit_rows),
+        held_rows=len(held_rows),
+        candidates=tuple(candidates),
+        chosen=" + ".join(chosen),
+        held_out=held_out,
+        held_out_float32_f1=float32_f1,
+        dev=dev,
+    )
+
+
+def _held_out_folds(labels: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    from sklearn.model_selection import StratifiedKFold
+
+    splitter = StratifiedKFold(n_splits=HELD_OUT_FOLDS, shuffle=True, random_state=RANDOM_STATE)
+    return list(splitter.split(np.zeros(len(labels)), labels))

@@ -146,7 +146,7 @@ def test_the_labelled_opinion_prose_set_is_mostly_labelled_right():
 
 def test_the_shipped_artifact_is_plain_json_with_its_attribution():
     data = json.loads(ARTIFACT_PATH.read_text(encoding="utf-8"))
-    assert data["format"] == 2
+    assert data["format"] == 3
     assert "ClaimBuster" in data["attribution"]
     assert "CC BY 4.0" in data["attribution"]
     assert set(data["vocabulary"]) == {"words", "chars"}
