@@ -148,9 +148,11 @@ def citations_from_links(
             citations.append(citation)
             if pair not in existing:
                 new_citations.append(citation)
-        # A new source has no snapshot yet: its fetch ranks every citation when it lands.
-        fresh = set(new_source_ids)
-        citations_rank([c for c in new_citations if c.source_id not in fresh])
+        # Every new citation, even of a source that looked new: "new" includes one a concurrent
+        # ingestion created and committed while we waited on its insert, whose fetch may have
+        # ranked its citing claims already. A source truly new here has no snapshot, so this
+        # ranks nothing for it; its fetch, queued at our commit, ranks every citation it finds.
+        citations_rank(new_citations)
         if schedule:
             sources_schedule(source_ids=new_source_ids)
     return citations
