@@ -1,7 +1,9 @@
 """Measure cited-source fetching: 200 URLs at 250 ms each through a real thread-pool worker.
 
 Run: .venv/bin/python bench/fetching.py [--urls 200] [--latency 0.25] [--runs 1x8 1x32 2x16]
-(a run "PxC" is P worker processes of C threads each).
+  [--warm-up 0]
+(a run "PxC" is P worker processes of C threads each). With --warm-up N the workers first
+fetch N other sources, untimed, so the figures leave out their first-use costs.
 Needs PostgreSQL and Redis (CELERY_BROKER_URL, default redis://127.0.0.1:6379/5). It creates
 (and afterwards drops) its own database and serves the pages from a loopback server.
 """
@@ -95,12 +97,12 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run(processes: int, concurrency: int, urls: int, server: SlowServer, tmp: Path) -> dict:
+def run(
+    processes: int, concurrency: int, urls: int, server: SlowServer, tmp: Path, warm_up: int = 0
+) -> dict:
     from django.conf import settings
-    from django.db import transaction
 
     from claims.models import Source
-    from claims.services import sources_schedule
     from tests.claims.sourcing import cite
 
     queue = f"bench-fetch-{uuid.uuid4().hex[:8]}"
@@ -114,17 +116,13 @@ def run(processes: int, concurrency: int, urls: int, server: SlowServer, tmp: Pa
         for n in range(processes)
     ]
     try:
+        if warm_up:
+            fetch_all([cite(f"{base}/{queue}/warm-up/{i}").pk for i in range(warm_up)])
         server.peak = 0
         # Start-up (imports, Django set-up) is not part of the per-source cost.
         idle_cpu = sum(cpu_seconds(worker.pid) for worker in workers)
         started = time.perf_counter()
-        with transaction.atomic():
-            sources_schedule(source_ids=ids)
-        waiting = Source.objects.filter(pk__in=ids).exclude(
-            state__in=[Source.State.FETCHED, Source.State.FAILED, Source.State.BLOCKED]
-        )
-        while waiting.exists():
-            time.sleep(0.05)
+        fetch_all(ids)
         wall = time.perf_counter() - started
         worker_cpu = sum(cpu_seconds(worker.pid) for worker in workers) - idle_cpu
     finally:
@@ -141,6 +139,22 @@ def run(processes: int, concurrency: int, urls: int, server: SlowServer, tmp: Pa
         "peak": server.peak,
         "worker_cpu_ms": worker_cpu / urls * 1000,
     }
+
+
+def fetch_all(ids: list[int]) -> None:
+    """Schedule the sources and wait until every one is done with."""
+    from django.db import transaction
+
+    from claims.models import Source
+    from claims.services import sources_schedule
+
+    with transaction.atomic():
+        sources_schedule(source_ids=ids)
+    waiting = Source.objects.filter(pk__in=ids).exclude(
+        state__in=[Source.State.FETCHED, Source.State.FAILED, Source.State.BLOCKED]
+    )
+    while waiting.exists():
+        time.sleep(0.05)
 
 
 def dead_broker_scheduling(urls: int) -> float:
@@ -176,6 +190,7 @@ def main() -> None:
     parser.add_argument("--urls", type=int, default=200)
     parser.add_argument("--latency", type=float, default=0.25)
     parser.add_argument("--runs", nargs="+", default=["1x8", "1x32", "1x64", "2x32"])
+    parser.add_argument("--warm-up", type=int, default=0, help="untimed sources per run first")
     parser.add_argument(
         "--database-url", default="postgres://postgres@127.0.0.1:5432/factcheck_bench_fetching"
     )
@@ -204,6 +219,8 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     print(f"{args.urls} URLs, {args.latency * 1000:.0f} ms each, thread-pool worker on Redis")
+    if args.warm_up:
+        print(f"each worker first fetches {args.warm_up} other sources, untimed")
     # The floor is CPU: each source costs extraction, ranking and ORM work under the GIL.
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start")
     print(
@@ -213,7 +230,7 @@ def main() -> None:
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for spec in args.runs:
         processes, concurrency = (int(part) for part in spec.split("x"))
-        r = run(processes, concurrency, args.urls, server, tmp)
+        r = run(processes, concurrency, args.urls, server, tmp, args.warm_up)
         assert r["fetched"] == args.urls, r
         print(
             f"| {r['run']} | {r['wall']:.2f} s | {r['ideal']:.2f} s | "
@@ -222,7 +239,7 @@ def main() -> None:
         )
     # The same work with no network wait: what the CPU alone allows on this machine.
     server.latency = 0.0
-    floor = run(1, 32, args.urls, server, tmp)
+    floor = run(1, 32, args.urls, server, tmp, args.warm_up)
     print(
         f"CPU floor (1 × 32, no latency): {floor['wall']:.2f} s, "
         f"{args.urls / floor['wall']:.1f} sources/s, worker CPU {floor['worker_cpu_ms']:.0f} ms "

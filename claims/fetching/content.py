@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import threading
 from dataclasses import dataclass
 from datetime import date
 
@@ -47,6 +48,7 @@ def extract_document(
         return ExtractedDocument(text="", title="", author="", site_name="", published="")
     # Without a declared charset, hand trafilatura the bytes so it can read <meta charset>.
     markup: bytes | str = _decode(body, charset) if _known(charset) else body
+    _warm_up()
     document = trafilatura.bare_extraction(
         markup,
         url=url or None,
@@ -66,6 +68,32 @@ def extract_document(
         site_name=document.sitename or "",
         published=_iso_date(document.date),
     )
+
+
+_warm = threading.Event()
+_warming = threading.Lock()
+# Enough for trafilatura to take every lazy first-use path: metadata, a URL, a paragraph.
+_WARM_UP_PAGE = (
+    "<html><head><title>Warm-up</title></head><body><article><p>"
+    + "A paragraph long enough to be kept as the main text of the page. " * 4
+    + "</p></article></body></html>"
+)
+
+
+def _warm_up() -> None:
+    """Run trafilatura once, alone, before the first real extraction in this process.
+
+    On first use it builds the public-suffix list (about 30 ms of CPU) with no lock, so the 32
+    threads of a fetch worker each built it at once when the first messages arrived.
+    """
+    if _warm.is_set():
+        return
+    with _warming:
+        if not _warm.is_set():
+            trafilatura.bare_extraction(
+                _WARM_UP_PAGE, url="https://warm-up.example/", with_metadata=True
+            )
+            _warm.set()
 
 
 def _known(charset: str | None) -> bool:

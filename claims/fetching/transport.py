@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import ssl
+import threading
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -183,7 +184,13 @@ def open_pool(policy: FetchPolicy, deadline: Deadline) -> httpcore.ConnectionPoo
 
 def verifying_ssl_context() -> ssl.SSLContext:
     """Return a context that verifies certificates and host names, honouring SSL_CERT_FILE."""
-    return _context(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+    # Loading the roots costs tens of ms and lru_cache does not lock: without this, each thread
+    # of a fetch worker loaded them at once on its first fetch.
+    with _context_lock:
+        return _context(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+
+
+_context_lock = threading.Lock()
 
 
 @functools.lru_cache(maxsize=4)

@@ -13,14 +13,19 @@ from claims.ranking import rank_passages_many
 __all__ = ["passages_rank", "passages_rank_each"]
 
 
-def passages_rank(*, snapshot: Snapshot, claims: Iterable[Claim]) -> list[Passage]:
+def passages_rank(
+    *, snapshot: Snapshot, claims: Iterable[Claim], new_snapshot: bool = False
+) -> list[Passage]:
     """Store the snapshot's best passages for each claim not ranked against it yet.
 
-    Given a queryset, the claims already ranked are left out in the same query; every claim's
-    ranking shares one pass over the snapshot's passages, and all rows go in one insert.
+    Given a queryset, the claims already ranked are left out in the same query (a
+    ``new_snapshot``, just inserted, has none); every claim's ranking shares one pass over the
+    snapshot's passages, and all rows go in one insert.
     """
     if isinstance(claims, QuerySet):
-        claims = list(claims.exclude(passages__snapshot=snapshot).only("pk", "text"))
+        if not new_snapshot:
+            claims = claims.exclude(passages__snapshot=snapshot)
+        claims = list(claims.only("pk", "text"))
         return _store({snapshot: claims})
     return passages_rank_each(pairs=[(snapshot, list(claims))])
 

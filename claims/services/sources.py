@@ -13,8 +13,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -139,21 +138,9 @@ def source_fetch(*, source_id: int) -> Source:
     # One transaction for the lease and the attempt's record: one commit on the hot path.
     with transaction.atomic():
         slot = _host_slot(source_id, now)
-        leased = (
-            Source.objects.filter(pk=source_id)
-            .filter(Q(state=State.PENDING) | Q(state=State.FETCHING, lease_expires_at__lte=now))
-            .update(
-                state=State.FETCHING,
-                lease_token=token,
-                lease_expires_at=lease_until,
-                # If this worker dies, the source is due again as soon as the lease runs out.
-                next_attempt_at=lease_until,
-                attempts=F("attempts") + 1,
-                updated_at=now,
-            )
-        )
-        source = Source.objects.get(pk=source_id)
-        if not leased:
+        source = _lease(source_id, token=token, now=now, until=lease_until)
+        if source is None:
+            source = Source.objects.get(pk=source_id)
             logger.info("source %s is %s; nothing to fetch", source_id, source.state)
             return source
         if slot is not None:
@@ -177,7 +164,33 @@ def source_fetch(*, source_id: int) -> Source:
         # A bug or a library failure: retry like a network error, then give up with the reason.
         logger.exception("fetching source %s failed unexpectedly", source_id)
         return _record_failure(source_id, attempt, token, exc, started)
-    return _record_success(source_id, attempt, token, result, document, body_name, started)
+    return _record_success(source, attempt, token, result, document, body_name, started)
+
+
+# The lease in one statement: take the source if it waits or its holder's lease ran out, and
+# read it back (the ORM's update() returns only a count, so this would be an UPDATE and a SELECT).
+_LEASE_SQL = """
+    UPDATE claims_source
+       SET state = %(fetching)s, lease_token = %(token)s, lease_expires_at = %(until)s,
+           next_attempt_at = %(until)s, attempts = attempts + 1, updated_at = %(now)s
+     WHERE id = %(id)s
+       AND (state = %(pending)s OR (state = %(fetching)s AND lease_expires_at <= %(now)s))
+ RETURNING *
+"""
+
+
+def _lease(source_id: int, *, token: uuid.UUID, now: datetime, until: datetime) -> Source | None:
+    """Take the source for this attempt and return it, or None if it is not ours to fetch."""
+    params = {
+        "id": source_id,
+        "token": token,
+        "now": now,
+        # If this worker dies, the source is due again as soon as the lease runs out.
+        "until": until,
+        "pending": State.PENDING,
+        "fetching": State.FETCHING,
+    }
+    return next(iter(Source.objects.raw(_LEASE_SQL, params)), None)
 
 
 def _host_slot(source_id: int, now: datetime) -> FetchHost | None:
@@ -230,7 +243,7 @@ def _store_body(source: Source, result: FetchResult) -> str:
 
 
 def _record_success(
-    source_id: int,
+    source: Source,
     attempt: FetchAttempt,
     token: uuid.UUID,
     result: FetchResult,
@@ -239,44 +252,74 @@ def _record_success(
     started: float,
 ) -> Source:
     now = timezone.now()
-    with transaction.atomic():
-        source = Source.objects.select_for_update().get(pk=source_id)
-        _finish(attempt, started, http_status=result.status)
-        if source.lease_token != token:
-            return _superseded(source, attempt)
-        # Every writer of this source's snapshots holds its row lock: no insert race here.
-        snapshot = Snapshot.objects.filter(source=source, sha256=result.sha256).first()
-        if snapshot is None:
-            snapshot = Snapshot.objects.create(
-                source=source,
-                sha256=result.sha256,
-                final_url=result.final_url[:2000],
-                status=result.status,
-                content_type=result.content_type[:200],
-                fetched_at=now,
-                last_seen_at=now,
-                size=len(result.body),
-                body=body_name,
-                text=document.text,
-                title=document.title[:1000],
-                author=document.author[:500],
-                site_name=document.site_name[:500],
-                published=_parse_date(document.published),
+    _finish(attempt, started, http_status=result.status)
+    fetched = {"state": State.FETCHED, "state_reason": "", "updated_at": now}
+    fetched.update((field, None) for field in _LEASE_FIELDS)
+    try:
+        with transaction.atomic():
+            snapshot, created = _snapshot_store(source, result, document, body_name, now)
+            # Still ours? The conditional UPDATE checks the lease and locks the row in one query.
+            owned = Source.objects.filter(pk=source.pk, lease_token=token).update(
+                **fetched, last_snapshot=snapshot
             )
-        else:
-            snapshot.last_seen_at = now
-            snapshot.save(update_fields=["last_seen_at"])
-        source.state = State.FETCHED
-        source.state_reason = ""
-        source.last_snapshot = snapshot
-        _release(source)
-        source.save(update_fields=[*_RELEASED_FIELDS, "state_reason", "last_snapshot"])
-        attempt.outcome = Outcome.SUCCEEDED
-        attempt.save(update_fields=[*_FINISHED_FIELDS, "outcome"])
-        # One query for the claims still to rank, one pass over the text, one insert.
-        citing = Claim.objects.filter(citations__source=source).order_by("id")
-        passages_rank(snapshot=snapshot, claims=citing)
+            if not owned:
+                raise _Superseded
+            attempt.outcome = Outcome.SUCCEEDED
+            attempt.save(update_fields=[*_FINISHED_FIELDS, "outcome"])
+            # One query for the claims still to rank, one pass over the text, one insert.
+            citing = Claim.objects.filter(citations__source=source).order_by("id")
+            passages_rank(snapshot=snapshot, claims=citing, new_snapshot=created)
+    except _Superseded:
+        # Our lease ran out and another attempt took the source over (and may have archived the
+        # same content first): it owns the outcome, and nothing of ours was kept.
+        return _superseded(Source.objects.get(pk=source.pk), attempt)
+    for field, value in fetched.items():
+        setattr(source, field, value)
+    source.last_snapshot = snapshot
     return source
+
+
+class _Superseded(Exception):
+    """The lease ran out before the fetch was recorded; roll its record back."""
+
+
+def _snapshot_store(
+    source: Source, result: FetchResult, document: ExtractedDocument, body_name: str, now: datetime
+) -> tuple[Snapshot, bool]:
+    """Return the source's snapshot of this content, archived now or seen again now, and
+    whether it is new."""
+    snapshot = Snapshot.objects.filter(source=source, sha256=result.sha256).first()
+    if snapshot is not None:
+        snapshot.last_seen_at = now
+        snapshot.save(update_fields=["last_seen_at"])
+        return snapshot, False
+    try:
+        return _snapshot_create(source, result, document, body_name, now), True
+    except IntegrityError as exc:
+        # Two attempts race here only when one's lease ran out: the one that owns the source
+        # archived this content first (the conditional UPDATE would have stopped a stale one).
+        raise _Superseded from exc
+
+
+def _snapshot_create(
+    source: Source, result: FetchResult, document: ExtractedDocument, body_name: str, now: datetime
+) -> Snapshot:
+    return Snapshot.objects.create(
+        source=source,
+        sha256=result.sha256,
+        final_url=result.final_url[:2000],
+        status=result.status,
+        content_type=result.content_type[:200],
+        fetched_at=now,
+        last_seen_at=now,
+        size=len(result.body),
+        body=body_name,
+        text=document.text,
+        title=document.title[:1000],
+        author=document.author[:500],
+        site_name=document.site_name[:500],
+        published=_parse_date(document.published),
+    )
 
 
 def _record_failure(
@@ -322,7 +365,7 @@ def _record_failure(
 
 # What _finish and _release change, for the saves that write only those columns.
 _FINISHED_FIELDS = ["finished_at", "duration_ms", "http_status"]
-_RELEASED_FIELDS = ["state", "lease_token", "lease_expires_at", "next_attempt_at", "updated_at"]
+_LEASE_FIELDS = ["lease_token", "lease_expires_at", "next_attempt_at"]
 
 
 def _finish(attempt: FetchAttempt, started: float, *, http_status: int | None) -> None:
@@ -332,9 +375,8 @@ def _finish(attempt: FetchAttempt, started: float, *, http_status: int | None) -
 
 
 def _release(source: Source) -> None:
-    source.lease_token = None
-    source.lease_expires_at = None
-    source.next_attempt_at = None
+    for field in _LEASE_FIELDS:
+        setattr(source, field, None)
 
 
 def _superseded(source: Source, attempt: FetchAttempt) -> Source:
