@@ -13,6 +13,7 @@ changes with the public revisions that quote or link it. A verdict also shows it
 """
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -30,6 +31,7 @@ from django.db.models import (
 )
 
 from claims.models import Claim
+from reviews.compiled import values_compiled
 from reviews.models import Rating, RevisionEvidence, RevisionLink, Verdict
 from reviews.rules import approvals_required, panel_size
 from reviews.selectors import (
@@ -144,15 +146,34 @@ def verdicts_dependencies(
     `extra` names further values each row carries (subqueries on the verdict); those whose name
     ends in `_at` are change times.
     """
+    times = (*_VERDICT_TIMES, *(name for name in extra if name.endswith("_at")))
+    return Dependencies(rows=tuple(_dependency_rows(verdicts, limit, **extra)), times=times)
+
+
+def _dependency_rows(verdicts: QuerySet[Verdict], limit: int | None, **extra) -> QuerySet:
     rows = (
         verdicts.prefetch_related(None)
         .select_related(None)
         .annotate(**_verdict_annotations(), **extra)
         .values(*_VERDICT_FIELDS, *extra)
     )
-    rows = rows[:limit] if limit is not None else rows
-    times = (*_VERDICT_TIMES, *(name for name in extra if name.endswith("_at")))
-    return Dependencies(rows=tuple(rows), times=times)
+    return rows[:limit] if limit is not None else rows
+
+
+def verdicts_dependencies_compiled(
+    key: str, build: Callable[..., QuerySet[Verdict]], *, limit: int, **arguments
+) -> Dependencies:
+    """Return verdicts_dependencies(build(**arguments), limit=limit), its query compiled once.
+
+    For a resource asked for often (the API's sync pages): see reviews.compiled for what
+    `key` and `arguments` must be.
+    """
+    rows = values_compiled(
+        ("verdicts-dependencies", key, limit),
+        lambda **given: _dependency_rows(build(**given), limit),
+        **arguments,
+    )
+    return Dependencies(rows=tuple(rows), times=_VERDICT_TIMES)
 
 
 def _found(dependencies: Dependencies) -> Dependencies | None:

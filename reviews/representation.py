@@ -14,6 +14,7 @@ from django.utils import timezone
 from rest_framework.fields import DateTimeField
 
 from claims.models import Claim
+from reviews.compiled import values_compiled
 from reviews.models import Correction, RevisionAttachment, RevisionEvidence
 from reviews.selectors import verdict_public_url
 
@@ -149,8 +150,24 @@ VERDICT_COLUMNS = {
 def _sources(rows: list[dict], request=None) -> dict[int, list[dict]]:
     """Return each verdict's sources: its published revision's evidence, in order."""
     revisions = {row["revision_id"]: row["id"] for row in rows}
-    evidence = (
-        RevisionEvidence.objects.filter(revision_id__in=list(revisions))
+    evidence = values_compiled("public-sources", _evidence, revision_ids=list(revisions))
+    by_verdict: dict[int, list[dict]] = {}
+    for item in evidence:
+        by_verdict.setdefault(revisions[item["revision_id"]], []).append(
+            {
+                "url": item["url"],
+                "stance": item["stance"],
+                "quote": item["quote"],
+                "link_status": item["link_status"],
+                "snapshot": _snapshot(item),
+            }
+        )
+    return by_verdict
+
+
+def _evidence(*, revision_ids: list[int]) -> QuerySet:
+    return (
+        RevisionEvidence.objects.filter(revision_id__in=revision_ids)
         .order_by("position", "id")
         .values(
             "revision_id",
@@ -168,18 +185,6 @@ def _sources(rows: list[dict], request=None) -> dict[int, list[dict]]:
             snapshot_published=F("snapshot__published"),
         )
     )
-    by_verdict: dict[int, list[dict]] = {}
-    for item in evidence:
-        by_verdict.setdefault(revisions[item["revision_id"]], []).append(
-            {
-                "url": item["url"],
-                "stance": item["stance"],
-                "quote": item["quote"],
-                "link_status": item["link_status"],
-                "snapshot": _snapshot(item),
-            }
-        )
-    return by_verdict
 
 
 def _snapshot(item: dict) -> dict | None:
@@ -199,12 +204,8 @@ def _snapshot(item: dict) -> dict | None:
 
 def _corrections(rows: list[dict], request=None) -> dict[int, list[dict]]:
     """Return each verdict's published corrections, oldest first."""
-    corrections = (
-        Correction.objects.filter(verdict_id__in=[row["id"] for row in rows])
-        .filter(published_at__isnull=False)
-        .order_by("published_at", "id")
-        .values("verdict_id", "public_note", "published_at")
-    )
+    ids = [row["id"] for row in rows]
+    corrections = values_compiled("public-corrections", _published_corrections, verdict_ids=ids)
     by_verdict: dict[int, list[dict]] = {}
     for c in corrections:
         by_verdict.setdefault(c["verdict_id"], []).append(
@@ -213,19 +214,32 @@ def _corrections(rows: list[dict], request=None) -> dict[int, list[dict]]:
     return by_verdict
 
 
+def _published_corrections(*, verdict_ids: list[int]) -> QuerySet:
+    return (
+        Correction.objects.filter(verdict_id__in=verdict_ids)
+        .filter(published_at__isnull=False)
+        .order_by("published_at", "id")
+        .values("verdict_id", "public_note", "published_at")
+    )
+
+
 def _tags(rows: list[dict], request=None) -> dict[int, list[dict]]:
     """Return each verdict's topics (its claim's tags): slug and name, by name."""
     verdicts_of_claim: dict[int, list[int]] = {}
     for row in rows:
         verdicts_of_claim.setdefault(row["claim_id"], []).append(row["id"])
-    tagged = Claim.tags.through.objects.filter(claim_id__in=list(verdicts_of_claim)).values(
-        "claim_id", slug=F("tag__slug"), name=F("tag__name")
-    )
+    tagged = values_compiled("public-tags", _claim_tags, claim_ids=list(verdicts_of_claim))
     by_verdict: dict[int, list[dict]] = {}
     for tag in sorted(tagged, key=lambda t: (t["name"], t["slug"])):
         for verdict_id in verdicts_of_claim[tag["claim_id"]]:
             by_verdict.setdefault(verdict_id, []).append({"slug": tag["slug"], "name": tag["name"]})
     return by_verdict
+
+
+def _claim_tags(*, claim_ids: list[int]) -> QuerySet:
+    return Claim.tags.through.objects.filter(claim_id__in=claim_ids).values(
+        "claim_id", slug=F("tag__slug"), name=F("tag__name")
+    )
 
 
 def _attachments(rows: list[dict], request=None) -> dict[int, list[dict]]:
@@ -235,17 +249,7 @@ def _attachments(rows: list[dict], request=None) -> dict[int, list[dict]]:
     files never show, and the fingerprint's published revision covers them.
     """
     revisions = {row["revision_id"]: row["id"] for row in rows}
-    files = (
-        RevisionAttachment.objects.filter(revision_id__in=list(revisions))
-        .order_by("position", "id")
-        .values(
-            "revision_id",
-            "attachment_id",
-            "caption",
-            content_type=F("attachment__content_type"),
-            size=F("attachment__size"),
-        )
-    )
+    files = values_compiled("public-attachments", _files, revision_ids=list(revisions))
     # The file's address, resolved once: its id is the last path segment.
     head, _, tail = absolute(reverse("attachment_file", args=[0]), request).rpartition("/0/")
     by_verdict: dict[int, list[dict]] = {}
@@ -259,6 +263,20 @@ def _attachments(rows: list[dict], request=None) -> dict[int, list[dict]]:
             }
         )
     return by_verdict
+
+
+def _files(*, revision_ids: list[int]) -> QuerySet:
+    return (
+        RevisionAttachment.objects.filter(revision_id__in=revision_ids)
+        .order_by("position", "id")
+        .values(
+            "revision_id",
+            "attachment_id",
+            "caption",
+            content_type=F("attachment__content_type"),
+            size=F("attachment__size"),
+        )
+    )
 
 
 # Each related set: its key in the representation and how to read it for many verdicts at once.
