@@ -105,10 +105,14 @@ def _compile(build: Callable[..., QuerySet], arguments: dict, using: str) -> _Co
     return _Compiled(sql=sql, params=placed, names=names, converters=converters)
 
 
+def _server_binding(connection) -> bool:
+    options = connection.settings_dict.get("OPTIONS", {})
+    return connection.vendor == "postgresql" and options.get("prepare_threshold") is not None
+
+
 def _cursor(connection):
     """Return a cursor that binds parameters on the server (so the statement is prepared)."""
-    threshold = connection.settings_dict.get("OPTIONS", {}).get("prepare_threshold")
-    if connection.vendor != "postgresql" or threshold is None:
+    if not _server_binding(connection):
         return connection.cursor()
     from django.db.backends.postgresql.base import ServerBindingCursor
 
@@ -120,15 +124,8 @@ def _cursor(connection):
     return connection.make_cursor(raw)
 
 
-def values_compiled(
-    key: Hashable, build: Callable[..., QuerySet], *, using: str = "default", **arguments
-) -> list[dict]:
-    """Return the rows of `build(**arguments)` (a values() queryset), compiled once per shape.
-
-    `key` names the read; together with which arguments are None and each list's length it
-    must determine the SQL (a LIMIT, which filters apply), since the values themselves are
-    bound per request. Arguments are ids, aware times, or lists of ids.
-    """
+def _prepared(key: Hashable, build: Callable[..., QuerySet], using: str, arguments: dict):
+    """Return the read's compiled form (or _DIRECT) and this request's parameters."""
     shape = (key, using, tuple((name, _shape(value)) for name, value in arguments.items()))
     compiled = _kept.get(shape)
     if compiled is None:
@@ -140,7 +137,7 @@ def values_compiled(
         with _lock:
             _kept[shape] = compiled
     if compiled is _DIRECT:
-        return list(build(**arguments))
+        return compiled, None
     params = [
         (
             p
@@ -151,10 +148,10 @@ def values_compiled(
         )
         for p in compiled.params
     ]
-    connection = connections[using]
-    with _cursor(connection) as cursor:
-        cursor.execute(compiled.sql, params)
-        rows = cursor.fetchall()
+    return compiled, params
+
+
+def _rows(compiled: _Compiled, rows: list, connection) -> list[dict]:
     names = compiled.names
     if compiled.converters:
         rows = [list(row) for row in rows]
@@ -163,3 +160,54 @@ def values_compiled(
                 for convert in convs:
                     row[position] = convert(row[position], expression, connection)
     return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def values_compiled(
+    key: Hashable, build: Callable[..., QuerySet], *, using: str = "default", **arguments
+) -> list[dict]:
+    """Return the rows of `build(**arguments)` (a values() queryset), compiled once per shape.
+
+    `key` names the read; together with which arguments are None and each list's length it
+    must determine the SQL (a LIMIT, which filters apply), since the values themselves are
+    bound per request. Arguments are ids, aware times, or lists of ids.
+    """
+    (rows,) = values_compiled_together([(key, build, arguments)], using=using)
+    return rows
+
+
+def values_compiled_together(reads: list[tuple], *, using: str = "default") -> list[list[dict]]:
+    """Return the rows of each (key, build, arguments) read, as `values_compiled` would.
+
+    On PostgreSQL the reads are sent in one pipeline: one round trip for all of them.
+    """
+    connection = connections[using]
+    prepared = [_prepared(key, build, using, arguments) for key, build, arguments in reads]
+    direct = any(compiled is _DIRECT for compiled, _ in prepared)
+    pipelined = len(reads) > 1 and not direct and _server_binding(connection)
+    cursors = []
+    try:
+        if pipelined:
+            connection.ensure_connection()
+            # A failure shows when the pipeline ends: raise it as Django's error, as execute does.
+            with connection.wrap_database_errors, connection.connection.pipeline():
+                for compiled, params in prepared:
+                    cursors.append(_cursor(connection))
+                    cursors[-1].execute(compiled.sql, params)
+            # Leaving the pipeline received every result: fetching sends nothing more.
+            found = [cursor.fetchall() for cursor in cursors]
+        else:
+            found = []
+            for (compiled, params), (_, build, arguments) in zip(prepared, reads, strict=True):
+                if compiled is _DIRECT:
+                    found.append(list(build(**arguments)))
+                    continue
+                cursors.append(_cursor(connection))
+                cursors[-1].execute(compiled.sql, params)
+                found.append(cursors[-1].fetchall())
+    finally:
+        for cursor in cursors:
+            cursor.close()
+    return [
+        rows if compiled is _DIRECT else _rows(compiled, rows, connection)
+        for (compiled, _), rows in zip(prepared, found, strict=True)
+    ]

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from reviews.api.pagination import SyncPagination
 from reviews.api.views import public_verdicts
-from reviews.compiled import values_compiled
+from reviews.compiled import values_compiled, values_compiled_together
 from reviews.fingerprints import verdicts_dependencies, verdicts_dependencies_compiled
 from reviews.models import Verdict
 from reviews.representation import verdict_rows
@@ -52,6 +52,20 @@ def test_a_compiled_read_takes_lists_of_any_length_in_one_query():
             got = values_compiled("test-ids", _by_ids, ids=chosen)
         assert got == list(_by_ids(ids=chosen))
         assert len(queries) == 1
+
+
+def test_reads_sent_together_return_what_each_would_alone():
+    ids = [published_verdict(evidence=False).pk for _ in range(3)]
+    now = timezone.now()
+    reads = [
+        ("test-ids", _by_ids, {"ids": ids[:2]}),
+        ("test-page", _page, {"now": now, "when": None, "pk": None}),
+        ("test-ids", _by_ids, {"ids": ids}),
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        together = values_compiled_together(reads)
+    assert together == [list(build(**arguments)) for _, build, arguments in reads]
+    assert len(queries) == 3
 
 
 def test_compiled_dependencies_move_with_a_change_as_the_orm_ones_do():
