@@ -110,6 +110,15 @@ def _server_binding(connection) -> bool:
     return connection.vendor == "postgresql" and options.get("prepare_threshold") is not None
 
 
+def _pipelines(connection) -> bool:
+    if not _server_binding(connection):
+        return False
+    from psycopg import Pipeline
+
+    # libpq 14 and later (psycopg's binary wheels bring their own).
+    return Pipeline.is_supported()
+
+
 def _cursor(connection):
     """Return a cursor that binds parameters on the server (so the statement is prepared)."""
     if not _server_binding(connection):
@@ -183,7 +192,7 @@ def values_compiled_together(reads: list[tuple], *, using: str = "default") -> l
     connection = connections[using]
     prepared = [_prepared(key, build, using, arguments) for key, build, arguments in reads]
     direct = any(compiled is _DIRECT for compiled, _ in prepared)
-    pipelined = len(reads) > 1 and not direct and _server_binding(connection)
+    pipelined = len(reads) > 1 and not direct and _pipelines(connection)
     cursors = []
     try:
         if pipelined:
