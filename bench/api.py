@@ -86,74 +86,124 @@ if os.environ.get("BENCH_API_SERVE") == "1":
     application = get_wsgi_application()
 
 
-def seed(count: int) -> None:
-    """Bulk-insert `count` published verdicts, ten claims to an article."""
-    from django.contrib.auth import get_user_model
+def _insert_select(model, given: dict, source: str, source_params=()) -> None:
+    """INSERT INTO `model`'s table SELECT `given` FROM `source`, in one statement.
+
+    `given` maps a column to an SQL expression, or to (expression, its parameters). Every other
+    column takes the model field's default (now() for auto_now fields, NULL if nullable), so the
+    rows are what the ORM would have written.
+    """
     from django.db import connection
-    from django.utils import timezone
+
+    unknown = set(given) - {field.column for field in model._meta.concrete_fields}
+    assert not unknown, unknown
+    columns, values, params = [], [], []
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        columns.append(connection.ops.quote_name(field.column))
+        if field.column in given:
+            expression, own = given[field.column], ()
+            if isinstance(expression, tuple):
+                expression, own = expression
+            values.append(expression)
+            params.extend(own)
+        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            values.append("now()")
+        elif field.has_default() or field.get_default() is not None:
+            # A default, or the empty string Django writes for a text field left blank.
+            values.append("%s")
+            params.append(field.get_db_prep_save(field.get_default(), connection))
+        elif field.null:
+            values.append("NULL")
+        else:
+            raise ValueError(f"{model.__name__}.{field.name} needs a value")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "
+            f"SELECT {', '.join(values)} FROM {source}",
+            [*params, *source_params],
+        )
+
+
+def seed(count: int) -> None:
+    """Insert `count` published verdicts, ten claims to an article: one INSERT…SELECT a table."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
 
     from claims.models import Article, Claim
     from reviews.models import Rating, Ticket, Verdict, VerdictRevision
     from reviews.workflow import Stage
 
     author = get_user_model().objects.create(username="bench", is_staff=True)
-    ratings = list(Rating.objects.order_by("order"))
-    now = timezone.now()
+    ratings = list(Rating.objects.order_by("order").values_list("pk", flat=True))
     text = "The council spent 4.2 million dollars on the bridge in 2023. It feels wasteful."
-    batch = 5000
-    for start in range(0, count, batch):
-        size = min(batch, count - start)
-        articles = Article.objects.bulk_create(
-            Article(
-                title=f"Bench piece {start + i}",
-                slug=f"bench-{start + i}",
-                author=f"Columnist {(start + i) % 500}",
-                publication="The Bench Gazette",
-                url=f"https://gazette.example/{start + i}",
-                published_at=now,
-                body=text,
-                plain_text=text,
-                content_hash=f"{start + i:064x}",
-            )
-            for i in range(0, size, 10)
+    with transaction.atomic():
+        _insert_select(
+            Article,
+            {
+                "title": "'Bench piece ' || g * 10",
+                "slug": "'bench-' || g * 10",
+                "author": "'Columnist ' || (g * 10) %% 500",
+                "publication": "'The Bench Gazette'",
+                "url": "'https://gazette.example/' || g * 10",
+                "published_at": "now()",
+                "body": ("%s", [text]),
+                "plain_text": ("%s", [text]),
+                "content_hash": "lpad(to_hex(g * 10), 64, '0')",
+            },
+            "generate_series(0, %s) AS g ORDER BY g",
+            [(count - 1) // 10],
         )
-        claims = Claim.objects.bulk_create(
-            Claim(
-                article=articles[i // 10],
-                text=text[:59],
-                start=0,
-                end=59,
-                paragraph=0,
-                sentence=0,
-                position=i % 10,
-                score=0.9,
-                checkworthy=True,
-            )
-            for i in range(size)
+        _insert_select(
+            Claim,
+            {
+                "article_id": "a.id",
+                "text": ("%s", [text[:59]]),
+                "start": "0",
+                "end": "59",
+                "paragraph": "0",
+                "sentence": "0",
+                "position": "p",
+                "score": "0.9",
+                "checkworthy": "true",
+            },
+            "claims_article a CROSS JOIN generate_series(0, 9) AS p ORDER BY a.id, p LIMIT %s",
+            [count],
         )
-        tickets = Ticket.objects.bulk_create(
-            Ticket(claim=claim, stage=Stage.PUBLISHED, assignee=author) for claim in claims
+        _insert_select(
+            Ticket,
+            {"claim_id": "c.id", "stage": ("%s", [Stage.PUBLISHED]), "assignee_id": str(author.pk)},
+            "claims_claim c ORDER BY c.id",
         )
-        verdicts = Verdict.objects.bulk_create(Verdict(ticket=ticket) for ticket in tickets)
-        VerdictRevision.objects.bulk_create(
-            VerdictRevision(
-                verdict=verdict,
-                number=1,
-                rating=ratings[i % len(ratings)],
-                summary=f"Bench summary {start + i}: the figure was 2.1 million dollars.",
-                explanation="The council's accounts list the bridge at 2.1 million dollars.",
-                author=author,
-            )
-            for i, verdict in enumerate(verdicts)
+        _insert_select(Verdict, {"ticket_id": "t.id"}, "reviews_ticket t ORDER BY t.id")
+        _insert_select(
+            VerdictRevision,
+            {
+                "verdict_id": "v.id",
+                "number": "1",
+                "rating_id": (
+                    "(%s::bigint[])[1 + (row_number() OVER (ORDER BY v.id) - 1) %% %s]",
+                    [ratings, len(ratings)],
+                ),
+                "summary": "'Bench summary ' || (row_number() OVER (ORDER BY v.id) - 1)"
+                " || ': the figure was 2.1 million dollars.'",
+                "explanation": (
+                    "%s",
+                    ["The council's accounts list the bridge at 2.1 million dollars."],
+                ),
+                "author_id": str(author.pk),
+            },
+            "reviews_verdict v ORDER BY v.id",
         )
-        print(f"  seeded {start + size:,} verdicts", file=sys.stderr)
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE reviews_verdict v SET current_revision_id = r.id, published_revision_id = r.id,"
             " published_at = now(), updated_at = now() - (v.id || ' milliseconds')::interval"
             " FROM reviews_verdictrevision r WHERE r.verdict_id = v.id"
         )
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE")
+    print(f"  seeded {count:,} verdicts", file=sys.stderr)
 
 
 def load(url: str, *, seconds: float, threads: int, headers: dict | None = None) -> dict:
@@ -224,7 +274,13 @@ def prepare_database(url: str, count: int, *, keep: bool) -> None:
         connections["default"].settings_dict["NAME"] = name
         call_command("migrate", verbosity=0)
         started = time.perf_counter()
-        seed(count)
+        try:
+            seed(count)
+        except BaseException:
+            # A half-seeded database must not be reused by the next --keep run.
+            connections.close_all()
+            subprocess.run(["dropdb", *PG, "--if-exists", name], check=True)
+            raise
         print(f"seeded {count:,} verdicts in {time.perf_counter() - started:.0f} s")
     connections.close_all()
 
@@ -373,6 +429,9 @@ def main() -> None:
     parser.add_argument(
         "--keep", action="store_true", help="Keep the seeded databases; reuse them if they exist."
     )
+    parser.add_argument(
+        "--seed-only", action="store_true", help="Seed the databases (implies --keep), then stop."
+    )
     args = parser.parse_args()
     sizes = [10_000, 100_000, *([1_000_000] if args.million else [])]
     sizes = sizes if args.curve else [args.verdicts]
@@ -396,7 +455,9 @@ def main() -> None:
 
     for size in sizes:
         url = f"{args.database_url}_{size}"
-        prepare_database(url, size, keep=args.keep)
+        prepare_database(url, size, keep=args.keep or args.seed_only)
+        if args.seed_only:
+            continue
         sized = {**env, "DATABASE_URL": url}
         servers = {
             "bare": Server("bare", REPO, sized, args.workers),

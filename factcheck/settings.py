@@ -125,6 +125,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
     )
+    # The public API's hot reads (reviews/compiled.py) bind their parameters on the server, so
+    # the connection prepares them and PostgreSQL plans each once per connection; the ORM's own
+    # queries are never prepared. Off (0) behind a pooler that cannot keep prepared statements.
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 1)
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The demo runs jobs in-process next to the web server. Write-ahead logging lets readers and
     # the one writer work at once, so a slow list or a long ingestion never locks logins out; a

@@ -5,6 +5,7 @@ The API, webhooks and similar-verdicts send `verdicts_public`; the readers' verd
 snapshots.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.utils import timezone
 from rest_framework.fields import DateTimeField
 
 from claims.models import Claim
+from reviews.compiled import values_compiled_together
 from reviews.models import Correction, RevisionAttachment, RevisionEvidence
 from reviews.selectors import verdict_public_url
 
@@ -27,16 +29,17 @@ def absolute(path: str, request=None) -> str:
     return f"{settings.DESK_BASE_URL.rstrip('/')}{path}"
 
 
-def moment(value) -> str | None:
+def moment(value, zone=None) -> str | None:
     """Return a time as the API writes it (ISO 8601 in the desk's time zone), or None.
 
-    What DRF's DateTimeField writes, without its per-call lookups (a page has hundreds).
+    What DRF's DateTimeField writes, without its per-call lookups (a page has hundreds): pass
+    `zone` (the current time zone) to skip even that one.
     """
     if value is None:
         return None
     if value.tzinfo is None:
         return _MOMENT.to_representation(value)
-    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    text = value.astimezone(zone or timezone.get_current_timezone()).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
@@ -146,11 +149,38 @@ VERDICT_COLUMNS = {
 }
 
 
-def _sources(rows: list[dict], request=None) -> dict[int, list[dict]]:
+def _revision_ids(rows: list[dict]) -> dict:
+    return {"revision_ids": list(dict.fromkeys(row["revision_id"] for row in rows))}
+
+
+def _verdict_ids(rows: list[dict]) -> dict:
+    return {"verdict_ids": list(dict.fromkeys(row["id"] for row in rows))}
+
+
+def _claim_ids(rows: list[dict]) -> dict:
+    return {"claim_ids": list(dict.fromkeys(row["claim_id"] for row in rows))}
+
+
+def _sources(evidence: list[dict], rows: list[dict], request=None) -> dict[int, list[dict]]:
     """Return each verdict's sources: its published revision's evidence, in order."""
     revisions = {row["revision_id"]: row["id"] for row in rows}
-    evidence = (
-        RevisionEvidence.objects.filter(revision_id__in=list(revisions))
+    by_verdict: dict[int, list[dict]] = {}
+    for item in evidence:
+        by_verdict.setdefault(revisions[item["revision_id"]], []).append(
+            {
+                "url": item["url"],
+                "stance": item["stance"],
+                "quote": item["quote"],
+                "link_status": item["link_status"],
+                "snapshot": _snapshot(item),
+            }
+        )
+    return by_verdict
+
+
+def _evidence(*, revision_ids: list[int]) -> QuerySet:
+    return (
+        RevisionEvidence.objects.filter(revision_id__in=revision_ids)
         .order_by("position", "id")
         .values(
             "revision_id",
@@ -168,18 +198,6 @@ def _sources(rows: list[dict], request=None) -> dict[int, list[dict]]:
             snapshot_published=F("snapshot__published"),
         )
     )
-    by_verdict: dict[int, list[dict]] = {}
-    for item in evidence:
-        by_verdict.setdefault(revisions[item["revision_id"]], []).append(
-            {
-                "url": item["url"],
-                "stance": item["stance"],
-                "quote": item["quote"],
-                "link_status": item["link_status"],
-                "snapshot": _snapshot(item),
-            }
-        )
-    return by_verdict
 
 
 def _snapshot(item: dict) -> dict | None:
@@ -197,14 +215,8 @@ def _snapshot(item: dict) -> dict | None:
     }
 
 
-def _corrections(rows: list[dict], request=None) -> dict[int, list[dict]]:
+def _corrections(corrections: list[dict], rows: list[dict], request=None) -> dict:
     """Return each verdict's published corrections, oldest first."""
-    corrections = (
-        Correction.objects.filter(verdict_id__in=[row["id"] for row in rows])
-        .filter(published_at__isnull=False)
-        .order_by("published_at", "id")
-        .values("verdict_id", "public_note", "published_at")
-    )
     by_verdict: dict[int, list[dict]] = {}
     for c in corrections:
         by_verdict.setdefault(c["verdict_id"], []).append(
@@ -213,14 +225,20 @@ def _corrections(rows: list[dict], request=None) -> dict[int, list[dict]]:
     return by_verdict
 
 
-def _tags(rows: list[dict], request=None) -> dict[int, list[dict]]:
+def _published_corrections(*, verdict_ids: list[int]) -> QuerySet:
+    return (
+        Correction.objects.filter(verdict_id__in=verdict_ids)
+        .filter(published_at__isnull=False)
+        .order_by("published_at", "id")
+        .values("verdict_id", "public_note", "published_at")
+    )
+
+
+def _tags(tagged: list[dict], rows: list[dict], request=None) -> dict[int, list[dict]]:
     """Return each verdict's topics (its claim's tags): slug and name, by name."""
     verdicts_of_claim: dict[int, list[int]] = {}
     for row in rows:
         verdicts_of_claim.setdefault(row["claim_id"], []).append(row["id"])
-    tagged = Claim.tags.through.objects.filter(claim_id__in=list(verdicts_of_claim)).values(
-        "claim_id", slug=F("tag__slug"), name=F("tag__name")
-    )
     by_verdict: dict[int, list[dict]] = {}
     for tag in sorted(tagged, key=lambda t: (t["name"], t["slug"])):
         for verdict_id in verdicts_of_claim[tag["claim_id"]]:
@@ -228,24 +246,19 @@ def _tags(rows: list[dict], request=None) -> dict[int, list[dict]]:
     return by_verdict
 
 
-def _attachments(rows: list[dict], request=None) -> dict[int, list[dict]]:
+def _claim_tags(*, claim_ids: list[int]) -> QuerySet:
+    return Claim.tags.through.objects.filter(claim_id__in=claim_ids).values(
+        "claim_id", slug=F("tag__slug"), name=F("tag__name")
+    )
+
+
+def _attachments(files: list[dict], rows: list[dict], request=None) -> dict[int, list[dict]]:
     """Return each verdict's files: those its published revision relies on, in order.
 
     A revision's files are frozen with it (and their captions as they were then), so a draft's
     files never show, and the fingerprint's published revision covers them.
     """
     revisions = {row["revision_id"]: row["id"] for row in rows}
-    files = (
-        RevisionAttachment.objects.filter(revision_id__in=list(revisions))
-        .order_by("position", "id")
-        .values(
-            "revision_id",
-            "attachment_id",
-            "caption",
-            content_type=F("attachment__content_type"),
-            size=F("attachment__size"),
-        )
-    )
     # The file's address, resolved once: its id is the last path segment.
     head, _, tail = absolute(reverse("attachment_file", args=[0]), request).rpartition("/0/")
     by_verdict: dict[int, list[dict]] = {}
@@ -261,12 +274,35 @@ def _attachments(rows: list[dict], request=None) -> dict[int, list[dict]]:
     return by_verdict
 
 
-# Each related set: its key in the representation and how to read it for many verdicts at once.
+def _files(*, revision_ids: list[int]) -> QuerySet:
+    return (
+        RevisionAttachment.objects.filter(revision_id__in=revision_ids)
+        .order_by("position", "id")
+        .values(
+            "revision_id",
+            "attachment_id",
+            "caption",
+            content_type=F("attachment__content_type"),
+            size=F("attachment__size"),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Related:
+    """A set of rows related to each verdict: read for a page of verdicts at once, then shaped."""
+
+    read: Callable[..., QuerySet]  # the values() read, by keyword arguments (lists of ids)
+    arguments: Callable[[list[dict]], dict]  # its arguments for the verdicts' rows
+    shape: Callable[..., dict[int, list[dict]]]  # (its rows, the verdicts' rows, request)
+
+
+# Each related set: its key in the representation, how to read it and shape it per verdict.
 RELATED = {
-    "sources": _sources,
-    "attachments": _attachments,
-    "corrections": _corrections,
-    "tags": _tags,
+    "sources": Related(_evidence, _revision_ids, _sources),
+    "attachments": Related(_files, _revision_ids, _attachments),
+    "corrections": Related(_published_corrections, _verdict_ids, _corrections),
+    "tags": Related(_claim_tags, _claim_ids, _tags),
 }
 
 
@@ -281,14 +317,23 @@ def verdicts_public_from_rows(rows: list[dict], *, rating_bounds: tuple, request
     """Return the verdicts of `verdict_rows()` as the public sees them (a query per RELATED)."""
     if not rows:
         return []
-    related = {name: read(rows, request) for name, read in RELATED.items()}
+    # Sent together: on PostgreSQL the four reads cost one round trip.
+    found = values_compiled_together(
+        [(f"public-{name}", each.read, each.arguments(rows)) for name, each in RELATED.items()]
+    )
+    related = {
+        name: each.shape(its_rows, rows, request)
+        for (name, each), its_rows in zip(RELATED.items(), found, strict=True)
+    }
     links = _Links(request)
+    zone = timezone.get_current_timezone()
     return [
         _verdict(
             row,
             links=links.of(row["id"]),
             related={name: found.get(row["id"], []) for name, found in related.items()},
             rating_bounds=rating_bounds,
+            zone=zone,
         )
         for row in rows
     ]
@@ -300,7 +345,7 @@ def verdicts_public(verdicts: QuerySet, *, rating_bounds: tuple, request=None) -
     return verdicts_public_from_rows(rows, rating_bounds=rating_bounds, request=request)
 
 
-def _verdict(row: dict, *, links: dict, related: dict, rating_bounds: tuple) -> dict:
+def _verdict(row: dict, *, links: dict, related: dict, rating_bounds: tuple, zone) -> dict:
     """Return one verdict as the public sees it. The API's VerdictSerializer documents it."""
     return {
         "id": row["id"],
@@ -317,7 +362,7 @@ def _verdict(row: dict, *, links: dict, related: dict, rating_bounds: tuple) -> 
             "author": row["article_author"],
             "publication": row["article_publication"],
             "url": row["article_url"],
-            "published_at": moment(row["article_published_at"]),
+            "published_at": moment(row["article_published_at"], zone),
         },
         "rating": rating_public(
             row["rating_slug"], row["rating_label"], row["rating_value"], rating_bounds
@@ -327,11 +372,11 @@ def _verdict(row: dict, *, links: dict, related: dict, rating_bounds: tuple) -> 
         "sources": related["sources"],
         "attachments": related["attachments"],
         "revision": row["revision_number"],
-        "published_at": moment(row["published_at"]),
-        "updated_at": moment(row["updated_at"]),
+        "published_at": moment(row["published_at"], zone),
+        "updated_at": moment(row["updated_at"], zone),
         "corrections": related["corrections"],
         "retracted": row["retracted_at"] is not None,
-        "retracted_at": moment(row["retracted_at"]),
+        "retracted_at": moment(row["retracted_at"], zone),
         "retraction_reason": row["retraction_reason"],
         "tags": related["tags"],
     }

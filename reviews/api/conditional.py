@@ -16,7 +16,7 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
-from reviews.fingerprints import verdicts_dependencies
+from reviews.fingerprints import Dependencies, verdicts_dependencies
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,11 @@ def fingerprint(
     What the verdicts show comes from reviews.fingerprints, as for the readers' pages; the
     request's host, query and media type, and the publisher's settings, are in the hash too.
     """
-    shown = verdicts_dependencies(queryset, limit=limit)
+    return fingerprint_of(verdicts_dependencies(queryset, limit=limit), request, extra=extra)
+
+
+def fingerprint_of(shown: Dependencies, request, *, extra: str = "") -> Fingerprint:
+    """Return the validators of a response that shows `shown` (see `fingerprint`)."""
     renderer = getattr(request, "accepted_renderer", None)
     digest = shown.digest(
         request.build_absolute_uri("/"),

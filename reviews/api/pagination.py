@@ -58,12 +58,16 @@ class SyncPagination(BasePagination):
             )
         return int(raw)
 
-    def positioned(self, queryset: QuerySet, request) -> QuerySet:
-        """Return the rows from the cursor's position on, in (updated_at, id) order."""
+    def read_position(self, request) -> tuple[datetime, int] | None:
+        """Return (and remember) the position the request's cursor names, if any."""
         raw = request.query_params.get(CURSOR_PARAM)
         self.position = decode_cursor(raw) if raw else None
-        if self.position is not None:
-            when, pk = self.position
+        return self.position
+
+    @staticmethod
+    def after(queryset: QuerySet, when: datetime | None, pk: int | None) -> QuerySet:
+        """Return the rows after the position (`when`, `pk`) (all if None), in sync order."""
+        if when is not None:
             # The first condition bounds a range scan of the (updated_at, id) index, so a deep
             # page costs what the first does; the second drops the rows at or before the cursor.
             queryset = queryset.filter(updated_at__gte=when).filter(
@@ -71,15 +75,24 @@ class SyncPagination(BasePagination):
             )
         return queryset.order_by("updated_at", "pk")
 
+    def positioned(self, queryset: QuerySet, request) -> QuerySet:
+        """Return the rows from the cursor's position on, in (updated_at, id) order."""
+        when, pk = self.read_position(request) or (None, None)
+        return self.after(queryset, when, pk)
+
     def window_size(self, request) -> int:
         """Return how many rows a page reads: one more than it shows, to know if more follow."""
         return self.page_size(request) + 1
 
     def paginate_queryset(self, queryset, request, view=None):
         """Return a page of `queryset`'s rows: flat rows carrying `updated_at` and `id`."""
+        window = self.positioned(queryset, request)[: self.window_size(request)]
+        return self.take(list(window), request)
+
+    def take(self, rows: list[dict], request) -> list[dict]:
+        """Return the page among a window's rows (read after the cursor), and note what follows."""
         self.request = request
         size = self.page_size(request)
-        rows = list(self.positioned(queryset, request)[: size + 1])
         self.has_next = len(rows) > size
         self.rows = rows[:size]
         return self.rows

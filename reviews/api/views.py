@@ -4,6 +4,7 @@ from dataclasses import replace
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -22,6 +23,7 @@ from rest_framework.response import Response
 from reviews.api.common import ERRORS, parse_id
 from reviews.api.conditional import (
     fingerprint,
+    fingerprint_of,
     keep_body,
     kept_body,
     not_modified,
@@ -37,6 +39,8 @@ from reviews.api.pagination import CURSOR_PARAM, PAGE_SIZE_PARAM, SyncPagination
 from reviews.api.permissions import CanIngest, PublicRead, client_key
 from reviews.api.serializers import VerdictSerializer
 from reviews.claimreview import claimreview, claimreview_graph
+from reviews.compiled import values_compiled
+from reviews.fingerprints import verdicts_dependencies_compiled
 from reviews.representation import verdict_rows, verdicts_public, verdicts_public_from_rows
 from reviews.selectors import verdicts_published
 from reviews.services import article_receive
@@ -52,10 +56,10 @@ class PublicReadSchema(AutoSchema):
         return auths
 
 
-def public_verdicts():
+def public_verdicts(*, now=None):
     """Return verdicts_published() without the article texts and claim details no view shows."""
     return (
-        verdicts_published()
+        verdicts_published(now=now)
         .defer(
             "ticket__claim__article__body",
             "ticket__claim__article__plain_text",
@@ -63,6 +67,18 @@ def public_verdicts():
         )
         .prefetch_related("ticket__claim__tags")
     )
+
+
+def _sync_page(*, now, when, pk):
+    """Return the public verdicts after the position (`when`, `pk`), in sync order."""
+    return SyncPagination.after(public_verdicts(now=now), when, pk)
+
+
+def _sync_rows(window: int):
+    def rows(**at):
+        return verdict_rows(_sync_page(**at))[:window]
+
+    return rows
 
 
 class JSONLDRenderer(JSONRenderer):
@@ -125,21 +141,43 @@ class VerdictViewSet(ConditionalMixin, viewsets.GenericViewSet):
 
     def list(self, request):
         self._refuse_unknown(request)
-        queryset = self.get_queryset()
         if not set(request.query_params).isdisjoint(VerdictFilter.base_filters):
-            # Only a filtered list builds the filter form (a syncing client's pages are not).
-            queryset = self.filter_queryset(queryset)
+            return self._filtered_list(request)
+        # A syncing client's page: its two reads are compiled once per page size (and cursor or
+        # none), and bound to this request's moment and cursor.
+        paginator = self.paginator
+        when, pk = paginator.read_position(request) or (None, None)
+        window = paginator.window_size(request)
+        at = {"now": timezone.now(), "when": when, "pk": pk}
+        shown = verdicts_dependencies_compiled("api-sync", _sync_page, limit=window, **at)
+        print_ = self._page_fingerprint(fingerprint_of(shown, request))
+        cached = not_modified(request, print_) or kept_body(request, print_)
+        if cached is not None:
+            return cached
+        rows = values_compiled(("api-sync-rows", window), _sync_rows(window), **at)
+        data = verdicts_public_from_rows(
+            paginator.take(rows, request), rating_bounds=print_.bounds, request=request
+        )
+        return keep_body(request, paginator.get_paginated_response(data), print_)
+
+    def _filtered_list(self, request):
+        # Only a filtered list builds the filter form (a syncing client's pages are not).
+        queryset = self.filter_queryset(self.get_queryset())
         positioned = self.paginator.positioned(queryset, request)
         print_ = fingerprint(positioned, request, limit=self.paginator.window_size(request))
-        if print_.last_modified is None and self.paginator.position is not None:
-            # Nothing changed after the cursor: the page is as it was at the cursor's moment.
-            print_ = replace(print_, last_modified=self.paginator.position[0])
+        print_ = self._page_fingerprint(print_)
         cached = not_modified(request, print_) or kept_body(request, print_)
         if cached is not None:
             return cached
         rows = self.paginator.paginate_queryset(verdict_rows(queryset), request, view=self)
         data = verdicts_public_from_rows(rows, rating_bounds=print_.bounds, request=request)
         return keep_body(request, self.paginator.get_paginated_response(data), print_)
+
+    def _page_fingerprint(self, print_):
+        if print_.last_modified is None and self.paginator.position is not None:
+            # Nothing changed after the cursor: the page is as it was at the cursor's moment.
+            print_ = replace(print_, last_modified=self.paginator.position[0])
+        return print_
 
     def _one(self, request, pk: str, *, extra: str = ""):
         verdicts = self.get_queryset().filter(pk=parse_id(pk))
