@@ -122,15 +122,7 @@ class MiniLMInt8Encoder:
         output = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return output
-        encodings = self._tokenizer.encode_batch(texts)
-        for rows in _batches([len(encoding.ids) for encoding in encodings], batch_size):
-            width = max(len(encodings[i].ids) for i in rows)
-            ids = np.zeros((len(rows), width), dtype=np.int64)
-            mask = np.zeros((len(rows), width), dtype=np.int64)
-            for at, i in enumerate(rows):
-                length = len(encodings[i].ids)
-                ids[at, :length] = encodings[i].ids
-                mask[at, :length] = 1
+        for rows, ids, mask in padded_batches(self._tokenizer, texts, batch_size):
             (hidden,) = self._session.run(
                 ["last_hidden_state"],
                 {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
@@ -139,6 +131,21 @@ class MiniLMInt8Encoder:
             pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
             output[rows] = pooled
         return normalize_rows(output)
+
+
+def padded_batches(tokenizer, texts: Sequence[str], batch_size: int):
+    """Yield (row indices, input ids, attention mask) for texts, in batches of similar length
+    (see _batches), each padded with zeros to its longest row."""
+    encodings = tokenizer.encode_batch(list(texts))
+    for rows in _batches([len(encoding.ids) for encoding in encodings], batch_size):
+        width = max(len(encodings[i].ids) for i in rows)
+        ids = np.zeros((len(rows), width), dtype=np.int64)
+        mask = np.zeros((len(rows), width), dtype=np.int64)
+        for at, i in enumerate(rows):
+            length = len(encodings[i].ids)
+            ids[at, :length] = encodings[i].ids
+            mask[at, :length] = 1
+        yield rows, ids, mask
 
 
 def _batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from claims.encoding.base import EncoderUnavailable, sha256_of
-from claims.encoding.minilm import PAD_TOKENS, _batches, minilm_tokenizer, onnx_session
+from claims.encoding.minilm import PAD_TOKENS, minilm_tokenizer, onnx_session, padded_batches
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 
@@ -74,17 +74,9 @@ class CheckworthinessNetwork:
         distinct = list(dict.fromkeys(texts))
         values = np.zeros(len(distinct), dtype=np.float64)
         if distinct:
-            encodings = self._tokenizer.encode_batch(distinct)
             # Rows of similar length together (at most PAD_TOKENS of padding a row): on CPU
             # padding costs as much as real tokens.
-            for rows in _batches([len(e.ids) for e in encodings], batch_size):
-                width = max(len(encodings[i].ids) for i in rows)
-                ids = np.zeros((len(rows), width), dtype=np.int64)
-                mask = np.zeros((len(rows), width), dtype=np.int64)
-                for at, i in enumerate(rows):
-                    length = len(encodings[i].ids)
-                    ids[at, :length] = encodings[i].ids
-                    mask[at, :length] = 1
+            for rows, ids, mask in padded_batches(self._tokenizer, distinct, batch_size):
                 (logit,) = self._session.run(["logit"], {"input_ids": ids, "attention_mask": mask})
                 values[rows] = logit
         if len(distinct) == len(texts):
