@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -181,12 +181,19 @@ _LEASE_SQL = """
 
 def _lease(source_id: int, *, token: uuid.UUID, now: datetime, until: datetime) -> Source | None:
     """Take the source for this attempt and return it, or None if it is not ours to fetch."""
+    connection = connections[router.db_for_write(Source)]
+
+    def stored(field: str, value):
+        # Raw SQL gets each value as the backend stores it (SQLite keeps a UUID as 32 hex
+        # characters and times as naive UTC text), exactly as the ORM would send it.
+        return Source._meta.get_field(field).get_db_prep_value(value, connection)
+
     params = {
         "id": source_id,
-        "token": token,
-        "now": now,
+        "token": stored("lease_token", token),
+        "now": stored("updated_at", now),
         # If this worker dies, the source is due again as soon as the lease runs out.
-        "until": until,
+        "until": stored("lease_expires_at", until),
         "pending": State.PENDING,
         "fetching": State.FETCHING,
     }
