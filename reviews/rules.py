@@ -28,7 +28,10 @@ def evidence_required() -> bool:
 
 
 # What the vote and publish forms say about a revision that relies on no evidence.
-NO_EVIDENCE_WARNING = "This revision cites no evidence: readers will see no sources."
+NO_EVIDENCE_WARNING = (
+    "This revision cites no evidence: readers will see no quoted source, only the links the "
+    "piece itself made, if any."
+)
 
 
 def panel_size() -> int:

@@ -81,9 +81,9 @@ class Framed:
     def reason(self) -> str | None:
         """Return the reason string describing the frame, or None for a plain statement."""
         if self.frame:
-            return f"attributed, not scored: '{self.frame}'"
+            return f"attributed: scored without '{self.frame}'"
         if self.quoted:
-            return "quoted, not scored: the quotation marks"
+            return "quoted: scored without the quotation marks"
         return None
 
 

@@ -80,6 +80,8 @@ def test_the_writers_own_statements_are_left_whole(text):
 def test_the_frame_is_a_reason():
     assert (
         frame_of("She said: “Rents rose by a third.” ").reason
-        == "attributed, not scored: 'She said'"
+        == "attributed: scored without 'She said'"
     )
-    assert frame_of("“Rents rose by a third.”").reason == "quoted, not scored: the quotation marks"
+    assert (
+        frame_of("“Rents rose by a third.”").reason == "quoted: scored without the quotation marks"
+    )

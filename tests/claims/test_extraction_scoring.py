@@ -38,21 +38,21 @@ def test_scores_are_probabilities_and_always_carry_the_model_reason():
         ("Inflation reached 9.1 percent that summer.", "contains a figure: 9.1 percent"),
         (
             "According to reporting, the firm is weighing a sale.",
-            "attributed, not scored: 'According to reporting'",
+            "attributed: scored without 'According to reporting'",
         ),
         (
             "OpenAI complained that Microsoft could not keep up.",
-            "attributed, not scored: 'OpenAI complained'",
+            "attributed: scored without 'OpenAI complained'",
         ),
-        ("Sources said the firm is weighing a sale.", "attributed, not scored: 'Sources said'"),
-        ("“Rents rose by a third.”", "quoted, not scored: the quotation marks"),
+        ("Sources said the firm is weighing a sale.", "attributed: scored without 'Sources said'"),
+        ("“Rents rose by a third.”", "quoted: scored without the quotation marks"),
         (
             "Critics on the council called the timetable “wildly optimistic and vague.”",
             "quotes someone: “wildly optimistic and vague.”",
         ),
         (
             "The memo said it “limited our ability to meet enterprises where they are.”",
-            "attributed, not scored: 'The memo said'",
+            "attributed: scored without 'The memo said'",
         ),
         ("OpenAI walked away from the talks.", "reports an event: 'walked away'"),
         ("The memo’s tone is strikingly blunt.", "evaluative language: 'strikingly blunt'"),
@@ -103,7 +103,7 @@ def test_quoting_or_attributing_a_statement_leaves_its_score_alone(framed):
     plain, _ = score_sentence("The governor cut the school budget in 2021.")
     score, reasons = score_sentence(framed)
     assert score == plain
-    assert reasons[0].startswith(("attributed, not scored", "quoted, not scored"))
+    assert reasons[0].startswith(("attributed: scored without", "quoted: scored without"))
 
 
 def test_a_quoted_opinion_is_still_an_opinion():

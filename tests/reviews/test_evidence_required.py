@@ -148,7 +148,7 @@ def test_with_the_setting_publishing_a_revision_with_no_evidence_is_refused(
     response = client.post(page(ticket), {"action": "publish", "version": ticket.version})
 
     assert 'name="action" value="publish"' not in shown
-    assert "none — readers will see no sources" in shown
+    assert "none — readers will see no quoted source, only the piece’s own links" in shown
     assert response.status_code == 409
     assert "Cannot publish this revision: it cites no evidence" in response.content.decode()
     ticket.refresh_from_db()
