@@ -96,9 +96,25 @@ def ticket_revisions(ticket: Ticket) -> QuerySet[VerdictRevision]:
     )
 
 
-def ticket_timeline(ticket: Ticket) -> QuerySet[Event]:
-    """Return the ticket's audit trail, oldest first."""
-    return Event.objects.filter(ticket=ticket).select_related("actor").order_by("created_at", "id")
+def ticket_timeline(ticket: Ticket, user=None) -> QuerySet[Event]:
+    """Return the ticket's audit trail as `user` may read it (all without one), oldest first."""
+    events = (
+        Event.objects.filter(ticket=ticket).select_related("actor").order_by("created_at", "id")
+    )
+    return events if user is None else events_visible_to(events, user)
+
+
+def events_visible_to(events: QuerySet[Event], user) -> QuerySet[Event]:
+    """Return the events `user` may read: a private note's event only for those who read private
+    notes (its existence and whom it mentioned are part of the note)."""
+    from reviews.models.discussion import PRIVATE_NOTES
+
+    if user.has_perm(PRIVATE_NOTES):
+        return events
+    # A positive match in a sub-select: excluding on the JSON key directly would also drop the
+    # events that lack it (NOT (true AND NULL) is not true in SQL).
+    private = Event.objects.filter(action="comment", data__private=True).values("pk")
+    return events.exclude(pk__in=private)
 
 
 def ticket_discussion(ticket: Ticket, user) -> QuerySet[Comment]:

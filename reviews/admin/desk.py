@@ -68,7 +68,7 @@ class TicketPage:
         if self.current is not None and self.current.pk == verdict.current_revision_id:
             # Read with the revisions already: the rules need not ask the database again.
             self.facts.cites_evidence = self.current.cites_evidence
-        self.timeline = list(selectors.ticket_timeline(ticket))
+        self.timeline = list(selectors.ticket_timeline(ticket, user))
         self.allowed = actions.allowed_actions(ticket=ticket, user=user, facts=self.facts)
 
     @property

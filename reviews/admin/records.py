@@ -10,7 +10,7 @@ from reviews.admin.export import events_csv_response
 from reviews.admin.tickets import DeskMedia
 from reviews.colours import rating_badge, scale_stylesheet
 from reviews.models import Event, Notification, Rating
-from reviews.selectors import events_for_export, rating_scale
+from reviews.selectors import events_for_export, events_visible_to, rating_scale
 from reviews.services.notifications import enqueue
 from reviews.services.publication import rating_save
 
@@ -67,6 +67,9 @@ class EventAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def get_queryset(self, request):
+        return events_visible_to(super().get_queryset(request), request.user)
 
     def has_change_permission(self, request, obj=None):
         # The audit trail is written by the services only, never edited.

@@ -23,7 +23,7 @@ from reviews.colours import rating_badge
 from reviews.errors import ReviewError
 from reviews.forms import TicketListActionForm
 from reviews.models import Event, Ticket
-from reviews.selectors import events_for_export, tickets_for_desk
+from reviews.selectors import events_for_export, events_visible_to, tickets_for_desk
 
 # How many refusals a bulk action lists by name before it only counts them.
 SHOWN_REFUSALS = 5
@@ -247,5 +247,7 @@ class TicketAdmin(DeskMedia, TicketPageMixin, LargeListAdmin, admin.ModelAdmin):
 
     @admin.action(description=_("Export the audit trail of selected tickets (CSV)"))
     def export_trail(self, request, queryset):
-        events = events_for_export(Event.objects.filter(ticket__in=queryset.values("pk")))
+        events = events_for_export(
+            events_visible_to(Event.objects.filter(ticket__in=queryset.values("pk")), request.user)
+        )
         return events_csv_response(events, filename="audit-trail.csv")

@@ -48,7 +48,12 @@ def comment_add(*, ticket: Ticket, by, body: str, private: bool = False) -> Comm
             action="comment",
             from_stage=locked.stage,
             to_stage=locked.stage,
-            data={"comment": comment.pk, "mentions": [u.get_username() for u in mentioned]},
+            data={
+                "comment": comment.pk,
+                "mentions": [u.get_username() for u in mentioned],
+                # Read by selectors.events_visible_to: the note's event is as private as it.
+                **({"private": True} if private else {}),
+            },
         )
         notifications.notify(
             event=event, kind=Notification.Kind.MENTIONED, recipients=mentioned, exclude=by

@@ -141,3 +141,66 @@ def test_an_empty_discussion_says_so_without_a_numbered_list(client, checker):
     post_comment(client, ticket, "Checked the budget tables.")
     panel = client.get(page(ticket)).content.decode().split('id="discussion"')[1]
     assert "<ol" in panel and "No comments yet." not in panel.split("</section>")[0]
+
+
+@pytest.mark.django_db
+def test_a_private_notes_event_is_as_private_as_the_note(client, checker, editor):
+    import csv
+    import io
+
+    colleague = new_editor(username="judge_quietly")
+    ticket = ticket_in(Stage.IN_REVIEW, assignee=checker)
+    client.force_login(editor)
+    post_comment(client, ticket, "@judge_quietly the author is a donor.", private="on")
+    post_comment(client, ticket, "Public remark for the desk.")
+    as_editor = client.get(page(ticket)).content.decode()
+    assert "judge_quietly" in as_editor
+
+    def exported(user):
+        client.force_login(user)
+        response = client.post(
+            reverse("admin:reviews_event_changelist"),
+            {
+                "action": "export_csv",
+                "_selected_action": list(Event.objects.values_list("pk", flat=True)),
+            },
+        )
+        if not response["Content-Type"].startswith("text/csv"):
+            return []
+        text = b"".join(response.streaming_content).decode()
+        return list(csv.reader(io.StringIO(text)))
+
+    assert any("judge_quietly" in ",".join(row) for row in exported(editor))
+    # The fact-checker reads neither that an editor wrote a private note nor whom it mentioned.
+    client.force_login(checker)
+    html = client.get(page(ticket)).content.decode()
+    assert "judge_quietly" not in html and colleague.get_username() not in html
+    assert html.count('data-action="comment"') == as_editor.count('data-action="comment"') - 1 == 1
+    assert not any("judge_quietly" in ",".join(row) for row in exported(checker))
+    listing = client.get(reverse("admin:reviews_event_changelist"))
+    assert listing.status_code in (200, 403)
+    assert "judge_quietly" not in listing.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_marks_the_events_of_private_notes_written_before_it(checker, editor):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from reviews.services.discussion import comment_add
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("reviews", "0018_g13scale_ticket_work_indexes")])
+    ticket = ticket_in(Stage.IN_REVIEW, assignee=checker)
+    note = comment_add(ticket=ticket, by=editor, body="Between editors.", private=True)
+    remark = comment_add(ticket=ticket, by=editor, body="For everyone.")
+    # As such events were written before the flag existed.
+    for event in Event.objects.filter(action="comment"):
+        event.data.pop("private", None)
+        event.save(update_fields=["data"])
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    flags = {
+        e.data["comment"]: e.data.get("private") for e in Event.objects.filter(action="comment")
+    }
+    assert flags == {note.pk: True, remark.pk: None}
