@@ -183,21 +183,47 @@ def test_a_private_notes_event_is_as_private_as_the_note(client, checker, editor
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_migration_marks_the_events_of_private_notes_written_before_it(checker, editor):
+def test_the_migration_marks_the_events_of_private_notes_written_before_it():
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    from reviews.services.discussion import comment_add
-
+    before = [("reviews", "0018_g13scale_ticket_work_indexes")]
     executor = MigrationExecutor(connection)
-    executor.migrate([("reviews", "0018_g13scale_ticket_work_indexes")])
-    ticket = ticket_in(Stage.IN_REVIEW, assignee=checker)
-    note = comment_add(ticket=ticket, by=editor, body="Between editors.", private=True)
-    remark = comment_add(ticket=ticket, by=editor, body="For everyone.")
-    # As such events were written before the flag existed.
-    for event in Event.objects.filter(action="comment"):
-        event.data.pop("private", None)
-        event.save(update_fields=["data"])
+    executor.migrate(before)
+    # Rows as the code before the migration wrote them (its models, no private flag), made with
+    # that state's models: a transactional test may run after the roles were flushed.
+    apps = executor.loader.project_state(before).apps
+    User = apps.get_model("auth", "User")
+    Article, Claim = apps.get_model("claims", "Article"), apps.get_model("claims", "Claim")
+    Ticket, Comment = apps.get_model("reviews", "Ticket"), apps.get_model("reviews", "Comment")
+    OldEvent = apps.get_model("reviews", "Event")
+    editor = User.objects.create(username="migrating_editor")
+    article = Article.objects.create(
+        title="T", slug="t", body="x", plain_text="The bridge cost 4 million.", content_hash="h"
+    )
+    claim = Claim.objects.create(
+        article=article,
+        text="x",
+        start=0,
+        end=5,
+        paragraph=0,
+        sentence=0,
+        position=0,
+        score=0.5,
+        checkworthy=True,
+    )
+    ticket = Ticket.objects.create(claim=claim, stage="in_review")
+    note = Comment.objects.create(ticket=ticket, author=editor, body="Between us.", private=True)
+    remark = Comment.objects.create(ticket=ticket, author=editor, body="For everyone.")
+    for comment in (note, remark):
+        OldEvent.objects.create(
+            ticket=ticket,
+            actor=editor,
+            action="comment",
+            from_stage="in_review",
+            to_stage="in_review",
+            data={"comment": comment.pk, "mentions": []},
+        )
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
     flags = {
