@@ -5,9 +5,12 @@ import random
 import threading
 from collections.abc import Iterable
 from contextlib import contextmanager
+from datetime import timedelta
 
 import celery
 from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +95,60 @@ def delay_each(task, *, key: str, ids: Iterable[int], what: str) -> list[int]:
         else:
             return []
     return ids
+
+
+# Ids per UPDATE ... WHERE id IN (...): SQLite (the demo) refuses a statement of over 32,766
+# parameters, and a piece may bring more claims than that.
+ID_BATCH = 1000
+
+
+def delay_each_or_due(
+    task, *, key: str, ids: Iterable[int], what: str, rows: QuerySet, due_field: str, now=None
+) -> int:
+    """Queue `task` for each id (see delay_each); make the rows not queued due `now`.
+
+    `rows` are the records that say a job is owed, `due_field` when the sweeper next queues
+    one: a row the broker refused is due at once, so the first sweep after the outage sends it.
+    Return how many were queued.
+    """
+    ids = list(ids)
+    unsent = delay_each(task, key=key, ids=ids, what=what)
+    due = {due_field: now or timezone.now()}
+    for start in range(0, len(unsent), ID_BATCH):
+        rows.filter(pk__in=unsent[start : start + ID_BATCH]).update(**due)
+    return len(ids) - len(unsent)
+
+
+def requeue_due(
+    rows: QuerySet,
+    *,
+    due_field: str,
+    task,
+    key: str,
+    what: str,
+    again_after: float,
+    now=None,
+    limit: int = 1000,
+) -> int:
+    """Queue `task` for the rows whose `due_field` time has come; return how many were queued.
+
+    The sweepers' one loop, for jobs whose message a broker outage (or a Redis restarted empty)
+    may have lost: the row is the record. Each row queued is due again only `again_after`
+    seconds later, so a long queue is not flooded with duplicates; a duplicate that arrives
+    anyway finds the job done (the tasks are idempotent).
+    """
+    now = now or timezone.now()
+    due = list(
+        rows.filter(**{f"{due_field}__lte": now})
+        .order_by(due_field, "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if not due:
+        return 0
+    rows.filter(pk__in=due).update(**{due_field: now + timedelta(seconds=again_after)})
+    return delay_each_or_due(
+        task, key=key, ids=due, what=what, rows=rows, due_field=due_field, now=now
+    )
 
 
 def backoff_seconds(attempt: int, *, base: float, cap: float, jitter: bool = False) -> float:

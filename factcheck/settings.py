@@ -371,6 +371,13 @@ CELERY_BEAT_SCHEDULE["reviews.refresh_embeddings"] = {
     "task": "reviews.refresh_embeddings",
     "schedule": env.float("MATCHING_REFRESH_INTERVAL_SECONDS", default=300.0),
 }
+# A claim's matching not done this long after it was queued is queued again by the sweeper
+# (a message lost in a broker outage); beat runs the sweeper this often.
+MATCHING_REQUEUE_SECONDS = env.float("MATCHING_REQUEUE_SECONDS", default=300.0)
+CELERY_BEAT_SCHEDULE["reviews.sweep_matching"] = {
+    "task": "reviews.sweep_matching",
+    "schedule": env.float("MATCHING_SWEEP_INTERVAL_SECONDS", default=60.0),
+}
 
 # --- Hardening and observability ---------------------------------------------
 

@@ -71,11 +71,17 @@ _EDITOR_PERMISSIONS = [
     "claims.change_tag",
 ]
 
+# A machine account of a client of the REST API holds no permission at all: the API serves it
+# what it serves the public (published verdicts, never a draft or a piece under embargo), and
+# the admin shows it nothing of the desk (no piece, claim or record), whatever its staff flag.
+# Machine clients normally authenticate with API keys, whose scopes say what they may do.
+_API_CLIENT_PERMISSIONS: list[str] = []
+
 # Later migrations extend these lists and call sync_roles again; the mapping is the single truth.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     FACT_CHECKER: _FACT_CHECKER_PERMISSIONS,
     EDITOR: _EDITOR_PERMISSIONS,
-    API_CLIENT: ["claims.view_article", "claims.view_claim"],
+    API_CLIENT: _API_CLIENT_PERMISSIONS,
 }
 
 

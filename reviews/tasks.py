@@ -5,7 +5,7 @@ from celery import shared_task
 from factcheck.queueing import backoff_seconds
 from reviews.services import verdicts_publish_due, webhooks
 from reviews.services.intake import intake_run, piece_remove_run
-from reviews.services.matching import claim_match, embeddings_refresh
+from reviews.services.matching import claim_match, claims_match_sweep, embeddings_refresh
 from reviews.services.notifications import (
     NotificationNotSent,
     notification_send,
@@ -64,6 +64,12 @@ def match_claim(*, claim_id: int) -> int:
     """Match one new claim against verdicts, open tickets and external fact-checks."""
     run = claim_match(claim_id=claim_id)
     return 0 if run is None else run.matches.count()
+
+
+@shared_task(name="reviews.sweep_matching", ignore_result=True)
+def sweep_matching() -> int:
+    """Queue the claim matchings still owed and due (a job the broker lost; beat, every minute)."""
+    return claims_match_sweep()
 
 
 @shared_task(name="reviews.refresh_embeddings", bind=True, ignore_result=True)

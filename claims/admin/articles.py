@@ -1,7 +1,7 @@
 """Show fact-checkers the pieces and their claims, ranked, with the reasons and the context."""
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -123,6 +123,8 @@ class ArticleForm(forms.ModelForm):
     url = forms.URLField(
         label=_("canonical URL"), required=False, max_length=2000, assume_scheme="https"
     )
+    # The service's words when it refused this very input at save (see ArticleAdmin).
+    refusal: str | None = None
 
     class Meta:
         model = Article
@@ -132,6 +134,8 @@ class ArticleForm(forms.ModelForm):
         cleaned = super().clean()
         if self.errors:
             return cleaned
+        if self.refusal:
+            raise forms.ValidationError(self.refusal)
         try:
             article_metadata_clean(**{field: cleaned.get(field) for field in EDITABLE_FIELDS})
             if "embargo_until" in self.changed_data:
@@ -141,6 +145,10 @@ class ArticleForm(forms.ModelForm):
         except ClaimsError as error:
             raise forms.ValidationError(str(error)) from error
         return cleaned
+
+
+class _EditRefused(Exception):
+    """The article service refused at save an edit that the form had accepted."""
 
 
 class ArticleEventInline(admin.TabularInline):
@@ -239,7 +247,24 @@ class ArticleAdmin(admin.ModelAdmin):
                 **{field: form.cleaned_data[field] for field in form.changed_data},
             )
         except ClaimsError as error:
-            self.message_user(request, str(error), messages.ERROR)
+            # The piece changed since the form checked it (a verdict on it went public). Raised
+            # out of the admin's transaction, which rolls back: no log entry, no message.
+            raise _EditRefused(str(error)) from error
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except _EditRefused as refused:
+            # The same page again, the form bound to what was typed, the refusal its only error.
+            request.article_edit_refused = str(refused)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        refusal = getattr(request, "article_edit_refused", None)
+        if refusal is None:
+            return form
+        return type(form.__name__, (form,), {"refusal": refusal})
 
     def get_queryset(self, request):
         # Counted per row by subqueries, and the text left in the database: a list of pieces

@@ -181,6 +181,15 @@ class Claim(models.Model):
         help_text=_("Topics; the claim's published verdict shows them to readers and the API."),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    match_due_at = models.DateTimeField(
+        _("matching due at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the sweeper next queues the claim's matching against earlier checks; empty "
+            "once it is matched (or when matching is off)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("claim")
@@ -201,6 +210,12 @@ class Claim(models.Model):
             models.Index(fields=["-score", "id"], name="claim_score_order_idx"),
             models.Index(fields=["attributed_uncited"], name="claim_uncited_idx"),
             models.Index(fields=["claimant", "id"], name="claim_claimant_idx"),
+            # The matching sweeper's scan: only claims still owed a matching carry a time.
+            models.Index(
+                fields=["match_due_at"],
+                name="claim_match_due_idx",
+                condition=Q(match_due_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -28,7 +28,7 @@ from claims.fetching import (
     fetch,
 )
 from claims.models import Claim, FetchAttempt, FetchHost, Snapshot, Source
-from factcheck.queueing import backoff_seconds, delay_each
+from factcheck.queueing import backoff_seconds, delay_each_or_due, requeue_due
 
 from .evidence import passages_rank
 
@@ -95,18 +95,26 @@ def sources_schedule(*, source_ids: Iterable[int]) -> None:
         transaction.on_commit(lambda: _enqueue_fetches(ids))
 
 
-def _enqueue_fetches(source_ids: list[int]) -> int:
-    """Publish one fetch message per source; return how many were sent."""
+def _waiting() -> dict:
+    """Return the sources that wait for a fetch, and the field saying when each is queued next."""
+    return {"rows": Source.objects.filter(state=State.PENDING), "due_field": "next_attempt_at"}
+
+
+def _fetch_task():
     # Imported here: the tasks module imports this one.
     from claims.tasks import fetch_source
 
-    unsent = delay_each(fetch_source, key="source_id", ids=source_ids, what="source fetch(es)")
-    if unsent:
-        # The broker is down: the sweeper queues them as soon as it is back.
-        Source.objects.filter(pk__in=unsent, state=State.PENDING).update(
-            next_attempt_at=timezone.now()
-        )
-    return len(source_ids) - len(unsent)
+    return fetch_source
+
+
+def _enqueue_fetches(source_ids: list[int]) -> int:
+    """Publish one fetch message per source; return how many were sent.
+
+    The broker down, the sources are due at once: the sweeper queues them when it is back.
+    """
+    return delay_each_or_due(
+        _fetch_task(), key="source_id", ids=source_ids, what="source fetch(es)", **_waiting()
+    )
 
 
 def retry_countdown(*, attempt: int, retry_after: float | None = None) -> float:
@@ -440,15 +448,15 @@ def sources_sweep(*, now: datetime | None = None, limit: int = 1000) -> int:
                 source.state_reason = "its worker died mid-fetch; queued again"
                 source.next_attempt_at = now
             source.save()
-    due = list(
-        Source.objects.filter(state=State.PENDING, next_attempt_at__lte=now)
-        .order_by("next_attempt_at", "id")
-        .values_list("id", flat=True)[:limit]
+    return requeue_due(
+        task=_fetch_task(),
+        key="source_id",
+        what="source fetch(es)",
+        again_after=settings.FETCH_REQUEUE_SECONDS,
+        now=now,
+        limit=limit,
+        **_waiting(),
     )
-    Source.objects.filter(pk__in=due, state=State.PENDING).update(
-        next_attempt_at=now + timedelta(seconds=settings.FETCH_REQUEUE_SECONDS)
-    )
-    return _enqueue_fetches(due) if due else 0
 
 
 def sources_fetch_now(

@@ -12,7 +12,7 @@ from reviews.colours import rating_badge, scale_stylesheet
 from reviews.models import Event, Notification, Rating
 from reviews.selectors import events_for_export, events_visible_to, rating_scale
 from reviews.services.notifications import enqueue
-from reviews.services.publication import rating_save
+from reviews.services.publication import rating_delete, rating_save
 
 
 @admin.register(Rating)
@@ -24,8 +24,17 @@ class RatingAdmin(DeskMedia, admin.ModelAdmin):
     fields = ["label", "slug", "definition", "numeric_value", "order", "colour", "is_active"]
 
     def save_model(self, request, obj, form, change):
-        # Through the service: a new wording reaches sync clients and webhook subscribers.
+        # Through the service: a new wording, or new bounds of the scale, reach sync clients
+        # and webhook subscribers.
         rating_save(rating=obj, by=request.user)
+
+    def delete_model(self, request, obj):
+        # Through the service: taking off the best or worst step moves the scale's bounds.
+        rating_delete(rating=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for rating in queryset.order_by("pk"):
+            rating_delete(rating=rating, by=request.user)
 
     @admin.display(description=_("badge"))
     def badge(self, rating):

@@ -27,6 +27,7 @@ from claims.services.embeddings import (
     embeddings_store,
     from_bytes,
 )
+from factcheck.queueing import ID_BATCH, delay_each_or_due, requeue_due
 from reviews import workflow
 from reviews.errors import NotAllowed, ReviewError
 from reviews.models import ClaimMatch, Event, MatchRun, Notification, Ticket, Verdict
@@ -447,6 +448,8 @@ def claim_match(*, claim_id: int, encoder=None) -> MatchRun | None:
         return None
     existing = MatchRun.objects.filter(claim=claim, model_id=encoder.model_id).first()
     if existing is not None:
+        if claim.match_due_at is not None:
+            _matched(claim.pk)
         return existing
     embeddings_store(subject=Subject.CLAIM, items=[(claim.pk, claim.text)], encoder=encoder)
     with MATCHER_CACHE.matcher(encoder) as matcher:
@@ -459,6 +462,7 @@ def claim_match(*, claim_id: int, encoder=None) -> MatchRun | None:
     try:
         with transaction.atomic():
             run = MatchRun.objects.create(claim=claim, model_id=encoder.model_id)
+            _matched(claim.pk)
             rows = [_match_row(run, rank, match) for rank, match in enumerate(matches, start=1)]
             ClaimMatch.objects.bulk_create(rows)
             for row in rows:
@@ -511,17 +515,58 @@ def _tell_verdict_circulating(verdict_id: int, claim: Claim, score: float) -> No
 
 
 def claims_match_after_commit(claim_ids: list[int]) -> None:
-    """Queue the matching of new claims once the ingesting transaction has committed."""
+    """Queue the matching of new claims once the ingesting transaction has committed.
+
+    Call it inside that transaction: each claim records that its matching is owed, so a job
+    the broker lost (or refused) is queued again by the sweeper (claims_match_sweep).
+    """
     if not settings.MATCHING_ENABLED or not claim_ids:
         return
+    due = timezone.now() + timedelta(seconds=settings.MATCHING_REQUEUE_SECONDS)
+    for start in range(0, len(claim_ids), ID_BATCH):
+        Claim.objects.filter(pk__in=claim_ids[start : start + ID_BATCH]).update(match_due_at=due)
     transaction.on_commit(lambda: _enqueue(list(claim_ids)), robust=True)
 
 
-def _enqueue(claim_ids: list[int]) -> None:
-    from factcheck.queueing import delay_each
+def _owed() -> dict:
+    """Return the claims still owed a matching, and the field saying when each is queued next."""
+    return {"rows": Claim.objects.filter(match_due_at__isnull=False), "due_field": "match_due_at"}
+
+
+def _matched(claim_id: int) -> None:
+    Claim.objects.filter(pk=claim_id).update(match_due_at=None)
+
+
+def _match_task():
+    # Imported here: the tasks module imports this one.
     from reviews.tasks import match_claim
 
-    delay_each(match_claim, key="claim_id", ids=claim_ids, what="claim matching(s)")
+    return match_claim
+
+
+def _enqueue(claim_ids: list[int]) -> None:
+    delay_each_or_due(
+        _match_task(), key="claim_id", ids=claim_ids, what="claim matching(s)", **_owed()
+    )
+
+
+def claims_match_sweep(*, now=None, limit: int = 1000) -> int:
+    """Queue the matchings owed and due (a job the broker lost); return how many were queued.
+
+    A claim queued is due again after MATCHING_REQUEUE_SECONDS unless its job has run by then,
+    so a long queue behind a large piece is not flooded with duplicates.
+    """
+    if not settings.MATCHING_ENABLED:
+        return 0
+    return requeue_due(
+        task=_match_task(),
+        key="claim_id",
+        what="claim matching(s)",
+        again_after=settings.MATCHING_REQUEUE_SECONDS,
+        now=now,
+        limit=limit,
+        **_owed(),
+    )
 
 
 # --- Keeping vectors current -----------------------------------------------------------------

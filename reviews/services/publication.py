@@ -3,12 +3,13 @@
 import logging
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.db.models.functions import Now
 from django.utils import timezone
 
 from reviews.errors import NotAllowed, ReviewError
 from reviews.models import Correction, Notification, Rating, Ticket, Verdict, WebhookEvent
-from reviews.selectors import verdicts_published
+from reviews.selectors import rating_bounds, verdicts_published
 from reviews.services import webhooks
 from reviews.services._steps import Step, required_text, step
 from reviews.services.record import revision_links_pin
@@ -48,17 +49,16 @@ def verdicts_shown_changed(*, verdict_ids: list[int]) -> list[Verdict]:
 
     For what a verdict shows beside its revision (its claim's topics): move each one's
     updated_at (one update, in the public changes' turn, so API sync clients fetch them again)
-    and owe subscribers a `verdict.updated` delivery. Call it inside the change's transaction,
-    after the change; the caller records it on each ticket's trail. Return the verdicts.
+    and owe subscribers a `verdict.updated` delivery. Only the verdicts readers see now count:
+    one held back by an embargo is told when it goes out, never before. Call it inside the
+    change's transaction, after the change; the caller records it on each ticket's trail.
+    Return the verdicts.
     """
     if not verdict_ids:
         return []
-    Verdict.objects.filter(pk__in=verdict_ids, published_revision__isnull=False).update(
-        updated_at=_public_change_stamp()
-    )
-    verdicts = list(
-        Verdict.objects.filter(pk__in=verdict_ids, published_revision__isnull=False).order_by("id")
-    )
+    shown = verdicts_published().filter(pk__in=verdict_ids).order_by().values("pk")
+    Verdict.objects.filter(pk__in=shown).update(updated_at=_public_change_stamp())
+    verdicts = list(Verdict.objects.filter(pk__in=shown).order_by("id"))
     for verdict in verdicts:
         webhooks.deliveries_create(verdict=verdict, event=WebhookEvent.UPDATED)
     return verdicts
@@ -83,22 +83,59 @@ RATING_SHOWN_FIELDS = ("slug", "label", "numeric_value")
 def rating_save(*, rating: Rating, by) -> Rating:
     """Save a new or edited step of the rating scale, for an administrator.
 
-    A new slug, label or value is a public change of the verdicts readers see rated with it:
-    each moves its updated_at and fires `verdict.updated`, as a renamed topic does. (The
-    pages and their ETags follow any edit of the scale through its change time.)
+    A new slug, label or value is a public change of the verdicts readers see rated with it,
+    and a new best or worst value of the scale one of every verdict rated on the scale (the
+    API's best/worst, ClaimReview's bestRating/worstRating): each moves its updated_at and
+    fires `verdict.updated`, as a renamed topic does. (The pages and their ETags follow any
+    edit of the scale through its change time.)
     """
     needed = "reviews.change_rating" if rating.pk else "reviews.add_rating"
     if by is None or not by.has_perm(needed):
         raise NotAllowed("Only administrators change the rating scale.")
     with transaction.atomic():
-        before = (
-            Rating.objects.select_for_update().filter(pk=rating.pk).values(*RATING_SHOWN_FIELDS)
-        ).first()
+        before, bounds = _scale_locked(rating.pk)
         rating.save()
-        if before and any(before[name] != getattr(rating, name) for name in before):
-            shown = verdicts_published().filter(published_revision__rating=rating).order_by()
-            verdicts_shown_changed(verdict_ids=list(shown.values_list("pk", flat=True)))
+        reworded = before is not None and any(
+            before[name] != getattr(rating, name) for name in RATING_SHOWN_FIELDS
+        )
+        _scale_shown_changed(rating_ids=[rating.pk] if reworded else [], bounds_before=bounds)
     return rating
+
+
+def rating_delete(*, rating: Rating, by) -> None:
+    """Take a step no verdict uses off the rating scale, for an administrator.
+
+    A step some revision or vote uses is protected and cannot go. Taking off the best or the
+    worst step moves the scale's bounds: every verdict rated on the scale changes (rating_save).
+    """
+    if by is None or not by.has_perm("reviews.delete_rating"):
+        raise NotAllowed("Only administrators change the rating scale.")
+    with transaction.atomic():
+        _before, bounds = _scale_locked(rating.pk)
+        rating.delete()
+        _scale_shown_changed(rating_ids=[], bounds_before=bounds)
+
+
+def _scale_locked(rating_id: int | None) -> tuple[dict | None, tuple]:
+    """Lock the whole scale (its bounds are compared after the change); return what the
+    public sees of the rating `rating_id` and the scale's (worst, best) now."""
+    scale = {
+        row["pk"]: row
+        for row in Rating.objects.select_for_update()
+        .order_by("pk")
+        .values("pk", *RATING_SHOWN_FIELDS)
+    }
+    return scale.get(rating_id), rating_bounds()
+
+
+def _scale_shown_changed(*, rating_ids: list[int], bounds_before: tuple) -> list[Verdict]:
+    """Tell of the published verdicts rated with `rating_ids`, and of every verdict rated on
+    the scale if its bounds moved from `bounds_before`."""
+    changed = Q(published_revision__rating__in=rating_ids)
+    if rating_bounds() != bounds_before:
+        changed |= Q(published_revision__rating__numeric_value__isnull=False)
+    shown = verdicts_published().filter(changed).order_by()
+    return verdicts_shown_changed(verdict_ids=list(shown.values_list("pk", flat=True)))
 
 
 def _make_public(s: Step) -> None:

@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 from reviews.models import ClientKey
 from reviews.tasks import deliver_webhook
 from tests.api.verdicts import published_verdict
+from tests.factories import UserFactory
 from tests.reviews.conftest import desk_data, notifications_in_process
 from tests.reviews.factories import new_editor, new_fact_checker
 
@@ -23,7 +24,7 @@ def key_with(*scopes: str, name: str = "partner") -> str:
 
 
 def client_as(role: str) -> APIClient:
-    """Return an API client acting as one of ROLES."""
+    """Return an API client acting as one of ROLES (or as an "api client account")."""
     client = APIClient()
     if role == "read key":
         client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key_with('read')}")
@@ -33,6 +34,9 @@ def client_as(role: str) -> APIClient:
         client.force_login(new_fact_checker())
     elif role == "editor":
         client.force_login(new_editor())
+    elif role == "api client account":
+        # A person-like account in the API client role, logged in (staff: the worst case).
+        client.force_login(UserFactory(role="API client", is_staff=True))
     return client
 
 

@@ -106,3 +106,52 @@ def test_a_rating_reworded_in_the_admin_reaches_sync_clients_and_subscribers(
     assert [(body["event"], body["verdict"]["id"]) for body in posted] == [
         ("verdict.updated", shown.pk)
     ]
+
+
+def rated(slug: str):
+    """Return a published verdict whose published revision is rated `slug`."""
+    from reviews.models import Rating
+
+    verdict = published_verdict()
+    verdict.published_revision.rating = Rating.objects.get(slug=slug)
+    verdict.published_revision.save(update_fields=["rating"])
+    return verdict
+
+
+@pytest.mark.parametrize("edit", ["new best value", "best step taken off"])
+def test_new_bounds_of_the_scale_reach_every_verdict_rated_on_it(
+    client, receiver, django_capture_on_commit_callbacks, edit
+):
+    from django.contrib.auth import get_user_model
+
+    from reviews.models import Rating
+
+    on_scale = sorted([rated("false").pk, rated("half-true").pk])
+    off_scale = rated("misleading")
+    replica = Replica(client_as("anonymous"))
+    replica.pull()
+    # The scale's best step, which no verdict here is rated with.
+    best = Rating.objects.get(slug="true")
+    client.force_login(get_user_model().objects.create_superuser("root", "r@example.org", "pw"))
+    with django_capture_on_commit_callbacks(execute=True):
+        if edit == "new best value":
+            url = reverse("admin:reviews_rating_change", args=[best.pk])
+            fields = ["label", "slug", "definition", "order", "colour"]
+            form = {name: getattr(best, name) for name in fields}
+            response = client.post(url, {**form, "numeric_value": 10, "is_active": "on"})
+        else:
+            url = reverse("admin:reviews_rating_delete", args=[best.pk])
+            response = client.post(url, {"post": "yes"})
+    assert response.status_code == 302, response.content[:2000]
+    expected_best = 10 if edit == "new best value" else 4
+
+    changed = replica.client.get(replica.url).json()["results"]
+    assert sorted(row["id"] for row in changed) == on_scale
+    assert {row["rating"]["best"] for row in changed} == {expected_best}
+    posted = [json.loads(request.body) for request in receiver.received]
+    assert sorted((body["event"], body["verdict"]["id"]) for body in posted) == [
+        ("verdict.updated", pk) for pk in on_scale
+    ]
+    assert off_scale.pk not in [body["verdict"]["id"] for body in posted]
+    review = client_as("anonymous").get(f"/api/v1/verdicts/{on_scale[0]}/claimreview/").json()
+    assert review["reviewRating"]["bestRating"] == expected_best

@@ -1,4 +1,4 @@
-"""No draft, review, approved or embargoed verdict ever reaches a public or key holder's response.
+"""No draft, review, approved or embargoed verdict reaches a public, key or API client response.
 
 The walkers enumerate every route of the API's urlconf and of the readers' pages, so a new
 endpoint or page is covered the day it is added.
@@ -152,7 +152,7 @@ def test_the_walker_sees_every_endpoint_of_the_api():
 
 
 @pytest.mark.parametrize("public_read", [True, False], ids=["public read", "keys only"])
-@pytest.mark.parametrize("role", ["anonymous", "read key", "ingest key"])
+@pytest.mark.parametrize("role", ["anonymous", "read key", "ingest key", "api client account"])
 @pytest.mark.parametrize("accept", ["application/json", "text/html"])
 def test_no_endpoint_shows_a_hidden_verdict_to_the_public_or_a_key(
     role, public_read, accept, desk, settings
@@ -250,7 +250,7 @@ def test_a_correction_in_progress_shows_only_the_published_revision(desk):
 
 @pytest.mark.usefixtures("matching")
 @pytest.mark.parametrize("public_read", [True, False], ids=["public read", "keys only"])
-@pytest.mark.parametrize("role", ["anonymous", "read key", "ingest key"])
+@pytest.mark.parametrize("role", ["anonymous", "read key", "ingest key", "api client account"])
 def test_similar_verdicts_search_only_what_the_public_sees(role, public_read, desk, settings):
     settings.API_PUBLIC_READ = public_read
     client = client_as(role)

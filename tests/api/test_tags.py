@@ -283,3 +283,25 @@ def test_once_editors_approved_the_verdict_only_an_editor_retags_it(client, topi
     client.force_login(new_editor(username="ed"))
     assert tag(client, ticket, "public-health").status_code == 302
     assert list(ticket.claim.tags.values_list("slug", flat=True)) == ["public-health"]
+
+
+def test_a_verdict_held_back_by_an_embargo_is_not_told_of_a_new_tag_or_a_renamed_one(
+    client, topics, receiver, django_capture_on_commit_callbacks
+):
+    from tests.api.verdicts import embargoed_published_verdict
+
+    held = embargoed_published_verdict()
+    held.ticket.claim.tags.add(topics["money"])
+    stamp = Verdict.objects.get(pk=held.pk).updated_at
+    client.force_login(new_editor(username="ed"))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tag(client, held.ticket, "public-health", "public-money").status_code == 302
+        response = client.post(
+            reverse("admin:claims_tag_change", args=[topics["money"].pk]),
+            {"name": "Money", "slug": "money", "description": ""},
+        )
+    assert response.status_code == 302
+    assert set(held.ticket.claim.tags.values_list("slug", flat=True)) == {"public-health", "money"}
+    # Nothing about a verdict readers cannot see reaches subscribers, not even its id.
+    assert posted(receiver) == [] and not WebhookDelivery.objects.exists()
+    assert Verdict.objects.get(pk=held.pk).updated_at == stamp

@@ -160,3 +160,47 @@ def test_the_article_admin_refuses_an_embargo_that_would_hide_published_verdicts
     assert renamed.status_code == 302
     article.refresh_from_db()
     assert article.title == "The bridge, revisited"
+
+
+def test_an_edit_refused_at_save_shows_only_the_error_keeps_the_input_and_writes_nothing(
+    editor_client, monkeypatch
+):
+    """Another editor publishes a verdict on the piece after the form's check, before the save."""
+    from django.contrib.admin.models import LogEntry
+
+    from claims.admin import articles as article_admin
+
+    article = piece("The bridge cost 4 million dollars. Nobody asked why.")
+    title = article.title
+    url = reverse("admin:claims_article_change", args=[article.pk])
+    form_check = article_admin.article_embargo_check
+    published = []
+
+    def check_then_another_editor_publishes(**kwargs):
+        form_check(**kwargs)
+        if not published:
+            published.append(checked(article, "The bridge cost 4 million dollars."))
+
+    monkeypatch.setattr(article_admin, "article_embargo_check", check_then_another_editor_publishes)
+
+    response = editor_client.post(
+        url,
+        change_form(
+            article,
+            title="The bridge, held back",
+            embargo_until_0="2030-01-01",
+            embargo_until_1="09:00:00",
+        ),
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert published, "the form's check ran"
+    assert response.status_code == 200 and response.redirect_chain == []
+    assert "Retract a verdict" in page
+    assert "was changed successfully" not in page
+    assert 'value="The bridge, held back"' in page and 'value="2030-01-01"' in page
+    article.refresh_from_db()
+    assert (article.title, article.embargo_until) == (title, None)
+    assert not ArticleEvent.objects.exists()
+    assert not LogEntry.objects.exists()

@@ -272,3 +272,32 @@ def test_a_search_matches_the_same_claims_however_its_terms_are_spread(
     assert {c.pk for c in claims.result_list} == expected_claims
     none = client.get(TICKETS, {"q": "tramway"}).context["cl"]
     assert (list(none.result_list), none.result_count) == ([], 0)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_claim_lists_search_reads_indexes_for_the_text_the_title_and_the_claimant(
+    client, editor
+):
+    from django.db import transaction
+
+    # The pieces titled with the term are few, so the list gets their ids (claims_matching).
+    for name in ("Harbour Master", "A. Columnist"):
+        ClaimFactory(article=ArticleFactory(title=f"Spending of the {name}"), claimant=name)
+    client.force_login(editor)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(CLAIMS, {"q": "master"}).status_code == 200
+    (listed_sql,) = [
+        q["sql"]
+        for q in captured
+        if 'UPPER("claims_claim"."claimant"::text) LIKE' in q["sql"]
+        and not q["sql"].upper().startswith("SELECT COUNT(")
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Only bitmap scans are left: each branch of the search needs an index of its own.
+        for planner_switch in ("enable_seqscan", "enable_indexscan", "enable_indexonlyscan"):
+            cursor.execute(f"SET LOCAL {planner_switch} = off")
+        cursor.execute(f"EXPLAIN {listed_sql}")
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    assert "claim_claimant_trgm_idx" in plan and "claim_text_trgm_idx" in plan, plan
+    assert "Seq Scan on claims_claim" not in plan, plan
