@@ -59,8 +59,7 @@ def verdicts_shown_changed(*, verdict_ids: list[int]) -> list[Verdict]:
     shown = verdicts_published().filter(pk__in=verdict_ids).order_by().values("pk")
     Verdict.objects.filter(pk__in=shown).update(updated_at=_public_change_stamp())
     verdicts = list(Verdict.objects.filter(pk__in=shown).order_by("id"))
-    for verdict in verdicts:
-        webhooks.deliveries_create(verdict=verdict, event=WebhookEvent.UPDATED)
+    webhooks.deliveries_create(verdicts=verdicts, event=WebhookEvent.UPDATED)
     return verdicts
 
 
@@ -153,7 +152,7 @@ def _make_public(s: Step) -> None:
         correction.published_at = now
         correction.save(update_fields=["published_revision", "published_at"])
     webhooks.deliveries_create(
-        verdict=verdict,
+        verdicts=[verdict],
         event=WebhookEvent.CORRECTED if correction is not None else WebhookEvent.PUBLISHED,
     )
     s.ticket.publish()
@@ -255,7 +254,7 @@ def verdict_retract(
         verdict.retracted_at = timezone.now()
         verdict.retraction_reason = reason
         _save_public_change(verdict, ["retracted_at", "retraction_reason"])
-        webhooks.deliveries_create(verdict=verdict, event=WebhookEvent.RETRACTED)
+        webhooks.deliveries_create(verdicts=[verdict], event=WebhookEvent.RETRACTED)
         s.ticket.retract()
         s.data = {"revision": verdict.published_revision.number}
     return s.ticket

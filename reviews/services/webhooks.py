@@ -7,6 +7,7 @@ import json
 import logging
 import time
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 from functools import partial
 
@@ -67,25 +68,21 @@ def signature_valid(secret: str, header: str, body: bytes, *, tolerance: int = 3
     return any(hmac.compare_digest(expected, signature) for signature in signatures)
 
 
-def _payload(*, verdict_id: int, event: str, delivery_id: uuid.UUID) -> dict:
-    """Return the body: the event and the verdict exactly as the API shows it now."""
-    found = verdicts_public(
-        verdicts_published().filter(pk=verdict_id), rating_bounds=rating_bounds()
-    )
-    data = found[0] if found else {"id": verdict_id}
-    return {
-        "id": str(delivery_id),
-        "event": event,
-        "created_at": timezone.now().isoformat(),
-        "verdict": data,
-    }
+# Verdicts read, and deliveries written, per round of queries: a new best or worst step of the
+# rating scale changes every verdict rated on it at once.
+DELIVERY_BATCH = 500
 
 
-def deliveries_create(*, verdict: Verdict, event: WebhookEvent | str) -> list[WebhookDelivery]:
-    """Owe every active subscriber of `event` a delivery about `verdict`, sent after the commit.
+def deliveries_create(
+    *, verdicts: Sequence[Verdict], event: WebhookEvent | str
+) -> list[WebhookDelivery]:
+    """Owe every active subscriber of `event` a delivery about each of `verdicts`, sent after
+    the commit.
 
     Call it inside the transaction that changes what the public sees, so the rows exist exactly
-    when the change does. A paused subscriber's deliveries wait until it is resumed.
+    when the change does. Each body is the event and the verdict exactly as the API shows it
+    then. A paused subscriber's deliveries wait until it is resumed. The queries do not grow
+    with the number of verdicts or subscribers, only with the batches of DELIVERY_BATCH.
     """
     event = str(event)
     subscribers = [
@@ -94,29 +91,48 @@ def deliveries_create(*, verdict: Verdict, event: WebhookEvent | str) -> list[We
         # Filtered here: SQLite (the demo) cannot look inside a JSON list.
         if event in (subscription.events or [])
     ]
-    if not subscribers:
+    if not subscribers or not verdicts:
         return []
+    bounds = rating_bounds()
     due = timezone.now() + REQUEUE_AFTER
-    rows = []
-    for subscription in subscribers:
-        delivery_id = uuid.uuid4()
-        payload = _payload(verdict_id=verdict.pk, event=event, delivery_id=delivery_id)
-        rows.append(
-            WebhookDelivery(
-                uuid=delivery_id,
-                subscription=subscription,
-                event=event,
-                verdict=verdict,
-                payload=payload,
-                next_attempt_at=due,
+    rows: list[WebhookDelivery] = []
+    for start in range(0, len(verdicts), DELIVERY_BATCH):
+        batch = verdicts[start : start + DELIVERY_BATCH]
+        shown = {
+            row["id"]: row
+            for row in verdicts_public(
+                verdicts_published().filter(pk__in=[verdict.pk for verdict in batch]),
+                rating_bounds=bounds,
             )
-        )
-    WebhookDelivery.objects.bulk_create(rows)
-    ids = list(
-        WebhookDelivery.objects.filter(uuid__in=[row.uuid for row in rows]).values_list(
-            "pk", flat=True
-        )
-    )
+        }
+        created_at = timezone.now().isoformat()
+        for verdict in batch:
+            for subscription in subscribers:
+                delivery_id = uuid.uuid4()
+                rows.append(
+                    WebhookDelivery(
+                        uuid=delivery_id,
+                        subscription=subscription,
+                        event=event,
+                        verdict=verdict,
+                        payload={
+                            "id": str(delivery_id),
+                            "event": event,
+                            "created_at": created_at,
+                            "verdict": shown.get(verdict.pk, {"id": verdict.pk}),
+                        },
+                        next_attempt_at=due,
+                    )
+                )
+    WebhookDelivery.objects.bulk_create(rows, batch_size=DELIVERY_BATCH)
+    uuids = [row.uuid for row in rows]
+    ids = [
+        pk
+        for start in range(0, len(uuids), DELIVERY_BATCH)
+        for pk in WebhookDelivery.objects.filter(
+            uuid__in=uuids[start : start + DELIVERY_BATCH]
+        ).values_list("pk", flat=True)
+    ]
     transaction.on_commit(partial(enqueue, ids), robust=True)
     return rows
 

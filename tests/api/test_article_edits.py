@@ -155,3 +155,32 @@ def test_new_bounds_of_the_scale_reach_every_verdict_rated_on_it(
     assert off_scale.pk not in [body["verdict"]["id"] for body in posted]
     review = client_as("anonymous").get(f"/api/v1/verdicts/{on_scale[0]}/claimreview/").json()
     assert review["reviewRating"]["bestRating"] == expected_best
+
+
+def test_new_bounds_cost_the_same_queries_for_two_verdicts_or_eight(client):
+    """A scale edit tells every verdict on it: one round of queries, not a round per verdict."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reviews.models import Rating, WebhookDelivery
+
+    for name in ("Partner", "Aggregator"):
+        WebhookSubscription.objects.create(
+            name=name, url=f"https://{name.lower()}.example.org/hook", events=["verdict.updated"]
+        )
+    best = Rating.objects.get(slug="true")
+    fields = ["label", "slug", "definition", "order", "colour"]
+    url = reverse("admin:reviews_rating_change", args=[best.pk])
+    client.force_login(get_user_model().objects.create_superuser("root", "r@example.org", "pw"))
+    queries, on_scale = [], []
+    for count, value in ((2, 10), (8, 11)):
+        on_scale += [rated("false").pk for _ in range(count - len(on_scale))]
+        form = {name: getattr(best, name) for name in fields}
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(url, {**form, "numeric_value": value, "is_active": "on"})
+        assert response.status_code == 302, response.content[:2000]
+        queries.append(len(captured))
+        told = WebhookDelivery.objects.filter(payload__verdict__rating__best=value)
+        assert sorted(told.values_list("verdict_id", flat=True)) == sorted(on_scale * 2)
+    assert queries[0] == queries[1], queries
