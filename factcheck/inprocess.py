@@ -25,19 +25,21 @@ logger = logging.getLogger(__name__)
 _runner: InProcessJobs | None = None
 
 
-def enqueue(task, **kwargs) -> None:
+def enqueue(task, **kwargs) -> bool:
     """Run `task(**kwargs)` in the background: the in-process scheduler, or Celery.
 
-    A broker that refuses the message is logged, never raised: the row that asked for the job
-    stays queued and its page says so.
+    A broker that refuses the message is logged, never raised, and False returned: the row that
+    asked for the job stays queued, its page says so, and its sweeper sends it again.
     """
     if _runner is not None and _runner.alive():
         _runner.submit(task, kwargs)
-        return
+        return True
     try:
         task.delay(**kwargs)
     except Exception:
         logger.warning("could not run %s(%s) in the background", task.name, kwargs, exc_info=True)
+        return False
+    return True
 
 
 def periodic_jobs_run_here() -> bool | None:

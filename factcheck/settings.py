@@ -324,6 +324,14 @@ CELERY_BEAT_SCHEDULE["reviews.publish_due"] = {
 # Pieces pasted or uploaded in the admin up to this many characters are ingested in the request;
 # longer ones by a background job whose progress the piece's page shows.
 INGEST_INLINE_MAX_CHARS = env.int("INGEST_INLINE_MAX_CHARS", default=100_000)
+# A piece's background job (ingestion, removal) not finished this long after it was queued or
+# started is sent again by the sweeper (a message the broker lost, a worker killed): longer than
+# the longest ingestion (a 1.7-million-character piece takes a few minutes).
+INGEST_REQUEUE_SECONDS = env.float("INGEST_REQUEUE_SECONDS", default=1800.0)
+CELERY_BEAT_SCHEDULE["reviews.sweep_intakes"] = {
+    "task": "reviews.sweep_intakes",
+    "schedule": env.float("INGEST_SWEEP_INTERVAL_SECONDS", default=60.0),
+}
 CELERY_BEAT_SCHEDULE["reviews.resend_notifications"] = {
     "task": "reviews.resend_notifications",
     "schedule": 600.0,

@@ -4,7 +4,7 @@ from celery import shared_task
 
 from factcheck.queueing import backoff_seconds
 from reviews.services import verdicts_publish_due, webhooks
-from reviews.services.intake import intake_run, piece_remove_run
+from reviews.services.intake import intake_run, intakes_sweep, piece_remove_run
 from reviews.services.matching import claim_match, claims_match_sweep, embeddings_refresh
 from reviews.services.notifications import (
     NotificationNotSent,
@@ -57,6 +57,12 @@ def ingest_piece(*, intake_id: int) -> str:
 def remove_piece(*, intake_id: int) -> str:
     """Delete a piece removed by mistake, with its claims and tickets; the record stays."""
     return piece_remove_run(intake_id=intake_id).state
+
+
+@shared_task(name="reviews.sweep_intakes", ignore_result=True)
+def sweep_intakes() -> int:
+    """Send again the pieces' ingestions and removals that were lost (beat, every minute)."""
+    return intakes_sweep()
 
 
 @shared_task(name="reviews.match_claim", ignore_result=True)

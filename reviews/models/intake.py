@@ -85,6 +85,15 @@ class Intake(models.Model):
     )
     removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
     removal_reason = models.TextField(_("why it was removed"), blank=True)
+    job_due_at = models.DateTimeField(
+        _("job due again at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "While a background job is owed (queued, ingesting, removing): when the sweeper "
+            "sends it again if it has not finished (a message the broker lost, a worker killed)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("piece received")
@@ -92,6 +101,11 @@ class Intake(models.Model):
         indexes = [
             models.Index(fields=["received_at", "id"], name="intake_received_idx"),
             models.Index(fields=["state", "received_at"], name="intake_state_idx"),
+            models.Index(
+                fields=["job_due_at"],
+                name="intake_job_due_idx",
+                condition=models.Q(job_due_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,7 +1,7 @@
 """Receive pieces at the desk: ingest them, open a ticket for every claim, keep the record."""
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import PurePath
 
 from django.conf import settings
@@ -12,6 +12,7 @@ from claims.errors import ClaimsError
 from claims.models import Article, Attachment
 from claims.services.ingestion import IngestResult, article_ingest
 from factcheck.inprocess import enqueue
+from factcheck.queueing import requeue_due
 from reviews.errors import InvalidTransition, NotAllowed, ReviewError
 from reviews.models import Intake, Ticket
 from reviews.selectors import articles_public
@@ -82,6 +83,7 @@ def _record(intake: Intake, result: IngestResult) -> Intake:
     )
     intake.error = ""
     intake.finished_at = timezone.now()
+    intake.job_due_at = None
     intake.save()
     return intake
 
@@ -129,8 +131,9 @@ def intake_submit(
         intake.body = body
         intake.state = Intake.State.QUEUED
         intake.progress = f"Queued: {len(body):,} characters wait for the background job."
+        intake.job_due_at = _job_due()
         intake.save()
-        transaction.on_commit(lambda: _enqueue_ingestion(intake.pk))
+        transaction.on_commit(lambda: _enqueue_job(intake.pk))
     return intake
 
 
@@ -148,16 +151,61 @@ def _ingest_arguments(intake: Intake, *, body: str, by) -> dict:
     }
 
 
-def _enqueue_ingestion(intake_id: int) -> None:
-    from reviews.tasks import ingest_piece
+def _job_due():
+    """Return when a piece's background job, queued or started now, is sent again if unfinished."""
+    return timezone.now() + timedelta(seconds=settings.INGEST_REQUEUE_SECONDS)
 
-    enqueue(ingest_piece, intake_id=intake_id)
+
+def _piece_tasks() -> dict:
+    """Return the background job each state of a piece waits for."""
+    from reviews.tasks import ingest_piece, remove_piece
+
+    return {Intake.State.QUEUED: ingest_piece, Intake.State.REMOVING: remove_piece}
+
+
+def _enqueue_job(intake_id: int) -> None:
+    """Send the job the piece's state waits for; a broker that refuses it makes it due now."""
+    state = Intake.objects.filter(pk=intake_id).values_list("state", flat=True).first()
+    task = _piece_tasks().get(state)
+    if task is not None and not enqueue(task, intake_id=intake_id):
+        Intake.objects.filter(pk=intake_id, state=state).update(job_due_at=timezone.now())
+
+
+def intakes_sweep(*, now=None) -> int:
+    """Send again the pieces' background jobs that were lost; return how many were sent.
+
+    A message the broker refused or lost leaves a piece queued (or being removed) with nothing
+    to run it, and a worker killed while ingesting leaves it "ingesting" with its transaction
+    rolled back: nothing of it was written. Each is due again INGEST_REQUEUE_SECONDS after it was
+    queued or started (at once after a refusal): an ingesting one goes back to the queue, then
+    the job is sent again, and again that long later while it stays unfinished. The jobs do
+    nothing for a piece no longer in their state, so a duplicate message is harmless.
+    """
+    now = now or timezone.now()
+    Intake.objects.filter(state=Intake.State.INGESTING, job_due_at__lte=now).update(
+        state=Intake.State.QUEUED,
+        progress="Queued again: the job ingesting it stopped before it finished.",
+    )
+    return sum(
+        requeue_due(
+            Intake.objects.filter(state=state),
+            due_field="job_due_at",
+            task=task,
+            key="intake_id",
+            what=f"piece job(s) ({state})",
+            again_after=settings.INGEST_REQUEUE_SECONDS,
+            now=now,
+        )
+        for state, task in _piece_tasks().items()
+    )
 
 
 def intake_run(*, intake_id: int) -> Intake:
     """Ingest a queued piece (the background job); a piece no longer queued is left alone.
 
-    The progress is committed before the long work starts, so the piece's page shows it.
+    The progress is committed before the long work starts, so the piece's page shows it. The
+    ingestion is one transaction: a worker killed in it leaves nothing written, and the piece
+    "ingesting" until the sweeper queues it again (`intakes_sweep`).
     """
     with transaction.atomic():
         intake = Intake.objects.select_for_update().get(pk=intake_id)
@@ -168,7 +216,8 @@ def intake_run(*, intake_id: int) -> Intake:
             f"Extracting and ranking the claims of {intake.characters:,} characters "
             f"(started {timezone.localtime():%H:%M:%S})."
         )
-        intake.save(update_fields=["state", "progress"])
+        intake.job_due_at = _job_due()
+        intake.save(update_fields=["state", "progress", "job_due_at"])
     try:
         with transaction.atomic():
             result = article_receive(
@@ -189,7 +238,8 @@ def _fail(intake: Intake, message: str) -> None:
     intake.error = message
     intake.progress = "Failed."
     intake.finished_at = timezone.now()
-    intake.save(update_fields=["state", "error", "progress", "finished_at"])
+    intake.job_due_at = None
+    intake.save(update_fields=["state", "error", "progress", "finished_at", "job_due_at"])
 
 
 def piece_remove(*, intake: Intake, by, reason: str) -> Intake:
@@ -223,8 +273,9 @@ def piece_remove(*, intake: Intake, by, reason: str) -> Intake:
         intake.removed_by = by
         intake.removed_at = timezone.now()
         intake.removal_reason = reason
+        intake.job_due_at = _job_due()
         intake.save()
-        transaction.on_commit(lambda: _enqueue_removal(intake.pk))
+        transaction.on_commit(lambda: _enqueue_job(intake.pk))
     return intake
 
 
@@ -236,12 +287,6 @@ def _seen_by_public(article_id: int) -> bool:
         stage__in=[Stage.SCHEDULED, Stage.PUBLISHED, Stage.CORRECTING, Stage.RETRACTED],
     )
     return own.exists() or articles_public().filter(pk=article_id).exists()
-
-
-def _enqueue_removal(intake_id: int) -> None:
-    from reviews.tasks import remove_piece
-
-    enqueue(remove_piece, intake_id=intake_id)
 
 
 def _files_delete(names: list[str]) -> None:
@@ -273,7 +318,8 @@ def piece_remove_run(*, intake_id: int) -> Intake:
                     "Not removed: a verdict on it became public after the removal was asked "
                     "for. Retract it instead."
                 )
-                intake.save(update_fields=["state", "progress"])
+                intake.job_due_at = None
+                intake.save(update_fields=["state", "progress", "job_due_at"])
                 return intake
             claims = intake.summary.get("assertions", 0)
             if intake.article_id is not None:
@@ -294,10 +340,12 @@ def piece_remove_run(*, intake_id: int) -> Intake:
             intake.state = Intake.State.REMOVED
             intake.progress = f"Removed with its {claims:,} claims and their tickets."
             intake.finished_at = timezone.now()
+            intake.job_due_at = None
             intake.save()
     except Exception:
         Intake.objects.filter(pk=intake_id, state=Intake.State.REMOVING).update(
             state=Intake.State.INGESTED,
+            job_due_at=None,
             progress="The removal failed; nothing was deleted. The server's log has the details.",
         )
         raise
