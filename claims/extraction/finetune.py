@@ -390,6 +390,54 @@ def export_onnx(network, fp32_path: Path, int8_path: Path) -> None:
         # tensor (mean difference 0.09 against 0.21 logits), at the same size and speed.
         per_channel=True,
     )
+    unsigned_weights(int8_path)
+
+
+def unsigned_weights(path: Path) -> int:
+    """Store each MatMulInteger's int8 weights as uint8 with a zero point of 128, in place.
+
+    The products are exactly the same ((w + 128) - 128 = w), but onnxruntime then runs its
+    U8U8 kernels, exact on every x86 CPU, instead of U8S8 ones, which on CPUs with AVX2 and no
+    VNNI (AMD Zen 2, Intel before Cascade Lake) saturate their 16-bit sums: there the signed
+    file scored the held-out 15 % at F1 0.7385, 35 of 3,376 decisions changed, against 0.7492
+    where it was trained and with these weights everywhere. Return how many weights changed.
+    """
+    import onnx
+    from onnx import numpy_helper
+
+    model = onnx.load(str(path))
+    initializers = {initializer.name: initializer for initializer in model.graph.initializer}
+    unsigned_zero_of: dict[str, str] = {}  # weights' name -> their new zero point's name
+    for node in model.graph.node:
+        if node.op_type != "MatMulInteger":
+            continue
+        name = node.input[1]
+        if name not in unsigned_zero_of:
+            weights = initializers.get(name)
+            if weights is None or weights.data_type != onnx.TensorProto.INT8:
+                continue
+            zero_name = node.input[3] if len(node.input) > 3 else ""
+            zero = (
+                numpy_helper.to_array(initializers[zero_name])
+                if zero_name
+                else np.zeros((), dtype=np.int8)
+            )
+            shifted = numpy_helper.to_array(weights).astype(np.int16) + 128
+            weights.CopyFrom(numpy_helper.from_array(shifted.astype(np.uint8), name))
+            unsigned_zero = numpy_helper.from_array(
+                (zero.astype(np.int16) + 128).astype(np.uint8), f"{name}_zero_point_u8"
+            )
+            model.graph.initializer.append(unsigned_zero)
+            unsigned_zero_of[name] = unsigned_zero.name
+        node.input.extend([""] * (4 - len(node.input)))
+        node.input[3] = unsigned_zero_of[name]
+    # The signed zero points no node reads any more.
+    read = {name for node in model.graph.node for name in node.input}
+    kept = [initializer for initializer in model.graph.initializer if initializer.name in read]
+    del model.graph.initializer[:]
+    model.graph.initializer.extend(kept)
+    onnx.save(model, str(path))
+    return len(unsigned_zero_of)
 
 
 def split(labels: Sequence[int], fraction: float = HOLD_OUT, seed: int = 0):

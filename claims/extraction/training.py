@@ -558,7 +558,9 @@ def train_fine_tuned(
             ),
             "hyper_parameters": finetune.hyper_parameters_dict(hp),
             "quantization": (
-                "onnxruntime quantize_dynamic, int8 weights per channel (MatMul, Gather)"
+                "onnxruntime quantize_dynamic, int8 weights per channel (MatMul, Gather); "
+                "the products' weights stored as uint8 with zero point 128 (exact U8U8 "
+                "kernels on every x86 CPU)"
             ),
         },
         "training": {
