@@ -3,7 +3,7 @@
 import base64
 import binascii
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -32,7 +32,10 @@ def decode_cursor(value: str) -> tuple[datetime, int]:
             raise ValueError
         if not 0 <= pk < 2**63:
             raise ValueError
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        # The database compares in UTC: year 1 at +01:00 or 9999-12-31 at -01:00 has no UTC
+        # equivalent, and would fail in the query rather than here.
+        when = when.astimezone(UTC)
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError, OverflowError):
         raise ValidationError(
             {CURSOR_PARAM: ["Not a cursor this API handed out; follow the next or resume link."]}
         ) from None
