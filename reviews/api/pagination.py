@@ -7,10 +7,12 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import BasePagination, CursorPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from reviews.api.filters import MAX_ID
 
 CURSOR_PARAM = "cursor"
 PAGE_SIZE_PARAM = "page_size"
@@ -154,3 +156,14 @@ class StaffPagination(CursorPagination):
     page_size = 50
     page_size_query_param = PAGE_SIZE_PARAM
     max_page_size = 200
+
+    def decode_cursor(self, request):
+        """Return the cursor's position, refusing one that names no id (DRF's 404, as for any
+        cursor this API did not hand out), rather than failing in the query."""
+        cursor = super().decode_cursor(request)
+        position = cursor.position if cursor is not None else None
+        if position is not None and not (
+            position.isascii() and position.isdigit() and int(position) <= MAX_ID
+        ):
+            raise NotFound(self.invalid_cursor_message)
+        return cursor
