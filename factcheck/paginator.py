@@ -6,6 +6,8 @@ from django.db.models import QuerySet
 from django.utils.formats import number_format
 from django.utils.functional import cached_property
 
+from factcheck.ids import MAX_ID, as_id
+
 
 class EstimatedCountPaginator(Paginator):
     """Count a large list only as far as a person needs: an estimate, or "1000+".
@@ -89,13 +91,11 @@ class LargeListAdmin:
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         from django.contrib.admin.views.main import PAGE_VAR
 
-        try:
-            page = int(request.GET.get(PAGE_VAR, 1))
-        except ValueError:
-            page = 1
-        return self.paginator(
-            queryset, per_page, orphans, allow_empty_first_page, page_asked=max(page, 1)
-        )
+        page = as_id(request.GET.get(PAGE_VAR, 1)) or 1
+        # The count reads up to one page past the page asked for: keep that LIMIT a bigint. A
+        # page past the last is then the admin's own "incorrect lookup" answer, not a 500.
+        page = min(page, MAX_ID // per_page - 2)
+        return self.paginator(queryset, per_page, orphans, allow_empty_first_page, page_asked=page)
 
 
 def _unfiltered(rows: QuerySet) -> bool:

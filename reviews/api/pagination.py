@@ -12,7 +12,7 @@ from rest_framework.pagination import BasePagination, CursorPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from reviews.api.filters import MAX_ID
+from factcheck.ids import as_id
 
 CURSOR_PARAM = "cursor"
 PAGE_SIZE_PARAM = "page_size"
@@ -162,8 +162,6 @@ class StaffPagination(CursorPagination):
         cursor this API did not hand out), rather than failing in the query."""
         cursor = super().decode_cursor(request)
         position = cursor.position if cursor is not None else None
-        if position is not None and not (
-            position.isascii() and position.isdigit() and int(position) <= MAX_ID
-        ):
+        if position is not None and as_id(position) is None:
             raise NotFound(self.invalid_cursor_message)
         return cursor

@@ -1,0 +1,63 @@
+"""An id in a desk screen's query string or form that names no row is refused, never a 500."""
+
+import pytest
+from django.urls import reverse
+
+from reviews.workflow import Stage
+from tests.reviews.factories import ticket_in
+
+pytestmark = pytest.mark.django_db
+
+# A superscript two is a digit to str.isdigit() but not to int(); the others pass int() but
+# overflow the database's bigint (SQLite refuses to bind them at all).
+NOT_IDS = ["²", "9" * 25, str(2**63), "9" * 5000]
+
+
+@pytest.mark.parametrize("value", NOT_IDS)
+@pytest.mark.parametrize(
+    "screen",
+    [
+        "admin:reviews_ticket_changelist?assignee__id__exact",
+        "admin:reviews_ticket_changelist?claim__article__id__exact",
+        "admin:claims_claim_changelist?article__id__exact",
+    ],
+)
+def test_a_list_filtered_by_an_id_that_names_no_row_answers_without_a_500(
+    client, checker, screen, value
+):
+    ticket_in(Stage.QUEUED)
+    name, parameter = screen.split("?")
+    client.force_login(checker)
+
+    response = client.get(reverse(name), {parameter: value}, follow=True)
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("page", ["9" * 25, str(2**63), "9" * 5000])
+def test_a_list_page_far_past_the_last_answers_without_a_500(client, checker, page):
+    ticket_in(Stage.QUEUED)
+    client.force_login(checker)
+
+    response = client.get(reverse("admin:reviews_ticket_changelist"), {"p": page})
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("action", ["duplicate", "reuse"])
+@pytest.mark.parametrize("value", NOT_IDS)
+def test_a_match_posted_with_a_target_that_names_no_row_is_refused_with_a_message(
+    client, editor, action, value
+):
+    ticket = ticket_in(Stage.NEW)
+    page = reverse("admin:reviews_ticket_change", args=[ticket.pk])
+    client.force_login(editor)
+
+    response = client.post(
+        page, {"action": action, "target": value, "version": ticket.version}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert "Choose " in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.stage == Stage.NEW
