@@ -53,6 +53,25 @@ def test_a_forged_cursor_naming_no_id_is_refused_not_a_500(position):
     assert response.json()["error"]["code"] == "not_found"
 
 
+@pytest.mark.parametrize("evidence", [2**63, 10**25])
+def test_a_draft_relying_on_evidence_past_the_id_range_is_a_400(evidence):
+    ticket = ticket_in(Stage.RESEARCHING)
+    client = logged_in(new_editor())
+
+    response = act(
+        client,
+        ticket,
+        "save_draft",
+        rating="false",
+        summary="The figure is wrong.",
+        explanation="The report gives another.",
+        evidence=[evidence],
+    )
+
+    assert response.status_code == 400
+    assert "evidence" in response.json()["error"]["fields"]
+
+
 def test_a_claim_says_which_actions_its_viewer_may_take():
     ticket = ticket_in(Stage.APPROVED)
 

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from reviews.models import Rating
 from reviews.workflow import Stage
 from tests.reviews.factories import ticket_in
 
@@ -61,3 +62,28 @@ def test_a_match_posted_with_a_target_that_names_no_row_is_refused_with_a_messag
     assert "Choose " in response.content.decode()
     ticket.refresh_from_db()
     assert ticket.stage == Stage.NEW
+
+
+@pytest.mark.parametrize("value", NOT_IDS)
+def test_a_draft_posted_with_evidence_that_names_no_row_is_a_form_error(client, editor, value):
+    ticket = ticket_in(Stage.RESEARCHING)
+    page, version = reverse("admin:reviews_ticket_change", args=[ticket.pk]), ticket.version
+    client.force_login(editor)
+
+    response = client.post(
+        page,
+        {
+            "action": "save_draft",
+            "version": version,
+            "rating": Rating.objects.order_by("order", "pk").first().pk,
+            "summary": "The figure is right.",
+            "explanation": "The report gives it.",
+            "short_claim": "A figure",
+            "evidence": [value],
+        },
+    )
+
+    assert response.status_code == 400
+    assert "is not a valid value" in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.version == version
