@@ -18,7 +18,12 @@ from claims.models import ARTICLE_TEXT_FIELDS, Article
 from reviews.errors import ReviewError
 from reviews.models import Intake
 from reviews.selectors import claims_found
-from reviews.services.intake import format_for, intake_submit, piece_remove
+from reviews.services.intake import (
+    claims_found_phrase,
+    format_for,
+    intake_submit,
+    piece_remove,
+)
 
 # Claims the piece's page lists, best first; the link under them opens every ticket.
 SHOWN_CLAIMS = 50
@@ -325,4 +330,4 @@ def _added_message(intake: Intake) -> str:
         return "This text was ingested before: nothing new. Its claims are below."
     found = intake.summary.get("assertions", 0)
     worthy = intake.summary.get("checkworthy", 0)
-    return f"Ingested: {found:,} claims, {worthy:,} check-worthy, each with a ticket."
+    return f"Ingested: {claims_found_phrase(found, worthy)}, each with a ticket."

@@ -7,6 +7,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from claims.errors import ClaimsError
 from claims.models import Article, Attachment
@@ -28,6 +29,12 @@ FORMATS_BY_SUFFIX = {
     ".html": "html",
     ".htm": "html",
 }
+
+
+def claims_found_phrase(found: int, checkworthy: int) -> str:
+    """Return "12 claims, 9 check-worthy" (or "1 claim, ..."), as the piece's record says it."""
+    claims = ngettext("%(n)s claim", "%(n)s claims", found) % {"n": f"{found:,}"}
+    return f"{claims}, {checkworthy:,} check-worthy"
 
 
 def format_for(name: str) -> str:
@@ -76,7 +83,7 @@ def _record(intake: Intake, result: IngestResult) -> Intake:
     intake.created = result.created
     intake.summary = result.summary()
     intake.progress = (
-        f"Done: {result.assertions:,} claims, {result.checkworthy:,} check-worthy."
+        f"Done: {claims_found_phrase(result.assertions, result.checkworthy)}."
         if result.created
         else "Already ingested: nothing new."
     )
