@@ -299,7 +299,11 @@ def piece_remove_run(*, intake_id: int) -> Intake:
                 Article.objects.filter(pk=intake.article_id).delete()
             intake.article = None
             intake.state = Intake.State.REMOVED
-            intake.progress = f"Removed with its {claims:,} claims and their tickets."
+            intake.progress = ngettext(
+                "Removed with its %(n)s claim and its ticket.",
+                "Removed with its %(n)s claims and their tickets.",
+                claims,
+            ) % {"n": f"{claims:,}"}
             intake.finished_at = timezone.now()
             intake.save()
     except Exception:
