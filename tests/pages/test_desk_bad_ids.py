@@ -87,3 +87,11 @@ def test_a_draft_posted_with_evidence_that_names_no_row_is_a_form_error(client, 
     assert "is not a valid value" in response.content.decode()
     ticket.refresh_from_db()
     assert ticket.version == version
+
+
+def test_the_research_link_of_a_claim_id_past_the_bigint_range_is_a_404(client, checker):
+    client.force_login(checker)
+
+    response = client.get(reverse("admin:reviews_ticket_research", args=[2**70]))
+
+    assert response.status_code == 404
