@@ -95,3 +95,31 @@ def test_the_research_link_of_a_claim_id_past_the_bigint_range_is_a_404(client, 
     response = client.get(reverse("admin:reviews_ticket_research", args=[2**70]))
 
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("value", NOT_IDS)
+@pytest.mark.parametrize(
+    "screen, action",
+    [
+        ("admin:reviews_ticket_changelist", "queue_selected"),
+        ("admin:reviews_ticket_changelist", "export_trail"),
+        ("admin:reviews_intake_changelist", "remove_selected"),
+        ("admin:claims_source_changelist", "fetch_now"),
+    ],
+)
+def test_a_list_action_posted_with_a_selection_that_is_not_ids_does_nothing_and_says_so(
+    client, editor, screen, action, value
+):
+    ticket = ticket_in(Stage.NEW)
+    client.force_login(editor)
+
+    response = client.post(
+        reverse(screen),
+        {"action": action, "_selected_action": [str(ticket.pk), value], "index": "0"},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "not a row of this list" in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.stage == Stage.NEW
