@@ -1,10 +1,16 @@
 """Page the admin's long lists without counting every row on every page view."""
 
+from django.contrib import messages
+from django.contrib.admin import helpers
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import QuerySet
+from django.http import HttpResponseRedirect
 from django.utils.formats import number_format
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from factcheck.ids import MAX_ID, as_id
 
 
 class EstimatedCountPaginator(Paginator):
@@ -79,7 +85,27 @@ class EstimatedCountPaginator(Paginator):
         return int(estimate)
 
 
-class LargeListAdmin:
+class CheckedSelectionAdmin:
+    """Refuse a list action posted with a selection that holds something other than ids.
+
+    The admin reads the ticked rows with `pk__in`: a forged "²" fails int() and an id past the
+    bigint range cannot be bound by SQLite, both as a 500. The list's own checkboxes only ever
+    send ids, so such a post is answered like an empty selection: a message, nothing done.
+    """
+
+    def response_action(self, request, queryset):
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if any(as_id(value) is None for value in selected):
+            self.message_user(
+                request,
+                _("The selection holds something that is not a row of this list: tick them again."),
+                messages.WARNING,
+            )
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_action(request, queryset)
+
+
+class LargeListAdmin(CheckedSelectionAdmin):
     """Page a ModelAdmin's list with EstimatedCountPaginator, told which page is asked for."""
 
     paginator = EstimatedCountPaginator
@@ -89,13 +115,11 @@ class LargeListAdmin:
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         from django.contrib.admin.views.main import PAGE_VAR
 
-        try:
-            page = int(request.GET.get(PAGE_VAR, 1))
-        except ValueError:
-            page = 1
-        return self.paginator(
-            queryset, per_page, orphans, allow_empty_first_page, page_asked=max(page, 1)
-        )
+        page = as_id(request.GET.get(PAGE_VAR, 1)) or 1
+        # The count reads up to one page past the page asked for: keep that LIMIT a bigint, so
+        # a page far past the last answers as any page past the last does, not with a 500.
+        page = min(page, MAX_ID // per_page - 2)
+        return self.paginator(queryset, per_page, orphans, allow_empty_first_page, page_asked=page)
 
 
 def _unfiltered(rows: QuerySet) -> bool:

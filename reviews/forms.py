@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from claims.models import Evidence
 from claims.selectors import evidence_for_claim
+from factcheck.ids import as_id
 from reviews import workflow
 from reviews.models import Rating
 from reviews.selectors import rating_scale, users_with_permission
@@ -84,6 +85,18 @@ class AssignForm(ActionFormBase):
 
 
 class EvidenceChoiceField(forms.ModelMultipleChoiceField):
+    def clean(self, value):
+        # A posted value past the bigint range would reach the database's IN (...) and fail
+        # there (SQLite cannot bind it): refuse it as Django refuses "abc".
+        for item in value if isinstance(value, list | tuple) else []:
+            if as_id(item) is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": item},
+                )
+        return super().clean(value)
+
     def label_from_instance(self, evidence):
         quote = evidence.quote if len(evidence.quote) <= 160 else f"{evidence.quote[:159]}…"
         return f"{evidence.get_stance_display()}: “{quote}” ({evidence.source.normalized_url})"

@@ -15,6 +15,7 @@ from claims.models import ARTICLE_TEXT_FIELDS, Article, ArticleEvent, Claim
 from claims.selectors import claims_matching, claims_ranked, search_terms
 from claims.services import article_embargo_check
 from claims.services.articles import EDITABLE_FIELDS, article_metadata_clean, article_update
+from factcheck.ids import as_id
 from factcheck.paginator import LargeListAdmin
 
 # Claims the article's page lists, best first; a link opens all of them in the claim list.
@@ -56,7 +57,7 @@ class ArticleFilter(admin.RelatedFieldListFilter):
 
     def field_choices(self, field, request, model_admin):
         latest = Article.objects.order_by("-ingested_at", "-id")[:SHOWN_ARTICLES].values("pk")
-        chosen = [value for value in self.lookup_val or [] if str(value).isdigit()]
+        chosen = [found for value in self.lookup_val or [] if (found := as_id(value)) is not None]
         articles = (
             Article.objects.filter(Q(pk__in=latest) | Q(pk__in=chosen))
             .order_by("-ingested_at", "-id")

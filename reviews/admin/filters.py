@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from factcheck.ids import as_id
 from reviews import workflow
 from reviews.selectors import rating_scale, users_with_permission
 from reviews.workflow import WORK_STAGES
@@ -17,7 +18,7 @@ class AssigneeFilter(admin.RelatedFieldListFilter):
     """
 
     def field_choices(self, field, request, model_admin):
-        chosen = [value for value in self.lookup_val or [] if str(value).isdigit()]
+        chosen = [found for value in self.lookup_val or [] if (found := as_id(value)) is not None]
         may_take = users_with_permission(workflow.DRAFT).values("pk")
         people = field.related_model.objects.filter(Q(pk__in=may_take) | Q(pk__in=chosen))
         return [

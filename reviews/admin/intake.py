@@ -15,10 +15,16 @@ from django.utils.translation import gettext_lazy as _
 from claims.errors import ClaimsError
 from claims.extraction import ExtractionError, decode_input
 from claims.models import ARTICLE_TEXT_FIELDS, Article
+from factcheck.paginator import CheckedSelectionAdmin
 from reviews.errors import ReviewError
 from reviews.models import Intake
 from reviews.selectors import claims_found
-from reviews.services.intake import format_for, intake_submit, piece_remove
+from reviews.services.intake import (
+    claims_found_phrase,
+    format_for,
+    intake_submit,
+    piece_remove,
+)
 
 # Claims the piece's page lists, best first; the link under them opens every ticket.
 SHOWN_CLAIMS = 50
@@ -97,7 +103,7 @@ class PieceForm(forms.Form):
 
 
 @admin.register(Intake)
-class IntakeAdmin(admin.ModelAdmin):
+class IntakeAdmin(CheckedSelectionAdmin, admin.ModelAdmin):
     list_display = ["title", "state", "progress", "article_link", "received_by", "received_at"]
     list_filter = ["state"]
     search_fields = ["title", "author", "publication"]
@@ -325,4 +331,4 @@ def _added_message(intake: Intake) -> str:
         return "This text was ingested before: nothing new. Its claims are below."
     found = intake.summary.get("assertions", 0)
     worthy = intake.summary.get("checkworthy", 0)
-    return f"Ingested: {found:,} claims, {worthy:,} check-worthy, each with a ticket."
+    return f"Ingested: {claims_found_phrase(found, worthy)}, each with a ticket."

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.shortcuts import redirect
 
+from factcheck.ids import as_id
 from reviews.errors import ReviewError
 from reviews.models import Ticket, Verdict
 from reviews.services.matching import ticket_mark_duplicate, ticket_reuse_verdict
@@ -21,14 +22,10 @@ DONE = {
 }
 
 
-def _int(value) -> int | None:
-    return int(value) if str(value or "").isdigit() else None
-
-
 def match_action(request, ticket: Ticket, name: str):
     """Run a matches-panel action posted to the ticket page; return the redirect."""
-    target = _int(request.POST.get("target"))
-    version = _int(request.POST.get("version"))
+    target = as_id(request.POST.get("target"))
+    version = as_id(request.POST.get("version"))
     try:
         if name == "duplicate":
             other = Ticket.objects.filter(pk=target).first()

@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.forms import Media
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from claims.admin.articles import ArticleFilter
 from claims.selectors import claims_matching, search_terms
+from factcheck.ids import as_id
 from factcheck.paginator import LargeListAdmin
 from reviews import actions, workflow
 from reviews.admin.desk import TicketPageMixin
@@ -117,6 +119,9 @@ class TicketAdmin(DeskMedia, TicketPageMixin, LargeListAdmin, admin.ModelAdmin):
 
     def research_view(self, request, claim_pk: int):
         """Send the claim admin's research link to the one research screen: its ticket page."""
+        if as_id(claim_pk) is None:
+            # Past the bigint range: no claim has it, and SQLite could not even bind it.
+            raise Http404("No such claim.")
         ticket = get_object_or_404(Ticket, claim_id=claim_pk)
         if not self.has_view_permission(request, ticket):
             raise PermissionDenied

@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from claims.models import Evidence
+from factcheck.ids import MAX_ID
 from reviews.models import Rating
 
 
@@ -57,7 +58,7 @@ class AssignInput(NoteInput):
 class EvidenceField(serializers.ListField):
     """Ids of evidence pinned to the claim acted on, as the evidence rows."""
 
-    child = serializers.IntegerField(min_value=1)
+    child = serializers.IntegerField(min_value=1, max_value=MAX_ID)
 
     def to_internal_value(self, data):
         ids = super().to_internal_value(data)

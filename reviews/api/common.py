@@ -5,7 +5,7 @@ from django.utils.cache import add_never_cache_headers
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework.exceptions import NotFound
 
-from reviews.api.filters import MAX_ID
+from factcheck.ids import as_id
 
 ERRORS = {
     code: OpenApiResponse(description=text)
@@ -21,9 +21,10 @@ ERRORS = {
 
 def parse_id(raw: str) -> int:
     """Return `raw` as an id, or answer 404 as for any id without a published verdict."""
-    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_ID:
+    found = as_id(raw)
+    if found is None:
         raise NotFound()
-    return int(raw)
+    return found
 
 
 class NeverCached:

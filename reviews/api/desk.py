@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from claims.models import Citation, Claim
 from claims.selectors import citations_for_claim, evidence_for_claim
 from claims.services import citation_add
+from factcheck.ids import MAX_ID
 from reviews.actions import ACTIONS, Action, allowed_actions
 from reviews.api.action_inputs import ActionInput
 from reviews.api.common import ERRORS, NeverCached, parse_id
@@ -24,7 +25,6 @@ from reviews.api.desk_serializers import (
     DeskClaimDetailSerializer,
     DeskClaimSerializer,
 )
-from reviews.api.filters import MAX_ID
 from reviews.api.pagination import StaffPagination
 from reviews.api.permissions import CanCite, DeskStaff
 from reviews.errors import InvalidTransition

@@ -12,10 +12,9 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.timezone import make_aware
 
 from claims.models import Claim, Tag
+from factcheck.ids import MAX_ID
 from reviews.models import Rating, Verdict, VerdictRevision
 
-# Ids are PostgreSQL bigints: a larger number is refused (400) before it reaches the database.
-MAX_ID = 2**63 - 1
 _OFFSET_AS_SPACE = re.compile(r"([T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}(?::?\d{2})?)$")
 
 

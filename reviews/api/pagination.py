@@ -3,14 +3,16 @@
 import base64
 import binascii
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import BasePagination, CursorPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from factcheck.ids import as_id
 
 CURSOR_PARAM = "cursor"
 PAGE_SIZE_PARAM = "page_size"
@@ -32,7 +34,10 @@ def decode_cursor(value: str) -> tuple[datetime, int]:
             raise ValueError
         if not 0 <= pk < 2**63:
             raise ValueError
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        # The database compares in UTC: year 1 at +01:00 or 9999-12-31 at -01:00 has no UTC
+        # equivalent, and would fail in the query rather than here.
+        when = when.astimezone(UTC)
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError, OverflowError):
         raise ValidationError(
             {CURSOR_PARAM: ["Not a cursor this API handed out; follow the next or resume link."]}
         ) from None
@@ -151,3 +156,12 @@ class StaffPagination(CursorPagination):
     page_size = 50
     page_size_query_param = PAGE_SIZE_PARAM
     max_page_size = 200
+
+    def decode_cursor(self, request):
+        """Return the cursor's position, refusing one that names no id (DRF's 404, as for any
+        cursor this API did not hand out), rather than failing in the query."""
+        cursor = super().decode_cursor(request)
+        position = cursor.position if cursor is not None else None
+        if position is not None and as_id(position) is None:
+            raise NotFound(self.invalid_cursor_message)
+        return cursor

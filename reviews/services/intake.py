@@ -7,6 +7,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from claims.errors import ClaimsError
 from claims.models import Article, Attachment
@@ -29,6 +30,12 @@ FORMATS_BY_SUFFIX = {
     ".html": "html",
     ".htm": "html",
 }
+
+
+def claims_found_phrase(found: int, checkworthy: int) -> str:
+    """Return "12 claims, 9 check-worthy" (or "1 claim, ..."), as the piece's record says it."""
+    claims = ngettext("%(n)s claim", "%(n)s claims", found) % {"n": f"{found:,}"}
+    return f"{claims}, {checkworthy:,} check-worthy"
 
 
 def format_for(name: str) -> str:
@@ -77,7 +84,7 @@ def _record(intake: Intake, result: IngestResult) -> Intake:
     intake.created = result.created
     intake.summary = result.summary()
     intake.progress = (
-        f"Done: {result.assertions:,} claims, {result.checkworthy:,} check-worthy."
+        f"Done: {claims_found_phrase(result.assertions, result.checkworthy)}."
         if result.created
         else "Already ingested: nothing new."
     )
@@ -338,7 +345,11 @@ def piece_remove_run(*, intake_id: int) -> Intake:
                 Article.objects.filter(pk=intake.article_id).delete()
             intake.article = None
             intake.state = Intake.State.REMOVED
-            intake.progress = f"Removed with its {claims:,} claims and their tickets."
+            intake.progress = ngettext(
+                "Removed with its %(n)s claim and its ticket.",
+                "Removed with its %(n)s claims and their tickets.",
+                claims,
+            ) % {"n": f"{claims:,}"}
             intake.finished_at = timezone.now()
             intake.job_due_at = None
             intake.save()

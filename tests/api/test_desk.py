@@ -40,6 +40,38 @@ def test_claims_are_listed_with_their_stage_and_filtered_by_it():
     assert new.claim_id in {row["id"] for row in everything}
 
 
+@pytest.mark.parametrize("position", ["abc", "%00", "²", str(2**70)])
+def test_a_forged_cursor_naming_no_id_is_refused_not_a_500(position):
+    import base64
+
+    ticket_in(Stage.NEW)
+    forged = base64.b64encode(f"p={position}".encode()).decode()
+
+    response = logged_in(new_fact_checker()).get("/api/v1/claims/", {"cursor": forged})
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("evidence", [2**63, 10**25])
+def test_a_draft_relying_on_evidence_past_the_id_range_is_a_400(evidence):
+    ticket = ticket_in(Stage.RESEARCHING)
+    client = logged_in(new_editor())
+
+    response = act(
+        client,
+        ticket,
+        "save_draft",
+        rating="false",
+        summary="The figure is wrong.",
+        explanation="The report gives another.",
+        evidence=[evidence],
+    )
+
+    assert response.status_code == 400
+    assert "evidence" in response.json()["error"]["fields"]
+
+
 def test_a_claim_says_which_actions_its_viewer_may_take():
     ticket = ticket_in(Stage.APPROVED)
 

@@ -258,5 +258,19 @@ def test_a_forged_cursor_past_the_id_range_is_a_400(anonymous):
     assert anonymous.get(LIST, {"cursor": forged.decode()}).status_code == 400
 
 
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+@pytest.mark.parametrize("query", [{}, {"rating": "false"}])
+def test_a_forged_cursor_at_a_moment_with_no_utc_equivalent_is_a_400(anonymous, moment, query):
+    import base64
+    import json
+
+    forged = base64.urlsafe_b64encode(json.dumps([moment, 1]).encode()).decode()
+
+    response = anonymous.get(LIST, {"cursor": forged, **query})
+
+    assert response.status_code == 400
+    assert "cursor" in response.json()["error"]["fields"]
+
+
 def test_an_id_too_large_for_the_database_is_a_404(anonymous):
     assert anonymous.get(f"{LIST}{2**70}/").status_code == 404

@@ -367,3 +367,32 @@ def test_a_piece_whose_published_verdict_has_a_correction_in_review_is_not_remov
     intake.refresh_from_db()
     assert intake.state == Intake.State.INGESTED
     assert client.get(f"/verdicts/{ticket.verdict.pk}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_piece_with_one_claim_is_said_to_have_one_claim(checker_client):
+    response = checker_client.post(
+        reverse(ADD),
+        piece(text="The port moved 9.1 million containers in 2023.", url=""),
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert "Ingested: 1 claim, 1 check-worthy, each with a ticket." in page
+    assert Intake.objects.get().progress == "Done: 1 claim, 1 check-worthy."
+
+
+@pytest.mark.django_db
+def test_a_removed_piece_with_one_claim_is_said_to_go_with_its_one_ticket(
+    checker_client, client, django_capture_on_commit_callbacks
+):
+    checker_client.post(reverse(ADD), piece(text="The port moved 9.1 million containers.", url=""))
+    intake = Intake.objects.get()
+    client.force_login(new_editor(username="remover"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _remove(client, intake)
+
+    intake.refresh_from_db()
+    assert intake.state == Intake.State.REMOVED
+    assert intake.progress == "Removed with its 1 claim and its ticket."
