@@ -81,7 +81,9 @@ def test_a_worker_killed_while_ingesting_leaves_nothing_and_the_piece_is_ingeste
 
     # The worker dies in the middle of the ingestion: its transaction rolls back.
     def killed(**kwargs):
-        Article.objects.create(title="half", slug="half", body="x", plain_text="x", content_hash="h")
+        Article.objects.create(
+            title="half", slug="half", body="x", plain_text="x", content_hash="h"
+        )
         raise SystemExit("worker lost")
 
     with monkeypatch.context() as patch:
