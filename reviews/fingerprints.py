@@ -31,7 +31,7 @@ from django.db.models import (
 )
 
 from claims.models import Claim
-from reviews.compiled import values_compiled
+from factcheck.compiled import values_compiled
 from reviews.models import Rating, RevisionEvidence, RevisionLink, Verdict
 from reviews.rules import approvals_required, panel_size
 from reviews.selectors import (
