@@ -125,9 +125,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
     )
-    # The public API's hot reads (reviews/compiled.py) bind their parameters on the server, so
-    # the connection prepares them and PostgreSQL plans each once per connection; the ORM's own
-    # queries are never prepared. Off (0) behind a pooler that cannot keep prepared statements.
+    # The public API's hot reads and a fetch's statements (factcheck/compiled.py) bind their
+    # parameters on the server, so the connection prepares them and PostgreSQL plans each once
+    # per connection; the ORM's own queries are never prepared. Off (0) behind a pooler that
+    # cannot keep prepared statements.
     if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
         DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 1)
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

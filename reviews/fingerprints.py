@@ -31,7 +31,7 @@ from django.db.models import (
 )
 
 from claims.models import Claim
-from reviews.compiled import values_compiled
+from factcheck.compiled import values_compiled
 from reviews.models import Rating, RevisionEvidence, RevisionLink, Verdict
 from reviews.rules import approvals_required, panel_size
 from reviews.selectors import (
@@ -165,7 +165,7 @@ def verdicts_dependencies_compiled(
 ) -> Dependencies:
     """Return verdicts_dependencies(build(**arguments), limit=limit), its query compiled once.
 
-    For a resource asked for often (the API's sync pages): see reviews.compiled for what
+    For a resource asked for often (the API's sync pages): see factcheck.compiled for what
     `key` and `arguments` must be.
     """
     rows = values_compiled(

@@ -15,7 +15,7 @@ from django.utils import timezone
 from rest_framework.fields import DateTimeField
 
 from claims.models import Claim
-from reviews.compiled import values_compiled_together
+from factcheck.compiled import values_compiled_together
 from reviews.models import Correction, RevisionAttachment, RevisionEvidence
 from reviews.selectors import verdict_public_url
 

@@ -78,21 +78,23 @@ _WARM_UP_PAGE = (
     + "A paragraph long enough to be kept as the main text of the page. " * 4
     + "</p></article></body></html>"
 )
+# A host courlan's quick pattern cannot read (a short name, as in bbc.co.uk; an address with a
+# port), so trafilatura falls back to the public-suffix list and builds it here.
+_WARM_UP_URL = "https://ab.example/"
 
 
 def _warm_up() -> None:
     """Run trafilatura once, alone, before the first real extraction in this process.
 
-    On first use it builds the public-suffix list (about 30 ms of CPU) with no lock, so the 32
-    threads of a fetch worker each built it at once when the first messages arrived.
+    On first use it builds the public-suffix list (about 50 ms of CPU) with no lock, so the 32
+    threads of a fetch worker each built it at once when the first messages arrived (for any
+    host the quick pattern cannot read; a warm-up with one it can read left the list unbuilt).
     """
     if _warm.is_set():
         return
     with _warming:
         if not _warm.is_set():
-            trafilatura.bare_extraction(
-                _WARM_UP_PAGE, url="https://warm-up.example/", with_metadata=True
-            )
+            trafilatura.bare_extraction(_WARM_UP_PAGE, url=_WARM_UP_URL, with_metadata=True)
             _warm.set()
 
 

@@ -9,7 +9,7 @@ from .citations import (
     links_check,
     source_for_url,
 )
-from .evidence import passages_rank
+from .evidence import passages_rank, passages_store
 from .ingestion import IngestResult, article_ingest
 from .links import source_recheck, sources_recheck_links
 from .sources import (
@@ -39,6 +39,7 @@ __all__ = [
     "claims_for_span",
     "links_check",
     "passages_rank",
+    "passages_store",
     "retry_countdown",
     "source_fetch",
     "source_fetch_in_turn",

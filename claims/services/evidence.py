@@ -9,8 +9,9 @@ from django.db.models import QuerySet
 
 from claims.models import Claim, Passage, Snapshot
 from claims.ranking import rank_passages_many
+from factcheck.compiled import Insert, run_compiled
 
-__all__ = ["passages_rank", "passages_rank_each"]
+__all__ = ["passages_rank", "passages_rank_each", "passages_store"]
 
 
 def passages_rank(
@@ -26,8 +27,17 @@ def passages_rank(
         if not new_snapshot:
             claims = claims.exclude(passages__snapshot=snapshot)
         claims = list(claims.only("pk", "text"))
-        return _store({snapshot: claims})
+        return _store({snapshot: [(claim.pk, claim.text) for claim in claims]})
     return passages_rank_each(pairs=[(snapshot, list(claims))])
+
+
+def passages_store(*, snapshot: Snapshot, claims: Sequence[tuple[int, str]]) -> list[Passage]:
+    """Store the snapshot's best passages for each (claim id, claim text) given, in one insert.
+
+    For a caller that has just read which claims are still to rank (the fetch does, in the
+    same round trip as it records the snapshot).
+    """
+    return _store({snapshot: list(claims)})
 
 
 def passages_rank_each(*, pairs: Sequence[tuple[Snapshot, Sequence[Claim]]]) -> list[Passage]:
@@ -44,33 +54,51 @@ def passages_rank_each(*, pairs: Sequence[tuple[Snapshot, Sequence[Claim]]]) -> 
         .values_list("snapshot_id", "claim_id")
         .distinct()
     )
-    todo: dict[Snapshot, list[Claim]] = {}
+    todo: dict[Snapshot, list[tuple[int, str]]] = {}
     for snapshot, claims in pairs:
         todo.setdefault(snapshot, []).extend(
-            claim for claim in claims if (snapshot.pk, claim.pk) not in already
+            (claim.pk, claim.text) for claim in claims if (snapshot.pk, claim.pk) not in already
         )
     return _store(todo)
 
 
-def _store(todo: dict[Snapshot, list[Claim]]) -> list[Passage]:
+def _store(todo: dict[Snapshot, list[tuple[int, str]]]) -> list[Passage]:
     top_k = settings.FETCH_PASSAGES_PER_CLAIM
     rows = []
     for snapshot, claims in todo.items():
         if not claims:
             continue
-        rankings = rank_passages_many(snapshot.text, [claim.text for claim in claims], top_k=top_k)
+        rankings = rank_passages_many(snapshot.text, [text for _, text in claims], top_k=top_k)
         rows.extend(
             Passage(
                 snapshot=snapshot,
-                claim=claim,
+                claim_id=claim_id,
                 rank=rank,
                 score=ranked.score,
                 start=ranked.start,
                 end=ranked.end,
                 text=ranked.text,
             )
-            for claim, ranking in zip(claims, rankings, strict=True)
+            for (claim_id, _), ranking in zip(claims, rankings, strict=True)
             for rank, ranked in enumerate(ranking)
         )
-    # A concurrent ranking of the same pair wrote the same rows; keep theirs.
-    return Passage.objects.bulk_create(rows, ignore_conflicts=True) if rows else []
+    if rows:
+        # Compiled once per number of rows; a concurrent ranking of the same pair wrote the
+        # same rows, and theirs are kept.
+        run_compiled(
+            "passages",
+            _inserting,
+            **{name: [getattr(row, name) for row in rows] for name in _PASSAGE_VALUES},
+        )
+    return rows
+
+
+_PASSAGE_VALUES = ("snapshot_id", "claim_id", "rank", "score", "start", "end", "text")
+
+
+def _inserting(**columns):
+    count = len(columns["text"])
+    return Insert(
+        [Passage(**{name: values[i] for name, values in columns.items()}) for i in range(count)],
+        ignore_conflicts=True,
+    )

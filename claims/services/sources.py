@@ -13,7 +13,8 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, connections, router, transaction
+from django.db import router, transaction
+from django.db.models import F, Q, Subquery
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -27,10 +28,11 @@ from claims.fetching import (
     extract_document,
     fetch,
 )
-from claims.models import Claim, FetchAttempt, FetchHost, Snapshot, Source
+from claims.models import Claim, FetchAttempt, FetchHost, Passage, Snapshot, Source
+from factcheck.compiled import Insert, Update, run_compiled_together
 from factcheck.queueing import backoff_seconds, delay_each_or_due, requeue_due
 
-from .evidence import passages_rank
+from .evidence import passages_store
 
 logger = logging.getLogger(__name__)
 
@@ -146,16 +148,31 @@ def source_fetch(*, source_id: int) -> Source:
     # One transaction for the lease and the attempt's record: one commit on the hot path.
     with transaction.atomic():
         slot = _host_slot(source_id, now)
-        source = _lease(source_id, token=token, now=now, until=lease_until)
-        if source is None:
-            source = Source.objects.get(pk=source_id)
-            logger.info("source %s is %s; nothing to fetch", source_id, source.state)
-            return source
-        if slot is not None:
-            # The host's row is locked since _host_slot: the next fetch there waits its turn.
-            slot.next_fetch_at = now + timedelta(seconds=settings.FETCH_HOST_INTERVAL_SECONDS)
-            slot.save(update_fields=["next_fetch_at"])
-        attempt = FetchAttempt.objects.create(source=source, started_at=now)
+        # The lease and the attempt's row go in one round trip; if the source is not ours to
+        # fetch (a duplicate message, a live lease), the attempt is rolled back with it.
+        leased, started_row = run_compiled_together(
+            [
+                (
+                    "fetch-lease",
+                    _leasing,
+                    {"source": source_id, "token": token, "now": now, "until": lease_until},
+                ),
+                ("fetch-attempt", _attempt_starting, {"source": source_id, "now": now}),
+            ]
+        )
+        if leased:
+            source = _instance(Source, leased[0])
+            attempt = _instance(FetchAttempt, started_row[0])
+            if slot is not None:
+                # The host's row is locked since _host_slot: the next fetch there waits its turn.
+                slot.next_fetch_at = now + timedelta(seconds=settings.FETCH_HOST_INTERVAL_SECONDS)
+                slot.save(update_fields=["next_fetch_at"])
+        else:
+            transaction.set_rollback(True)
+    if not leased:
+        source = Source.objects.get(pk=source_id)
+        logger.info("source %s is %s; nothing to fetch", source_id, source.state)
+        return source
     started = time.monotonic()
     try:
         result = fetch(source.normalized_url, policy=FetchPolicy.from_settings())
@@ -175,37 +192,42 @@ def source_fetch(*, source_id: int) -> Source:
     return _record_success(source, attempt, token, result, document, body_name, started)
 
 
-# The lease in one statement: take the source if it waits or its holder's lease ran out, and
-# read it back (the ORM's update() returns only a count, so this would be an UPDATE and a SELECT).
-_LEASE_SQL = """
-    UPDATE claims_source
-       SET state = %(fetching)s, lease_token = %(token)s, lease_expires_at = %(until)s,
-           next_attempt_at = %(until)s, attempts = attempts + 1, updated_at = %(now)s
-     WHERE id = %(id)s
-       AND (state = %(pending)s OR (state = %(fetching)s AND lease_expires_at <= %(now)s))
- RETURNING *
-"""
+# The fetch's own statements, each compiled once per worker and prepared once per connection
+# (factcheck/compiled.py): the ORM writes their SQL, each call sends only its values.
 
 
-def _lease(source_id: int, *, token: uuid.UUID, now: datetime, until: datetime) -> Source | None:
-    """Take the source for this attempt and return it, or None if it is not ours to fetch."""
-    connection = connections[router.db_for_write(Source)]
+def _columns(model) -> tuple[str, ...]:
+    return tuple(f.attname for f in model._meta.concrete_fields)
 
-    def stored(field: str, value):
-        # Raw SQL gets each value as the backend stores it (SQLite keeps a UUID as 32 hex
-        # characters and times as naive UTC text), exactly as the ORM would send it.
-        return Source._meta.get_field(field).get_db_prep_value(value, connection)
 
-    params = {
-        "id": source_id,
-        "token": stored("lease_token", token),
-        "now": stored("updated_at", now),
-        # If this worker dies, the source is due again as soon as the lease runs out.
-        "until": stored("lease_expires_at", until),
-        "pending": State.PENDING,
-        "fetching": State.FETCHING,
-    }
-    return next(iter(Source.objects.raw(_LEASE_SQL, params)), None)
+def _instance(model, row: dict):
+    """Return the model instance for a row of every column, as a query would load it."""
+    names = _columns(model)
+    return model.from_db(router.db_for_read(model), names, [row[name] for name in names])
+
+
+def _leasing(*, source, token, now, until):
+    # Take the source if it waits or its holder's lease ran out, and read it back.
+    waiting = Q(state=State.PENDING) | Q(state=State.FETCHING, lease_expires_at__lte=now)
+    return Update(
+        Source.objects.filter(waiting, pk=source),
+        {
+            "state": State.FETCHING,
+            "lease_token": token,
+            "lease_expires_at": until,
+            # If this worker dies, the source is due again as soon as the lease runs out.
+            "next_attempt_at": until,
+            "attempts": F("attempts") + 1,
+            "updated_at": now,
+        },
+        returning=_columns(Source),
+    )
+
+
+def _attempt_starting(*, source, now):
+    return Insert(
+        [FetchAttempt(source_id=source, started_at=now)], returning=_columns(FetchAttempt)
+    )
 
 
 def _host_slot(source_id: int, now: datetime) -> FetchHost | None:
@@ -268,28 +290,65 @@ def _record_success(
 ) -> Source:
     now = timezone.now()
     _finish(attempt, started, http_status=result.status)
-    fetched = {"state": State.FETCHED, "state_reason": "", "updated_at": now}
-    fetched.update((field, None) for field in _LEASE_FIELDS)
+    attempt.outcome = Outcome.SUCCEEDED
+    snapshot_values = {
+        "source": source.pk,
+        "sha256": result.sha256,
+        "final_url": result.final_url[:2000],
+        "status": result.status,
+        "content_type": result.content_type[:200],
+        "now": now,
+        "size": len(result.body),
+        "body": body_name,
+        "text": document.text,
+        "title": document.title[:1000],
+        "author": document.author[:500],
+        "site_name": document.site_name[:500],
+        "published": _parse_date(document.published),
+    }
     try:
         with transaction.atomic():
-            snapshot, created = _snapshot_store(source, result, document, body_name, now)
-            # Still ours? The conditional UPDATE checks the lease and locks the row in one query.
-            owned = Source.objects.filter(pk=source.pk, lease_token=token).update(
-                **fetched, last_snapshot=snapshot
+            # One round trip: archive the content (or note it seen again), mark the source
+            # fetched if the lease is still ours (the conditional UPDATE checks it and locks the
+            # row), record the attempt's outcome, and read the claims still to rank against it.
+            stored, owned, _, to_rank = run_compiled_together(
+                [
+                    ("fetch-snapshot", _snapshot_storing, snapshot_values),
+                    (
+                        "fetch-fetched",
+                        _source_fetched,
+                        {"source": source.pk, "token": token, "sha256": result.sha256, "now": now},
+                    ),
+                    (
+                        "fetch-finished",
+                        _attempt_finished,
+                        {
+                            "attempt": attempt.pk,
+                            "finished": attempt.finished_at,
+                            "duration": attempt.duration_ms,
+                            "status": result.status,
+                        },
+                    ),
+                    (
+                        "fetch-to-rank",
+                        _claims_to_rank,
+                        {"source": source.pk, "sha256": result.sha256},
+                    ),
+                ]
             )
             if not owned:
                 raise _Superseded
-            attempt.outcome = Outcome.SUCCEEDED
-            attempt.save(update_fields=[*_FINISHED_FIELDS, "outcome"])
-            # One query for the claims still to rank, one pass over the text, one insert.
-            citing = Claim.objects.filter(citations__source=source).order_by("id")
-            passages_rank(snapshot=snapshot, claims=citing, new_snapshot=created)
+            snapshot = _instance(Snapshot, stored[0])
+            # One pass over the text for every claim, one insert.
+            passages_store(snapshot=snapshot, claims=[(row["id"], row["text"]) for row in to_rank])
     except _Superseded:
         # Our lease ran out and another attempt took the source over (and may have archived the
         # same content first): it owns the outcome, and nothing of ours was kept.
         return _superseded(Source.objects.get(pk=source.pk), attempt)
-    for field, value in fetched.items():
-        setattr(source, field, value)
+    source.state = State.FETCHED
+    source.state_reason = ""
+    source.updated_at = now
+    _release(source)
     source.last_snapshot = snapshot
     return source
 
@@ -298,42 +357,51 @@ class _Superseded(Exception):
     """The lease ran out before the fetch was recorded; roll its record back."""
 
 
-def _snapshot_store(
-    source: Source, result: FetchResult, document: ExtractedDocument, body_name: str, now: datetime
-) -> tuple[Snapshot, bool]:
-    """Return the source's snapshot of this content, archived now or seen again now, and
-    whether it is new."""
-    snapshot = Snapshot.objects.filter(source=source, sha256=result.sha256).first()
-    if snapshot is not None:
-        snapshot.last_seen_at = now
-        snapshot.save(update_fields=["last_seen_at"])
-        return snapshot, False
-    try:
-        return _snapshot_create(source, result, document, body_name, now), True
-    except IntegrityError as exc:
-        # Two attempts race here only when one's lease ran out: the one that owns the source
-        # archived this content first (the conditional UPDATE would have stopped a stale one).
-        raise _Superseded from exc
+def _snapshot_storing(*, source, sha256, now, **fields):
+    # Content seen before keeps its row and first fetch; only when it was last seen moves.
+    snapshot = Snapshot(source_id=source, sha256=sha256, fetched_at=now, last_seen_at=now, **fields)
+    return Insert(
+        [snapshot],
+        returning=_columns(Snapshot),
+        update_conflicts=("last_seen_at",),
+        unique_fields=("source", "sha256"),
+    )
 
 
-def _snapshot_create(
-    source: Source, result: FetchResult, document: ExtractedDocument, body_name: str, now: datetime
-) -> Snapshot:
-    return Snapshot.objects.create(
-        source=source,
-        sha256=result.sha256,
-        final_url=result.final_url[:2000],
-        status=result.status,
-        content_type=result.content_type[:200],
-        fetched_at=now,
-        last_seen_at=now,
-        size=len(result.body),
-        body=body_name,
-        text=document.text,
-        title=document.title[:1000],
-        author=document.author[:500],
-        site_name=document.site_name[:500],
-        published=_parse_date(document.published),
+def _source_fetched(*, source, token, sha256, now):
+    snapshot = Snapshot.objects.filter(source_id=source, sha256=sha256).values("pk")
+    return Update(
+        Source.objects.filter(pk=source, lease_token=token),
+        {
+            "state": State.FETCHED,
+            "state_reason": "",
+            "updated_at": now,
+            **dict.fromkeys(_LEASE_FIELDS),
+            "last_snapshot": Subquery(snapshot),
+        },
+    )
+
+
+def _attempt_finished(*, attempt, finished, duration, status):
+    return Update(
+        FetchAttempt.objects.filter(pk=attempt),
+        {
+            "outcome": Outcome.SUCCEEDED,
+            "finished_at": finished,
+            "duration_ms": duration,
+            "http_status": status,
+        },
+    )
+
+
+def _claims_to_rank(*, source, sha256):
+    # The claims citing the source, less those already ranked against this content.
+    ranked = Passage.objects.filter(snapshot__source_id=source, snapshot__sha256=sha256)
+    return (
+        Claim.objects.filter(citations__source_id=source)
+        .exclude(pk__in=ranked.values("claim_id"))
+        .order_by("id")
+        .values("id", "text")
     )
 
 
@@ -378,8 +446,7 @@ def _record_failure(
     return source
 
 
-# What _finish and _release change, for the saves that write only those columns.
-_FINISHED_FIELDS = ["finished_at", "duration_ms", "http_status"]
+# What _release clears.
 _LEASE_FIELDS = ["lease_token", "lease_expires_at", "next_attempt_at"]
 
 

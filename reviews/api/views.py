@@ -20,6 +20,7 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from factcheck.compiled import values_compiled
 from reviews.api.common import ERRORS, parse_id
 from reviews.api.conditional import (
     fingerprint,
@@ -39,7 +40,6 @@ from reviews.api.pagination import CURSOR_PARAM, PAGE_SIZE_PARAM, SyncPagination
 from reviews.api.permissions import CanIngest, PublicRead, client_key
 from reviews.api.serializers import VerdictSerializer
 from reviews.claimreview import claimreview, claimreview_graph
-from reviews.compiled import values_compiled
 from reviews.fingerprints import verdicts_dependencies_compiled
 from reviews.representation import verdict_rows, verdicts_public, verdicts_public_from_rows
 from reviews.selectors import verdicts_published

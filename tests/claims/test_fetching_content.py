@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from claims.fetching import ExtractedDocument, FetchError, extract_document
@@ -107,3 +111,25 @@ def test_other_types_are_refused():
         extract_document(b"\x89PNG", url="", content_type="image/png", charset=None)
 
     assert caught.value.reason == "unsupported_type"
+
+
+def test_the_first_extraction_in_a_process_builds_the_public_suffix_list_for_every_thread():
+    # In a fresh process: trafilatura builds the list lazily and without a lock, so each of a
+    # fetch worker's threads built its own when the first messages arrived, unless the first
+    # extraction (whatever its URL) had built it already.
+    code = (
+        "from tld.utils import get_tld_names_container as suffixes\n"
+        "from claims.fetching import extract_document\n"
+        "assert not suffixes()\n"
+        f"extract_document({ARTICLE.encode()!r}, url='https://coastal-ledger.example/toll',"
+        " content_type='text/html', charset='utf-8')\n"
+        "print(bool(suffixes()))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == "True"

@@ -7,9 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from factcheck.compiled import values_compiled, values_compiled_together
 from reviews.api.pagination import SyncPagination
 from reviews.api.views import public_verdicts
-from reviews.compiled import values_compiled, values_compiled_together
 from reviews.fingerprints import verdicts_dependencies, verdicts_dependencies_compiled
 from reviews.models import Verdict
 from reviews.representation import verdict_rows
