@@ -19,7 +19,6 @@ from claims.errors import ClaimsError
 from claims.models import Citation, FetchAttempt, Snapshot, Source
 from claims.selectors import sources_failing
 from claims.services import sources_fetch_now, sources_retry_failed
-from factcheck.paginator import CheckedSelectionAdmin
 
 __all__ = ["SnapshotAdmin", "SourceAdmin"]
 
@@ -75,7 +74,7 @@ class ProblemFilter(admin.SimpleListFilter):
 
 
 @admin.register(Source)
-class SourceAdmin(CheckedSelectionAdmin, admin.ModelAdmin):
+class SourceAdmin(admin.ModelAdmin):
     view_on_site = False  # get_absolute_url is this admin page (see ArticleAdmin)
     list_display = [
         "normalized_url",

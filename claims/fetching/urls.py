@@ -26,6 +26,12 @@ TRACKING_PARAMS = frozenset(
 )
 
 
+# Characters no host name may hold (the URL Standard's forbidden domain code points, less the
+# ones urlsplit already splits on): httpx would percent-encode a space ("exa%20mple.com"),
+# and the name would then fail DNS on every retry instead of being refused once.
+FORBIDDEN_IN_HOST = frozenset(' %<>\\^|"`{}')
+
+
 def bad_url(message: str) -> FetchError:
     """Return the permanent error for a URL the fetcher will not try."""
     return FetchError(message, reason="bad_url", permanent=True)
@@ -53,6 +59,13 @@ def parse_url(url: str) -> httpx.URL:
         raise bad_url("URLs with credentials are not fetched")
     if not hostname:
         raise bad_url(f"{url!r} has no host")
+    if not parts.netloc.startswith("[") and any(
+        char in FORBIDDEN_IN_HOST or char.isspace() for char in hostname
+    ):
+        raise bad_url(
+            f"{url!r} is not a valid address: its host {hostname!r} contains a space or a "
+            "character no host name may hold"
+        )
     # httpx keeps a default port when the scheme is upper-case, so hand it a lower-case one.
     text = parts.scheme + text[len(parts.scheme) :]
     if not parts.netloc.startswith("["):

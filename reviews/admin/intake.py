@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from claims.errors import ClaimsError
 from claims.extraction import ExtractionError, decode_input
 from claims.models import ARTICLE_TEXT_FIELDS, Article
-from factcheck.paginator import CheckedSelectionAdmin
 from reviews.errors import ReviewError
 from reviews.models import Intake
 from reviews.selectors import claims_found
@@ -103,7 +102,7 @@ class PieceForm(forms.Form):
 
 
 @admin.register(Intake)
-class IntakeAdmin(CheckedSelectionAdmin, admin.ModelAdmin):
+class IntakeAdmin(admin.ModelAdmin):
     list_display = ["title", "state", "progress", "article_link", "received_by", "received_at"]
     list_filter = ["state"]
     search_fields = ["title", "author", "publication"]

@@ -3,7 +3,7 @@ desk's answers kept out of caches."""
 
 from django.utils.cache import add_never_cache_headers
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 
 from factcheck.ids import as_id
 
@@ -25,6 +25,16 @@ def parse_id(raw: str) -> int:
     if found is None:
         raise NotFound()
     return found
+
+
+def refuse_unknown_parameters(request, known) -> None:
+    """Answer 400 naming each query parameter outside `known` ("format" always allowed): a
+    parameter this endpoint does not read would otherwise be ignored without a word."""
+    known = {*known, "format"}
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        use = f"Unknown parameter; use one of {', '.join(sorted(known))}."
+        raise ValidationError({name: [use] for name in unknown})
 
 
 class NeverCached:

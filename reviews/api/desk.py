@@ -18,14 +18,14 @@ from claims.services import citation_add
 from factcheck.ids import MAX_ID
 from reviews.actions import ACTIONS, Action, allowed_actions
 from reviews.api.action_inputs import ActionInput
-from reviews.api.common import ERRORS, NeverCached, parse_id
+from reviews.api.common import ERRORS, NeverCached, parse_id, refuse_unknown_parameters
 from reviews.api.desk_serializers import (
     CitationCreateSerializer,
     CitationSerializer,
     DeskClaimDetailSerializer,
     DeskClaimSerializer,
 )
-from reviews.api.pagination import StaffPagination
+from reviews.api.pagination import CURSOR_PARAM, PAGE_SIZE_PARAM, StaffPagination
 from reviews.api.permissions import CanCite, DeskStaff
 from reviews.errors import InvalidTransition
 from reviews.selectors import claims_for_desk
@@ -113,6 +113,9 @@ class ClaimViewSet(NeverCached, viewsets.GenericViewSet):
         return Response(DeskClaimDetailSerializer(claim).data)
 
     def list(self, request):
+        refuse_unknown_parameters(
+            request, {*ClaimFilter.base_filters, CURSOR_PARAM, PAGE_SIZE_PARAM}
+        )
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(DeskClaimSerializer(page, many=True).data)

@@ -2,13 +2,13 @@
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.exceptions import APIException, NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from claims.encoding import EncoderUnavailable
 from claims.models import Claim
-from reviews.api.common import NeverCached
+from reviews.api.common import NeverCached, refuse_unknown_parameters
 from reviews.api.permissions import DeskStaff, PublicRead
 from reviews.api.serializers import VerdictSerializer
 from reviews.api.views import ERRORS, PublicReadSchema, parse_id, public_verdicts
@@ -26,9 +26,18 @@ class MatchingUnavailable(APIException):
     default_code = "matching_unavailable"
 
 
+class DigitsIntegerField(serializers.IntegerField):
+    """A whole number written in ASCII digits: DRF's own reads "١" as 1 and "5.0" as 5."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not (data.isascii() and data.isdigit()):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class SimilarQuerySerializer(serializers.Serializer):
     text = serializers.CharField(min_length=3, max_length=MAX_TEXT, trim_whitespace=True)
-    top = serializers.IntegerField(min_value=1, max_value=MAX_TOP, default=5)
+    top = DigitsIntegerField(min_value=1, max_value=MAX_TOP, default=5)
 
 
 class SimilarVerdictSerializer(serializers.Serializer):
@@ -93,11 +102,7 @@ class SimilarVerdictsView(APIView):
         },
     )
     def get(self, request):
-        unknown = sorted(set(request.query_params) - {"text", "top", "format"})
-        if unknown:
-            raise ValidationError(
-                {name: ["Unknown parameter; use text and top."] for name in unknown}
-            )
+        refuse_unknown_parameters(request, {"text", "top"})
         query = SimilarQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         try:
@@ -131,6 +136,8 @@ class ClaimMatchesView(NeverCached, APIView):
         responses={200: ClaimMatchesSerializer, **ERRORS},
     )
     def get(self, request, pk: str):
+        # The list is the selector's, whole: no parameter (such as top) shapes it.
+        refuse_unknown_parameters(request, set())
         claim = Claim.objects.filter(pk=parse_id(pk)).first()
         if claim is None:
             raise NotFound()

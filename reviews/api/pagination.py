@@ -18,6 +18,21 @@ CURSOR_PARAM = "cursor"
 PAGE_SIZE_PARAM = "page_size"
 
 
+def query_number(request, name: str, *, default: int, low: int, high: int) -> int:
+    """Return the query parameter `name` as a whole number from `low` to `high` (or `default`
+    if it is absent); anything else is a 400 naming the parameter, never silently the default.
+
+    Only ASCII digits count: int() reads "١" as 1 and str.isdigit() takes "²".
+    """
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    digits = raw.isascii() and raw.isdigit() and len(raw) <= len(str(high))
+    if not digits or not low <= int(raw) <= high:
+        raise ValidationError({name: [f"Give a whole number from {low} to {high}."]})
+    return int(raw)
+
+
 def encode_cursor(updated_at: datetime, pk: int) -> str:
     """Return the opaque cursor that resumes just after the row (`updated_at`, `pk`)."""
     raw = json.dumps([updated_at.isoformat(), pk], separators=(",", ":")).encode()
@@ -54,14 +69,13 @@ class SyncPagination(BasePagination):
     """
 
     def page_size(self, request) -> int:
-        raw = request.query_params.get(PAGE_SIZE_PARAM)
-        if raw is None:
-            return settings.API_PAGE_SIZE
-        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= settings.API_MAX_PAGE_SIZE:
-            raise ValidationError(
-                {PAGE_SIZE_PARAM: [f"Give a number from 1 to {settings.API_MAX_PAGE_SIZE}."]}
-            )
-        return int(raw)
+        return query_number(
+            request,
+            PAGE_SIZE_PARAM,
+            default=settings.API_PAGE_SIZE,
+            low=1,
+            high=settings.API_MAX_PAGE_SIZE,
+        )
 
     def read_position(self, request) -> tuple[datetime, int] | None:
         """Return (and remember) the position the request's cursor names, if any."""
@@ -156,6 +170,22 @@ class StaffPagination(CursorPagination):
     page_size = 50
     page_size_query_param = PAGE_SIZE_PARAM
     max_page_size = 200
+
+    def get_page_size(self, request) -> int:
+        """Return the page size asked for; DRF's own would fall back to 50 on "abc" or "0" and
+        clamp 10000 to 200 silently, so any of those is a 400 naming page_size instead."""
+        return query_number(
+            request, PAGE_SIZE_PARAM, default=self.page_size, low=1, high=self.max_page_size
+        )
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == PAGE_SIZE_PARAM:
+                parameter["description"] = f"Rows per page (default {self.page_size})."
+                maximum = self.max_page_size
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": maximum}
+        return parameters
 
     def decode_cursor(self, request):
         """Return the cursor's position, refusing one that names no id (DRF's 404, as for any

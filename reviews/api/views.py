@@ -15,13 +15,13 @@ from drf_spectacular.utils import (
 )
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.exceptions import APIException, NotFound
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from factcheck.compiled import values_compiled
-from reviews.api.common import ERRORS, parse_id
+from reviews.api.common import ERRORS, parse_id, refuse_unknown_parameters
 from reviews.api.conditional import (
     fingerprint,
     fingerprint_of,
@@ -129,15 +129,9 @@ class VerdictViewSet(ConditionalMixin, viewsets.GenericViewSet):
         return public_verdicts()
 
     def _refuse_unknown(self, request) -> None:
-        known = {*VerdictFilter.base_filters, CURSOR_PARAM, PAGE_SIZE_PARAM, "format"}
-        unknown = sorted(set(request.query_params) - known)
-        if unknown:
-            raise ValidationError(
-                {
-                    name: [f"Unknown parameter; use one of {', '.join(sorted(known))}."]
-                    for name in unknown
-                }
-            )
+        refuse_unknown_parameters(
+            request, {*VerdictFilter.base_filters, CURSOR_PARAM, PAGE_SIZE_PARAM}
+        )
 
     def list(self, request):
         self._refuse_unknown(request)

@@ -210,6 +210,8 @@ class TestCitations:
             ("http://169.254.169.254/latest/meta-data/", "169.254.169.254"),
             ("http://localhost:8000/", "localhost"),
             ("http://[::1]/", "::1"),
+            ("http://exa mple.com/", "not a valid address"),
+            ("http://exa\u3000mple.com/", "not a valid address"),
         ],
     )
     def test_a_bad_or_blocked_url_is_a_400_with_the_reason(self, url, reason):

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from reviews.workflow import Stage
 from tests.api.conftest import key_with
 from tests.api.verdicts import published_verdict
-from tests.reviews.factories import ticket_in
+from tests.reviews.factories import new_fact_checker, ticket_in
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +121,53 @@ def test_property_based_tests_run_with_a_fixed_seed_by_default():
 
     assert hypothesis_settings.get_profile("default").derandomize
     assert not hypothesis_settings.get_profile("random").derandomize
+
+
+@pytest.mark.parametrize("raw", ["abc", "%C2%B2", "%D9%A1", "0", "-1", "201", str(2**70), "5.0"])
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/api/v1/claims/?page_size={}", "page_size"),
+        ("/api/v1/verdicts/?page_size={}", "page_size"),
+        ("/api/v1/verdicts/similar/?text=the+bridge+cost&top={}", "top"),
+    ],
+)
+def test_a_bad_number_in_the_query_is_a_400_naming_it(raw, path, name):
+    client = Client()
+    client.force_login(new_fact_checker())
+
+    error = assert_api_error(client.get(path.format(raw)), 400)
+
+    assert name in error["fields"]
+
+
+@pytest.mark.parametrize("query", ["top=%C2%B2", "top=5", "limit=3"])
+def test_a_parameter_the_claim_matches_do_not_read_is_a_400_naming_it(query):
+    claim = ticket_in(Stage.NEW).claim
+    client = Client()
+    client.force_login(new_fact_checker())
+
+    error = assert_api_error(client.get(f"/api/v1/claims/{claim.pk}/matches/?{query}"), 400)
+
+    assert query.split("=")[0] in error["fields"]
+
+
+def test_a_parameter_the_desk_list_does_not_read_is_a_400_naming_it():
+    client = Client()
+    client.force_login(new_fact_checker())
+
+    error = assert_api_error(client.get("/api/v1/claims/?limit=3"), 400)
+
+    assert "limit" in error["fields"]
+
+
+def test_a_page_size_in_range_still_pages_the_desk_list():
+    ticket_in(Stage.NEW), ticket_in(Stage.NEW)
+    client = Client()
+    client.force_login(new_fact_checker())
+
+    response = client.get("/api/v1/claims/?page_size=1")
+
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 1
+    assert response.json()["next"]

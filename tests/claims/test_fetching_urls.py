@@ -64,6 +64,10 @@ def test_normalize_url_is_idempotent():
         "http://256.1.1.1/",
         "http://0x100000000/",
         "http://1.2.3.0400/",
+        "http://exa mple.com/",
+        "http://exa%20mple.com/",
+        "http://news\u3000example.com/",
+        "http://news.exa<mple.com/",
     ],
 )
 def test_normalize_url_refuses_bad_urls(url):

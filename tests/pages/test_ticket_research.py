@@ -140,6 +140,18 @@ def test_a_url_that_cannot_be_cited_is_refused_with_the_reason_and_kept(client, 
 
 
 @pytest.mark.django_db
+def test_a_url_with_a_space_in_its_host_is_refused_as_not_a_valid_address(client, checker):
+    ticket = ticket_in(Stage.RESEARCHING, assignee=checker, draft=False)
+    client.force_login(checker)
+
+    response = client.post(page(ticket), {"action": "cite", "url": "http://exa mple.com/"})
+
+    assert response.status_code == 400
+    assert "not a valid address" in response.content.decode()
+    assert not Citation.objects.exists()
+
+
+@pytest.mark.django_db
 def test_the_verdict_relies_on_the_evidence_ticked_in_its_form(client, checker):
     ticket = ticket_in(Stage.RESEARCHING, assignee=checker, draft=False)
     first, second = researched(ticket, 2)
